@@ -1,0 +1,112 @@
+#!/usr/bin/env pwsh
+<#
+.SYNOPSIS
+    The one build entry point of OutlookQrGuard: build, test, demo, package, benchmark.
+
+.DESCRIPTION
+    Build     cargo (native engine + tenant emulator) and dotnet (cmdlets), then lays the module
+              out under out/OutlookQrGuard/ exactly as it ships.
+    Test      Build, then: cargo fmt/clippy, cargo test (Rust core + emulator), dotnet test (C#),
+              and the Pester tests, which import the built module in a fresh pwsh process.
+    Demo      Build, start the tenant emulator and run the admin's job against it.
+    Bindings  Regenerate bindings/ from the Rust FFI surface (commit the result).
+    Clean     Remove out/ and the cargo/dotnet build output.
+
+    On a fresh Linux machine run ./build.sh <Task> instead: it installs pwsh, Pester and the
+    offline crates first (tools/bootstrap.sh), then calls this script.
+
+.EXAMPLE
+    ./build.ps1 -Task Test
+.EXAMPLE
+    ./build.ps1 -Task Demo
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Demo', 'Bindings', 'Clean')]
+    [string] $Task = 'Build',
+
+    # Debug builds compile faster; Release is what ships and what benchmarks measure.
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+$Root = $PSScriptRoot
+$OutDir = Join-Path $Root 'out'
+$ModuleOut = Join-Path $OutDir 'OutlookQrGuard'
+Import-Module (Join-Path $Root 'tools/BuildTools.psm1') -Force
+
+function Invoke-Build {
+    $version = Get-ProductVersion -Root $Root
+    Write-Step "Building OutlookQrGuard $version ($Configuration)"
+    $cargoProfile = @(if ($Configuration -eq 'Release') { '--release' })
+    Invoke-Native cargo build @cargoProfile -p outlook-qr-guard-core -p tenant-emulator
+    Invoke-Native dotnet build (Join-Path $Root 'ps-module/OutlookQrGuard.csproj') -c $Configuration "-p:Version=$version" --nologo -v quiet
+    $layout = @{
+        Root          = $Root
+        Destination   = $ModuleOut
+        Version       = $version
+        Configuration = $Configuration
+    }
+    New-ModuleLayout @layout
+    Write-Step "Module laid out at $ModuleOut"
+}
+
+function Invoke-Test {
+    Invoke-Build
+    $results = [System.Collections.Generic.List[object]]::new()
+
+    Write-Step 'Rust: format and lints'
+    Invoke-Native cargo fmt --all -- --check
+    Invoke-Native cargo clippy --workspace --all-targets -- -D warnings
+
+    Write-Step 'Rust: unit and integration tests (core, emulator, bindings drift)'
+    $results.Add((Invoke-CargoTests -Root $Root))
+
+    Write-Step 'C#: xunit'
+    $results.Add((Invoke-DotnetTests -Root $Root -Configuration $Configuration))
+
+    Write-Step 'PowerShell: Pester, in a fresh pwsh process against the built module'
+    $results.Add((Invoke-PesterTests -Root $Root -ModulePath $ModuleOut))
+
+    $passed = ($results | Measure-Object -Property Passed -Sum).Sum
+    $failed = ($results | Measure-Object -Property Failed -Sum).Sum
+    $skipped = ($results | Measure-Object -Property Skipped -Sum).Sum
+    foreach ($r in $results) { Write-Host ("  {0,-8} {1} passed, {2} failed, {3} skipped" -f $r.Suite, $r.Passed, $r.Failed, $r.Skipped) }
+    Write-Host "total: $passed passed, $failed failed, $skipped skipped"
+    if ($failed -gt 0) { throw "$failed test(s) failed." }
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    & (Join-Path $Root 'examples/Demo.ps1') -ModulePath $ModuleOut -EmulatorPath (Get-EmulatorPath -Root $Root -Configuration $Configuration) -OutputDirectory (Join-Path $OutDir 'demo')
+    if (-not $?) { throw 'The demo failed.' }
+}
+
+function Invoke-Bindings {
+    Write-Step 'Regenerating bindings/ from the Rust FFI surface'
+    $env:OQG_UPDATE_BINDINGS = '1'
+    try { Invoke-Native cargo test -p outlook-qr-guard-core --test bindings }
+    finally { Remove-Item Env:OQG_UPDATE_BINDINGS }
+}
+
+function Invoke-Clean {
+    Remove-Item -Recurse -Force -ErrorAction SilentlyContinue $OutDir
+    Invoke-Native cargo clean
+    Invoke-Native dotnet clean (Join-Path $Root 'ps-module/OutlookQrGuard.csproj') --nologo -v quiet
+}
+
+Push-Location $Root
+try {
+    switch ($Task) {
+        'Build' { Invoke-Build }
+        'Test' { Invoke-Test }
+        'Demo' { Invoke-Demo }
+        'Bindings' { Invoke-Bindings }
+        'Clean' { Invoke-Clean }
+    }
+}
+finally {
+    Pop-Location
+}

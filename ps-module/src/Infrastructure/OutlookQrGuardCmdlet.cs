@@ -1,0 +1,118 @@
+using System;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using OutlookQrGuard.Native;
+
+namespace OutlookQrGuard.Infrastructure;
+
+/// <summary>
+/// Base of every cmdlet: runs a native call while pumping its log and progress events onto the
+/// pipeline thread, and turns Ctrl+C into a cancellation of the Rust task.
+/// </summary>
+public abstract class OutlookQrGuardCmdlet : PSCmdlet, IDisposable
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private int _progressActivityId = 1;
+
+    protected CancellationToken StopToken => _stopping.Token;
+
+    protected override void StopProcessing() => _stopping.Cancel();
+
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Progress bar text for the current native call; null = no bar.</summary>
+    protected virtual string? ProgressActivity => null;
+
+    /// <summary>Runs <paramref name="start"/> and waits for it on the pipeline thread.</summary>
+    internal T RunNative<T>(Func<NativeEventQueue, CancellationToken, Task<T>> start, Action<ProgressEvent>? onProgress = null)
+    {
+        var events = new NativeEventQueue();
+        Task<T> task;
+        try
+        {
+            task = start(events, _stopping.Token);
+        }
+        catch (EnumException<Error> e)
+        {
+            throw NativeErrorMapper.FromNative(e.Value);
+        }
+        while (!task.IsCompleted)
+        {
+            if (events.TryTake(out var item, 50) && item is not null) Dispatch(item, onProgress);
+        }
+        while (events.TryTake(out var rest, 0) && rest is not null) Dispatch(rest, onProgress);
+        CompleteProgress();
+        try
+        {
+            return task.GetAwaiter().GetResult();
+        }
+        catch (EnumException<Error> e)
+        {
+            throw NativeErrorMapper.FromNative(e.Value);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+        catch (OperationCanceledException e)
+        {
+            // interoptopus reports a panic inside an async Rust method as a cancelled task.
+            throw new OutlookQrGuardException(OutlookQrGuardErrorKind.Internal,
+                "The native engine stopped unexpectedly (an internal error). Run the command again with -Debug and report the output.",
+                "NativePanic", string.Empty, e);
+        }
+    }
+
+    private void Dispatch(NativeEvent item, Action<ProgressEvent>? onProgress)
+    {
+        switch (item)
+        {
+            case LogEvent log:
+                WriteLog(log);
+                break;
+            case ProgressEvent progress when onProgress is not null:
+                onProgress(progress);
+                break;
+            case ProgressEvent progress when ProgressActivity is not null:
+                var percent = progress.Total == 0 ? -1 : (int)Math.Min(100, progress.Done * 100 / progress.Total);
+                WriteProgress(new ProgressRecord(_progressActivityId, ProgressActivity, $"{progress.Done} of {progress.Total}") { PercentComplete = percent });
+                break;
+        }
+    }
+
+    private void WriteLog(LogEvent log)
+    {
+        switch (log.Level)
+        {
+            case NativeLogLevel.Error:
+            case NativeLogLevel.Warning:
+                WriteWarning(log.Message);
+                break;
+            case NativeLogLevel.Info:
+                WriteVerbose(log.Message);
+                break;
+            default:
+                WriteDebug(log.Message);
+                break;
+        }
+    }
+
+    private void CompleteProgress()
+    {
+        if (ProgressActivity is null) return;
+        WriteProgress(new ProgressRecord(_progressActivityId, ProgressActivity, "Done") { RecordType = ProgressRecordType.Completed });
+    }
+
+    /// <summary>Reports a native failure as a terminating error with a stable id.</summary>
+    protected void ThrowNativeError(OutlookQrGuardException e, object? targetObject = null) =>
+        ThrowTerminatingError(NativeErrorMapper.ToErrorRecord(e, targetObject));
+
+    /// <summary>Reports a native failure as a non-terminating error (one item of a batch failed).</summary>
+    protected void WriteNativeError(OutlookQrGuardException e, object? targetObject = null) =>
+        WriteError(NativeErrorMapper.ToErrorRecord(e, targetObject));
+}

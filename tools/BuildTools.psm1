@@ -1,0 +1,145 @@
+# Helpers for build.ps1: one job each, no state between calls.
+Set-StrictMode -Version Latest
+
+function Write-Step([string] $Message) {
+    Write-Host "==> $Message" -ForegroundColor Cyan
+}
+
+# Runs a native command, streams its output, and stops the build when it fails.
+# A plain function (no param block), so arguments like -p reach the command untouched.
+function Invoke-Native {
+    $Command = $args[0]
+    $Arguments = @($args | Select-Object -Skip 1)
+    & $Command @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "'$Command $($Arguments -join ' ')' failed with exit code $LASTEXITCODE." }
+}
+
+# The product version: [workspace.package] version in Cargo.toml, the single source.
+function Get-ProductVersion([string] $Root) {
+    $inWorkspacePackage = $false
+    foreach ($line in Get-Content (Join-Path $Root 'Cargo.toml')) {
+        if ($line -match '^\s*\[(.+)\]\s*$') { $inWorkspacePackage = $Matches[1] -eq 'workspace.package'; continue }
+        if ($inWorkspacePackage -and $line -match '^\s*version\s*=\s*"([^"]+)"') { return $Matches[1] }
+    }
+    throw "No [workspace.package] version in $Root/Cargo.toml."
+}
+
+# The .NET runtime identifier of this machine, as used under runtimes/<rid>/native.
+function Get-NativeRid {
+    $arch = [System.Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture.ToString().ToLowerInvariant()
+    if ($IsWindows) { return "win-$arch" }
+    if ($IsMacOS) { return "osx-$arch" }
+    return "linux-$arch"
+}
+
+function Get-NativeLibraryName {
+    if ($IsWindows) { return 'outlook_qr_guard.dll' }
+    if ($IsMacOS) { return 'liboutlook_qr_guard.dylib' }
+    return 'liboutlook_qr_guard.so'
+}
+
+function Get-CargoOutputDirectory([string] $Root, [string] $Configuration) {
+    $targetDir = if ($env:CARGO_TARGET_DIR) { $env:CARGO_TARGET_DIR } else { Join-Path $Root 'target' }
+    return Join-Path $targetDir ($Configuration -eq 'Release' ? 'release' : 'debug')
+}
+
+function Get-EmulatorPath([string] $Root, [string] $Configuration) {
+    $exe = $IsWindows ? 'tenant-emulator.exe' : 'tenant-emulator'
+    return Join-Path (Get-CargoOutputDirectory $Root $Configuration) $exe
+}
+
+# Lays the module out as it ships: nothing from the build that an admin does not need.
+function New-ModuleLayout {
+    param([string] $Root, [string] $Destination, [string] $Version, [string] $Configuration)
+    if (Test-Path $Destination) { Remove-Item -Recurse -Force $Destination }
+    $null = New-Item -ItemType Directory -Force $Destination
+    $moduleSource = Join-Path $Root 'ps-module'
+    $assemblyDir = Join-Path $moduleSource "bin/$Configuration/net8.0"
+    Copy-Item (Join-Path $assemblyDir 'OutlookQrGuard.dll') $Destination
+    Copy-Item (Join-Path $moduleSource 'OutlookQrGuard.format.ps1xml') $Destination
+    Copy-Item (Join-Path $Root 'LICENSE') $Destination
+    foreach ($culture in 'en-US', 'ja-JP') {
+        $helpSource = Join-Path $moduleSource $culture
+        if (Test-Path $helpSource) { Copy-Item -Recurse $helpSource (Join-Path $Destination $culture) }
+    }
+    $manifest = Get-Content -Raw (Join-Path $moduleSource 'OutlookQrGuard.psd1')
+    Set-Content -Path (Join-Path $Destination 'OutlookQrGuard.psd1') -Value $manifest.Replace('{{ModuleVersion}}', $Version) -Encoding utf8BOM -NoNewline
+    $nativeDir = Join-Path $Destination "runtimes/$(Get-NativeRid)/native"
+    $null = New-Item -ItemType Directory -Force $nativeDir
+    Copy-Item (Join-Path (Get-CargoOutputDirectory $Root $Configuration) (Get-NativeLibraryName)) $nativeDir
+}
+
+# Runs cargo test for the workspace and adds up its "test result:" lines.
+function Invoke-CargoTests([string] $Root) {
+    $passed = 0; $failed = 0; $ignored = 0
+    & cargo test --workspace --release 2>&1 | ForEach-Object {
+        $line = "$_"
+        Write-Host $line
+        if ($line -match 'test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored') {
+            $passed += [int]$Matches[1]; $failed += [int]$Matches[2]; $ignored += [int]$Matches[3]
+        }
+    }
+    $exit = $LASTEXITCODE
+    if ($exit -ne 0 -and $failed -eq 0) { $failed = 1 }  # a build failure counts as a failure
+    [pscustomobject]@{ Suite = 'cargo'; Passed = $passed; Failed = $failed; Skipped = $ignored }
+}
+
+function Invoke-DotnetTests([string] $Root, [string] $Configuration) {
+    $project = Join-Path $Root 'tests/OutlookQrGuard.Tests/OutlookQrGuard.Tests.csproj'
+    $passed = 0; $failed = 0; $skipped = 0; $sawSummary = $false
+    & dotnet test $project -c $Configuration --nologo 2>&1 | ForEach-Object {
+        $line = "$_"
+        Write-Host $line
+        if ($line -match 'Failed:\s+(\d+), Passed:\s+(\d+), Skipped:\s+(\d+)') {
+            $failed += [int]$Matches[1]; $passed += [int]$Matches[2]; $skipped += [int]$Matches[3]; $sawSummary = $true
+        }
+    }
+    if ($LASTEXITCODE -ne 0 -and $failed -eq 0) { $failed = 1 }
+    if (-not $sawSummary -and $failed -eq 0) { $failed = 1 }
+    [pscustomobject]@{ Suite = 'dotnet'; Passed = $passed; Failed = $failed; Skipped = $skipped }
+}
+
+# The pwsh that runs this build, for child processes. The dotnet-tool pwsh runs as `dotnet pwsh.dll`,
+# so the process path is dotnet's: prefer the launcher next to $PSHOME, then .tools/, then PATH.
+function Get-PwshPath([string] $Root) {
+    $exe = $IsWindows ? 'pwsh.exe' : 'pwsh'
+    foreach ($candidate in (Join-Path $PSHOME $exe), (Join-Path $Root ".tools/pwsh/$exe")) {
+        if (Test-Path $candidate) { return $candidate }
+    }
+    return (Get-Command $exe -CommandType Application -ErrorAction Stop | Select-Object -First 1).Source
+}
+
+function Get-PesterManifest([string] $Root) {
+    $candidates = @(
+        (Join-Path $Root '.tools/packages/pester/6.2.0/tools/Pester.psd1'),
+        (Join-Path $HOME '.nuget/packages/pester/6.2.0/tools/Pester.psd1')
+    )
+    foreach ($c in $candidates) { if (Test-Path $c) { return $c } }
+    throw "Pester 6.2.0 is not installed: run tools/bootstrap.sh (or 'dotnet restore tools/tools.csproj --packages .tools/packages')."
+}
+
+# Pester runs in its own pwsh process so the module is imported fresh, as an admin would.
+function Invoke-PesterTests([string] $Root, [string] $ModulePath) {
+    $pester = Get-PesterManifest $Root
+    $resultFile = Join-Path ([System.IO.Path]::GetTempPath()) "oqg-pester-$PID.json"
+    $pwsh = Get-PwshPath $Root
+    $script = @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$pester'
+`$env:OQG_MODULE_PATH = '$ModulePath'
+`$env:OQG_PWSH = '$pwsh'
+`$config = New-PesterConfiguration
+`$config.Run.Path = '$(Join-Path $Root 'tests/pester')'
+`$config.Run.PassThru = `$true
+`$config.Output.Verbosity = 'Detailed'
+`$r = Invoke-Pester -Configuration `$config
+@{ Passed = `$r.PassedCount; Failed = `$r.FailedCount + `$r.FailedBlocksCount + `$r.FailedContainersCount; Skipped = `$r.SkippedCount } | ConvertTo-Json | Set-Content '$resultFile'
+"@
+    & $pwsh -NoProfile -NonInteractive -Command $script
+    if (-not (Test-Path $resultFile)) { return [pscustomobject]@{ Suite = 'pester'; Passed = 0; Failed = 1; Skipped = 0 } }
+    $r = Get-Content -Raw $resultFile | ConvertFrom-Json
+    Remove-Item $resultFile
+    [pscustomobject]@{ Suite = 'pester'; Passed = $r.Passed; Failed = $r.Failed; Skipped = $r.Skipped }
+}
+
+Export-ModuleMember -Function Write-Step, Get-PwshPath, Invoke-Native, Get-ProductVersion, Get-NativeRid, Get-NativeLibraryName, Get-EmulatorPath, New-ModuleLayout, Invoke-CargoTests, Invoke-DotnetTests, Invoke-PesterTests
