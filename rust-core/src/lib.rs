@@ -3,7 +3,13 @@
 //! The crate knows nothing of PowerShell. The `ffi` module is the only surface the C# layer sees;
 //! everything else is plain Rust, usable and tested without it.
 
+pub mod auth;
 pub mod build_info;
+pub mod cloud;
+pub mod exo;
 pub mod ffi;
+pub mod graph;
+pub mod http;
+pub mod secret;
 
 pub use ffi::ffi_inventory;

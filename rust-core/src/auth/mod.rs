@@ -1,0 +1,28 @@
+//! Entra ID authentication without MSAL: client secret, certificate (local key or external
+//! signer), managed identity, device code with refresh-token rotation, supplied tokens; an
+//! in-memory cache per resource.
+
+mod assertion;
+mod cache;
+mod certificate;
+mod credential;
+mod device_code;
+mod entra_error;
+mod error;
+mod jwt;
+mod managed_identity;
+mod provider;
+mod token_endpoint;
+
+pub use assertion::{
+    ASSERTION_LIFETIME, AssertionAlgorithm, AssertionSigner, SignerError, build_assertion,
+    thumbprint_text,
+};
+pub use cache::{CachedToken, REFRESH_LEAD, TokenCache};
+pub use certificate::CertificateSigner;
+pub use credential::Credential;
+pub use device_code::{DeviceCodeCallback, DeviceCodeConfig, DeviceCodePrompt};
+pub use entra_error::EntraError;
+pub use error::AuthError;
+pub use managed_identity::ManagedIdentityConfig;
+pub use provider::{ResourceBearer, TokenProvider};

@@ -1,0 +1,180 @@
+//! POSTing forms to the v2 token / devicecode endpoints and reading the answers.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::Method;
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
+use serde::Deserialize;
+use url::Url;
+
+use super::jwt::unverified_claims;
+use super::{AuthError, EntraError};
+use crate::http::{HttpClient, HttpError, Request};
+use crate::secret::SecretString;
+
+/// A token as issued, before caching.
+pub(crate) struct IssuedToken {
+    pub access_token: SecretString,
+    /// Lifetime counted from when the response was received.
+    pub expires_in: Duration,
+    pub refresh_in: Option<Duration>,
+    pub refresh_token: Option<SecretString>,
+    /// The signed-in user from the `id_token` (`preferred_username` / `upn`), delegated only.
+    pub user_principal_name: Option<String>,
+}
+
+pub(crate) enum EndpointError {
+    /// A well-formed Entra error body (the caller decides what it means).
+    Entra(EntraError),
+    Other(AuthError),
+}
+
+impl From<HttpError> for EndpointError {
+    fn from(e: HttpError) -> Self {
+        match e {
+            HttpError::Status(ref f) => match EntraError::parse(f.status, &f.body) {
+                Some(entra) => EndpointError::Entra(entra),
+                None => EndpointError::Other(AuthError::Http(e)),
+            },
+            HttpError::Auth(a) => EndpointError::Other(*a),
+            other => EndpointError::Other(AuthError::Http(other)),
+        }
+    }
+}
+
+pub(crate) fn form_request(url: Url, form: &[(&str, &str)]) -> Result<Request, AuthError> {
+    let body = serde_urlencoded::to_string(form)
+        .map_err(|e| AuthError::Protocol(format!("could not encode the form: {e}")))?;
+    let mut req = Request::new(Method::POST, url);
+    req.headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/x-www-form-urlencoded"),
+    );
+    req.headers
+        .insert(ACCEPT, HeaderValue::from_static("application/json"));
+    req.body = Some(Bytes::from(body));
+    req.secret_response = true;
+    Ok(req)
+}
+
+/// Sends a token request; the form may hold secrets (it is never logged or shown).
+pub(crate) async fn request_token(
+    http: &HttpClient,
+    url: Url,
+    form: &[(&str, &str)],
+) -> Result<IssuedToken, EndpointError> {
+    let req = form_request(url, form).map_err(EndpointError::Other)?;
+    let wire: TokenWire = http.send(&req, None, |r| parse_token(&r.body)).await?;
+    wire.into_issued().map_err(EndpointError::Other)
+}
+
+#[derive(Deserialize)]
+pub(crate) struct TokenWire {
+    access_token: Option<String>,
+    #[serde(default)]
+    expires_in: Option<serde_json::Value>,
+    #[serde(default)]
+    refresh_in: Option<serde_json::Value>,
+    refresh_token: Option<String>,
+    id_token: Option<String>,
+}
+
+fn parse_token(body: &[u8]) -> Result<TokenWire, String> {
+    // The error text of serde_json can quote input; keep only line/column.
+    serde_json::from_slice::<TokenWire>(body).map_err(|e| {
+        format!(
+            "token JSON invalid at line {} column {}",
+            e.line(),
+            e.column()
+        )
+    })
+}
+
+impl TokenWire {
+    fn into_issued(self) -> Result<IssuedToken, AuthError> {
+        let access_token = self
+            .access_token
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| AuthError::Protocol("no access_token in the answer".into()))?;
+        let expires_in = self
+            .expires_in
+            .as_ref()
+            .and_then(number_or_string)
+            .ok_or_else(|| AuthError::Protocol("no expires_in in the answer".into()))?;
+        let user_principal_name = self
+            .id_token
+            .as_deref()
+            .and_then(unverified_claims)
+            .and_then(|c| {
+                ["preferred_username", "upn", "unique_name"]
+                    .iter()
+                    .find_map(|k| c.get(*k).and_then(|v| v.as_str()).map(str::to_owned))
+            });
+        Ok(IssuedToken {
+            access_token: SecretString::from(access_token),
+            expires_in: Duration::from_secs(expires_in),
+            refresh_in: self
+                .refresh_in
+                .as_ref()
+                .and_then(number_or_string)
+                .map(Duration::from_secs),
+            refresh_token: self
+                .refresh_token
+                .filter(|t| !t.is_empty())
+                .map(SecretString::from),
+            user_principal_name,
+        })
+    }
+}
+
+/// v2 sends numbers; MSAL also accepts numeric strings (MI and some IdPs send them).
+pub(crate) fn number_or_string(v: &serde_json::Value) -> Option<u64> {
+    match v {
+        serde_json::Value::Number(n) => {
+            n.as_u64().or_else(|| n.as_f64().map(|f| f.max(0.0) as u64))
+        }
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::ExposeSecret;
+
+    #[test]
+    fn token_answer_with_numbers_or_strings() {
+        let w: TokenWire = serde_json::from_str(
+            r#"{"token_type":"Bearer","expires_in":3599,"ext_expires_in":3599,"access_token":"eyJ.a.b"}"#,
+        )
+        .unwrap();
+        let t = w.into_issued().unwrap();
+        assert_eq!(t.expires_in, Duration::from_secs(3599));
+        assert_eq!(t.access_token.expose_secret(), "eyJ.a.b");
+        assert!(t.refresh_token.is_none());
+        let w: TokenWire =
+            serde_json::from_str(r#"{"expires_in":"60","access_token":"x","refresh_in":"30"}"#)
+                .unwrap();
+        let t = w.into_issued().unwrap();
+        assert_eq!(t.expires_in, Duration::from_secs(60));
+        assert_eq!(t.refresh_in, Some(Duration::from_secs(30)));
+    }
+
+    #[test]
+    fn missing_fields_are_protocol_errors() {
+        let w: TokenWire = serde_json::from_str(r#"{"expires_in":1}"#).unwrap();
+        assert!(matches!(w.into_issued(), Err(AuthError::Protocol(_))));
+        let w: TokenWire = serde_json::from_str(r#"{"access_token":"x"}"#).unwrap();
+        assert!(matches!(w.into_issued(), Err(AuthError::Protocol(_))));
+    }
+
+    #[test]
+    fn parse_errors_do_not_quote_the_token() {
+        let err = parse_token(br#"{"access_token":"SECRET-TOKEN-VALUE","expires_in":"#)
+            .err()
+            .unwrap();
+        assert!(!err.contains("SECRET"), "{err}");
+    }
+}

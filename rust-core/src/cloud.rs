@@ -1,0 +1,341 @@
+//! The one table of Microsoft 365 clouds: authority, Graph and Exchange Online hosts and the
+//! resource URIs tokens are issued for. Values the docs mark UNCONFIRMED live only here.
+
+use std::fmt;
+
+use url::Url;
+
+/// The two services the engine talks to; also the token cache key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Resource {
+    Exchange,
+    Graph,
+}
+
+impl fmt::Display for Resource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Resource::Exchange => "Exchange Online",
+            Resource::Graph => "Microsoft Graph",
+        })
+    }
+}
+
+/// A national cloud, named like `Connect-MgGraph -Environment`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Cloud {
+    Global,
+    UsGovGccHigh,
+    UsGovDod,
+    China,
+}
+
+impl Cloud {
+    pub const ALL: [Cloud; 4] = [
+        Cloud::Global,
+        Cloud::UsGovGccHigh,
+        Cloud::UsGovDod,
+        Cloud::China,
+    ];
+
+    /// Accepts the Graph (`Global`, `USGov`, `USGovDoD`, `China`) and Exchange
+    /// (`O365Default`, `O365USGovGCCHigh`, `O365USGovDoD`, `O365China`) spellings.
+    pub fn parse(name: &str) -> Option<Cloud> {
+        match name.to_ascii_lowercase().as_str() {
+            "global" | "o365default" | "azurecloud" => Some(Cloud::Global),
+            "usgov" | "usgovgcchigh" | "o365usgovgcchigh" => Some(Cloud::UsGovGccHigh),
+            "usgovdod" | "o365usgovdod" => Some(Cloud::UsGovDod),
+            "china" | "o365china" | "azurechinacloud" => Some(Cloud::China),
+            _ => None,
+        }
+    }
+}
+
+struct CloudRow {
+    cloud: Cloud,
+    authority: &'static str,
+    graph_base: &'static str,
+    graph_resource: &'static str,
+    exchange_base: &'static str,
+    exchange_resource: &'static str,
+}
+
+// Sources: /work/shared/docs/entra-auth-and-graph.md §1 and exchange-admin-rest.md.
+const CLOUDS: [CloudRow; 4] = [
+    CloudRow {
+        cloud: Cloud::Global,
+        authority: "https://login.microsoftonline.com",
+        graph_base: "https://graph.microsoft.com",
+        graph_resource: "https://graph.microsoft.com",
+        exchange_base: "https://outlook.office365.com",
+        // UNCONFIRMED in Microsoft docs; what third-party EXO REST clients use.
+        exchange_resource: "https://outlook.office365.com",
+    },
+    CloudRow {
+        cloud: Cloud::UsGovGccHigh,
+        authority: "https://login.microsoftonline.us",
+        graph_base: "https://graph.microsoft.us",
+        graph_resource: "https://graph.microsoft.us",
+        // UNCONFIRMED (third-party code only).
+        exchange_base: "https://outlook.office365.us",
+        exchange_resource: "https://outlook.office365.us",
+    },
+    CloudRow {
+        cloud: Cloud::UsGovDod,
+        authority: "https://login.microsoftonline.us",
+        graph_base: "https://dod-graph.microsoft.us",
+        graph_resource: "https://dod-graph.microsoft.us",
+        // UNCONFIRMED: host from the module's DoD ConnectionUri, audience from third-party code.
+        exchange_base: "https://webmail.apps.mil",
+        exchange_resource: "https://outlook-dod.office365.us",
+    },
+    CloudRow {
+        cloud: Cloud::China,
+        // The national-cloud doc's host; login.chinacloudapi.cn is an alias (UNCONFIRMED fully).
+        authority: "https://login.partner.microsoftonline.cn",
+        graph_base: "https://microsoftgraph.chinacloudapi.cn",
+        graph_resource: "https://microsoftgraph.chinacloudapi.cn",
+        // UNCONFIRMED: host from the module's China ConnectionUri; audience assumed equal.
+        exchange_base: "https://partner.outlook.cn",
+        exchange_resource: "https://partner.outlook.cn",
+    },
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum EnvironmentError {
+    #[error("'{value}' is not a usable {what} URL: {reason}")]
+    BadUrl {
+        what: &'static str,
+        value: String,
+        reason: String,
+    },
+}
+
+/// Where tokens come from and where the two services live.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Environment {
+    name: String,
+    authority: Url,
+    graph_base: Url,
+    graph_resource: String,
+    exchange_base: Url,
+    exchange_resource: String,
+}
+
+impl Environment {
+    pub fn for_cloud(cloud: Cloud) -> Environment {
+        let row = CLOUDS
+            .iter()
+            .find(|r| r.cloud == cloud)
+            .unwrap_or(&CLOUDS[0]);
+        Environment {
+            name: format!("{cloud:?}"),
+            authority: fixed_url(row.authority),
+            graph_base: fixed_url(row.graph_base),
+            graph_resource: row.graph_resource.to_owned(),
+            exchange_base: fixed_url(row.exchange_base),
+            exchange_resource: row.exchange_resource.to_owned(),
+        }
+    }
+
+    /// Custom hosts (the tenant emulator serves all three from one base URL) that keep the
+    /// global resource URIs, since those are the audiences the emulator issues tokens for.
+    pub fn custom(
+        authority_base: &str,
+        graph_base: &str,
+        exchange_base: &str,
+    ) -> Result<Environment, EnvironmentError> {
+        let global = Environment::for_cloud(Cloud::Global);
+        Ok(Environment {
+            name: "Custom".to_owned(),
+            authority: parse_base("authority", authority_base)?,
+            graph_base: parse_base("Graph", graph_base)?,
+            exchange_base: parse_base("Exchange", exchange_base)?,
+            ..global
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Base URL without trailing slash, e.g. `https://login.microsoftonline.com`.
+    pub fn authority(&self) -> &Url {
+        &self.authority
+    }
+
+    pub fn graph_base(&self) -> &Url {
+        &self.graph_base
+    }
+
+    pub fn exchange_base(&self) -> &Url {
+        &self.exchange_base
+    }
+
+    /// The v1 resource URI (managed identity's `resource`, the token audience).
+    pub fn resource_uri(&self, resource: Resource) -> &str {
+        match resource {
+            Resource::Exchange => &self.exchange_resource,
+            Resource::Graph => &self.graph_resource,
+        }
+    }
+
+    /// The v2 app-only / delegated scope, `{resource}/.default`.
+    pub fn default_scope(&self, resource: Resource) -> String {
+        format!("{}/.default", self.resource_uri(resource))
+    }
+
+    pub fn token_endpoint(&self, tenant: &str) -> Url {
+        join_path(&self.authority, &[tenant, "oauth2", "v2.0", "token"])
+    }
+
+    pub fn device_code_endpoint(&self, tenant: &str) -> Url {
+        join_path(&self.authority, &[tenant, "oauth2", "v2.0", "devicecode"])
+    }
+
+    /// `{exchange}/adminapi/beta/{tenant}/InvokeCommand`.
+    pub fn invoke_command_url(&self, tenant: &str) -> Url {
+        join_path(
+            &self.exchange_base,
+            &["adminapi", "beta", tenant, "InvokeCommand"],
+        )
+    }
+
+    /// `{graph}/v1.0/{segments…}`, each segment percent-encoded.
+    pub fn graph_url(&self, segments: &[&str]) -> Url {
+        let mut all = vec!["v1.0"];
+        all.extend_from_slice(segments);
+        join_path(&self.graph_base, &all)
+    }
+}
+
+fn fixed_url(s: &'static str) -> Url {
+    // Only called with the literals of the table above (not outside input); a unit test
+    // parses every one of them.
+    #[allow(clippy::expect_used)]
+    Url::parse(s).expect("the cloud table holds valid URLs")
+}
+
+fn parse_base(what: &'static str, value: &str) -> Result<Url, EnvironmentError> {
+    let bad = |reason: &str| EnvironmentError::BadUrl {
+        what,
+        value: value.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let url = Url::parse(value.trim_end_matches('/')).map_err(|e| bad(&e.to_string()))?;
+    if !matches!(url.scheme(), "https" | "http") {
+        return Err(bad("the scheme must be https (or http to loopback)"));
+    }
+    if url.host().is_none() {
+        return Err(bad("no host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(bad("a base URL takes no query or fragment"));
+    }
+    Ok(url)
+}
+
+/// Appends percent-encoded path segments to a base URL that may itself have a path.
+fn join_path(base: &Url, segments: &[&str]) -> Url {
+    let mut url = base.clone();
+    if let Ok(mut path) = url.path_segments_mut() {
+        path.pop_if_empty();
+        path.extend(segments);
+    }
+    url
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_cloud_has_https_hosts_and_distinct_resources() {
+        for cloud in Cloud::ALL {
+            let env = Environment::for_cloud(cloud);
+            for url in [env.authority(), env.graph_base(), env.exchange_base()] {
+                assert_eq!(url.scheme(), "https", "{cloud:?}");
+            }
+            assert_ne!(
+                env.resource_uri(Resource::Exchange),
+                env.resource_uri(Resource::Graph)
+            );
+        }
+    }
+
+    #[test]
+    fn global_endpoints_match_the_docs() {
+        let env = Environment::for_cloud(Cloud::Global);
+        assert_eq!(
+            env.token_endpoint("contoso.onmicrosoft.com").as_str(),
+            "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token"
+        );
+        assert_eq!(
+            env.default_scope(Resource::Exchange),
+            "https://outlook.office365.com/.default"
+        );
+        assert_eq!(
+            env.invoke_command_url("contoso.onmicrosoft.com").as_str(),
+            "https://outlook.office365.com/adminapi/beta/contoso.onmicrosoft.com/InvokeCommand"
+        );
+        assert_eq!(
+            env.graph_url(&["users", "a@b.com", "revokeSignInSessions"])
+                .as_str(),
+            "https://graph.microsoft.com/v1.0/users/a@b.com/revokeSignInSessions"
+        );
+    }
+
+    #[test]
+    fn sovereign_clouds_use_their_own_hosts() {
+        let gcch = Environment::for_cloud(Cloud::UsGovGccHigh);
+        assert_eq!(
+            gcch.authority().host_str(),
+            Some("login.microsoftonline.us")
+        );
+        assert_eq!(
+            gcch.resource_uri(Resource::Graph),
+            "https://graph.microsoft.us"
+        );
+        let dod = Environment::for_cloud(Cloud::UsGovDod);
+        assert_eq!(dod.graph_base().host_str(), Some("dod-graph.microsoft.us"));
+        let cn = Environment::for_cloud(Cloud::China);
+        assert_eq!(
+            cn.resource_uri(Resource::Graph),
+            "https://microsoftgraph.chinacloudapi.cn"
+        );
+        assert_eq!(Cloud::parse("O365USGovDoD"), Some(Cloud::UsGovDod));
+        assert_eq!(Cloud::parse("USGov"), Some(Cloud::UsGovGccHigh));
+        assert_eq!(Cloud::parse("Germany"), None);
+    }
+
+    #[test]
+    fn custom_environment_keeps_real_resources_and_handles_base_paths() {
+        let env = Environment::custom(
+            "https://127.0.0.1:8443/",
+            "https://127.0.0.1:8443",
+            "https://127.0.0.1:8443/prefix/",
+        )
+        .unwrap();
+        assert_eq!(
+            env.token_endpoint("t").as_str(),
+            "https://127.0.0.1:8443/t/oauth2/v2.0/token"
+        );
+        assert_eq!(
+            env.invoke_command_url("t").as_str(),
+            "https://127.0.0.1:8443/prefix/adminapi/beta/t/InvokeCommand"
+        );
+        assert_eq!(
+            env.resource_uri(Resource::Exchange),
+            "https://outlook.office365.com"
+        );
+        assert!(Environment::custom("ftp://x", "https://x", "https://x").is_err());
+        assert!(Environment::custom("https://x?a=b", "https://x", "https://x").is_err());
+    }
+
+    #[test]
+    fn path_segments_are_percent_encoded() {
+        let env = Environment::for_cloud(Cloud::Global);
+        let url = env.graph_url(&["users", "o'brien#x/y@contoso.com"]);
+        assert_eq!(url.path(), "/v1.0/users/o'brien%23x%2Fy@contoso.com");
+    }
+}

@@ -1,0 +1,16 @@
+//! Exchange Online admin REST (`InvokeCommand`): runs cmdlets, pages through results, types
+//! the operations the module needs and the service's errors.
+
+mod client;
+mod error;
+mod mailbox;
+mod opath;
+mod org_config;
+mod page;
+
+pub use client::{AnchorMailbox, ExchangeClient, ExchangeOptions};
+pub use error::{ExoError, OdataError};
+pub use mailbox::{MAX_FILTER_TERMS, Mailbox, MailboxLookup, MailboxResolution};
+pub use opath::{opath_eq, opath_or, quote_opath};
+pub use org_config::OrganizationConfig;
+pub use page::{MobileDeviceQuery, Page, ResultSize};

@@ -1,0 +1,171 @@
+//! Graph's error envelope and typed errors.
+
+use serde::Deserialize;
+
+use crate::auth::AuthError;
+use crate::http::HttpError;
+
+/// `{"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GraphErrorBody {
+    pub code: String,
+    pub message: String,
+    pub request_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Envelope {
+    error: Option<Inner>,
+}
+
+#[derive(Deserialize)]
+struct Inner {
+    code: Option<String>,
+    message: Option<String>,
+    #[serde(rename = "innerError", alias = "innererror")]
+    inner_error: Option<InnerError>,
+}
+
+#[derive(Deserialize)]
+struct InnerError {
+    #[serde(rename = "request-id")]
+    request_id: Option<String>,
+}
+
+impl GraphErrorBody {
+    pub fn parse(body: &[u8]) -> Option<GraphErrorBody> {
+        Self::from_value(&serde_json::from_slice(body).ok()?)
+    }
+
+    pub fn from_value(v: &serde_json::Value) -> Option<GraphErrorBody> {
+        let inner = Envelope::deserialize(v).ok()?.error?;
+        Some(GraphErrorBody {
+            code: inner.code.unwrap_or_default(),
+            message: inner.message.unwrap_or_default(),
+            request_id: inner.inner_error.and_then(|i| i.request_id),
+        })
+    }
+}
+
+impl std::fmt::Display for GraphErrorBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)?;
+        if let Some(r) = &self.request_id {
+            write!(f, " [request-id {r}]")?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum GraphError {
+    #[error("{what} was not found in Microsoft Graph")]
+    NotFound { what: String },
+
+    #[error(
+        "Microsoft Graph refused the request ({body}); the app needs the application permission {permission} with admin consent"
+    )]
+    Forbidden {
+        body: GraphErrorBody,
+        permission: String,
+    },
+
+    #[error("Microsoft Graph did not accept the access token ({body})")]
+    Unauthorized { body: GraphErrorBody },
+
+    #[error("Microsoft Graph answered HTTP {status}: {body}")]
+    Service { status: u16, body: GraphErrorBody },
+
+    #[error("'{input}' is not a valid user reference: {reason}")]
+    InvalidInput { input: String, reason: String },
+
+    #[error(transparent)]
+    Auth(AuthError),
+
+    #[error(transparent)]
+    Http(HttpError),
+}
+
+pub(crate) fn map_http_error(e: HttpError, what: &str, permission: &str) -> GraphError {
+    let HttpError::Status(failure) = &e else {
+        return match e {
+            HttpError::Auth(a) => GraphError::Auth(*a),
+            other => GraphError::Http(other),
+        };
+    };
+    let (status, body) = (&failure.status, &failure.body);
+    let parsed = GraphErrorBody::parse(body).unwrap_or_else(|| GraphErrorBody {
+        code: HttpError::status_text(*status),
+        message: String::new(),
+        request_id: None,
+    });
+    match status {
+        404 => GraphError::NotFound {
+            what: what.to_owned(),
+        },
+        403 => GraphError::Forbidden {
+            body: parsed,
+            permission: permission.to_owned(),
+        },
+        401 => GraphError::Unauthorized { body: parsed },
+        _ => GraphError::Service {
+            status: *status,
+            body: parsed,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_envelope() {
+        let b = GraphErrorBody::parse(br#"{"error":{"code":"Request_ResourceNotFound","message":"Resource 'x' does not exist or one of its queried reference-property objects are not present.","innerError":{"date":"2024-01-01T00:00:00","request-id":"rid-1","client-request-id":"c"}}}"#).unwrap();
+        assert_eq!(b.code, "Request_ResourceNotFound");
+        assert_eq!(b.request_id.as_deref(), Some("rid-1"));
+        assert!(b.to_string().contains("[request-id rid-1]"));
+        let t = GraphErrorBody::parse(br#"{"error":{"code":"TooManyRequests","innerError":{"code":"429","date":"d","message":"Please retry after","request-id":"r","status":"429"},"message":"Please retry again later."}}"#).unwrap();
+        assert_eq!(t.code, "TooManyRequests");
+        assert!(GraphErrorBody::parse(b"nope").is_none());
+    }
+
+    #[test]
+    fn maps_statuses() {
+        let mk = |status: u16, body: &str| {
+            HttpError::Status(Box::new(crate::http::StatusFailure {
+                method: "GET".into(),
+                path: "/v1.0/users/x".into(),
+                status,
+                headers: Default::default(),
+                body: bytes::Bytes::from(body.to_owned()),
+                attempts: 1,
+            }))
+        };
+        assert!(matches!(
+            map_http_error(mk(404, "{}"), "user 'x'", "User.Read.All"),
+            GraphError::NotFound { .. }
+        ));
+        let f = map_http_error(
+            mk(
+                403,
+                r#"{"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges to complete the operation."}}"#,
+            ),
+            "x",
+            "User.Read.All",
+        );
+        assert!(
+            f.to_string().contains("User.Read.All")
+                && f.to_string().contains("Authorization_RequestDenied"),
+            "{f}"
+        );
+        assert!(matches!(
+            map_http_error(mk(401, "{}"), "x", "p"),
+            GraphError::Unauthorized { .. }
+        ));
+        assert!(matches!(
+            map_http_error(mk(500, "<html>"), "x", "p"),
+            GraphError::Service { status: 500, .. }
+        ));
+    }
+}

@@ -1,0 +1,123 @@
+//! Checking user references (object id or UPN) before they go into a URL.
+
+/// A validated user reference. Equality and hashing are case-insensitive (for de-duplication);
+/// the URL gets the caller's spelling.
+#[derive(Debug, Clone)]
+pub struct UserRef {
+    key: String,
+    segment: String,
+    object_id: bool,
+}
+
+impl PartialEq for UserRef {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+
+impl Eq for UserRef {}
+
+impl std::hash::Hash for UserRef {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.key.hash(state);
+    }
+}
+
+impl UserRef {
+    /// The path segment to send (percent-encoding is applied by the URL builder).
+    pub fn segment(&self) -> &str {
+        &self.segment
+    }
+
+    pub fn is_object_id(&self) -> bool {
+        self.object_id
+    }
+}
+
+/// Accepts a GUID or a UPN (`local@domain.tld`, guests' `…#EXT#@…` included); rejects
+/// anything that could change the request's meaning (slashes, query characters, spaces).
+pub fn validate_user_ref(input: &str) -> Result<UserRef, String> {
+    let t = input.trim();
+    if t.is_empty() {
+        return Err("empty user reference".into());
+    }
+    if let Ok(id) = uuid::Uuid::parse_str(t) {
+        return Ok(UserRef {
+            key: id.to_string(),
+            segment: id.to_string(),
+            object_id: true,
+        });
+    }
+    if t.len() > 256 {
+        return Err("longer than a user principal name can be".into());
+    }
+    if let Some(bad) = t.chars().find(|c| {
+        c.is_whitespace()
+            || c.is_control()
+            || matches!(
+                c,
+                '/' | '\\' | '?' | '%' | '"' | '<' | '>' | '(' | ')' | ',' | ';' | ':' | '[' | ']'
+            )
+    }) {
+        return Err(format!(
+            "contains a character not allowed in a user principal name: {:?}",
+            bad
+        ));
+    }
+    let Some((local, domain)) = t.rsplit_once('@') else {
+        return Err("neither an object id (GUID) nor a user principal name (name@domain)".into());
+    };
+    if local.is_empty() || local.contains('@') {
+        return Err("the part before '@' is empty or contains '@'".into());
+    }
+    if !domain.contains('.')
+        || domain.starts_with('.')
+        || domain.ends_with('.')
+        || domain.contains("..")
+    {
+        return Err("the domain part is not a domain name".into());
+    }
+    Ok(UserRef {
+        key: t.to_lowercase(),
+        segment: t.to_owned(),
+        object_id: false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_guids_and_upns() {
+        let id = validate_user_ref("0B8C6F2E-1D44-4A8B-9C1E-3F5A7B9D2E10").unwrap();
+        assert!(id.is_object_id());
+        assert_eq!(id.segment(), "0b8c6f2e-1d44-4a8b-9c1e-3f5a7b9d2e10");
+        let upn = validate_user_ref(" Taro.Yamada@Contoso.com ").unwrap();
+        assert_eq!(upn.segment(), "Taro.Yamada@Contoso.com");
+        assert_eq!(upn, validate_user_ref("taro.yamada@contoso.COM").unwrap());
+        assert_ne!(upn, id);
+        assert!(validate_user_ref("o'brien@contoso.com").is_ok());
+        assert!(validate_user_ref("guest_fabrikam.com#EXT#@contoso.onmicrosoft.com").is_ok());
+    }
+
+    #[test]
+    fn rejects_what_could_alter_the_url() {
+        for bad in [
+            "",
+            "taro",
+            "a@b",
+            "a b@c.com",
+            "../me@x.com",
+            "a@b.com/revoke",
+            "a@b.com?x=1",
+            "@contoso.com",
+            "a@@b.com",
+            "a@.com",
+            "a%2f@b.com",
+            "a@b..com",
+        ] {
+            assert!(validate_user_ref(bad).is_err(), "{bad:?}");
+        }
+    }
+}
