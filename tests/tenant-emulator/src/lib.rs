@@ -1,1 +1,54 @@
-//! The tenant emulator (being built).
+//! A local Microsoft 365 tenant for OutlookQrGuard's tests, benchmarks and demo: Entra ID token
+//! endpoints (client secret, certificate assertion, device code, refresh, managed identity),
+//! Exchange Online admin REST `InvokeCommand`, and Microsoft Graph users / revokeSignInSessions /
+//! `$batch` — validating requests as the services do, with seeded data, deterministic fault
+//! injection and a journal of what it saw. See README.md.
+
+mod clock;
+mod control;
+mod credentials;
+mod directory;
+mod emulator;
+mod entra;
+mod error;
+mod exchange;
+mod fault_replies;
+mod faults;
+mod graph;
+mod http;
+mod journal;
+mod options;
+mod page_token;
+mod rng;
+mod router;
+mod secret;
+mod seed;
+mod server;
+mod state;
+mod tenant;
+mod tls;
+
+/// HTTP-date (`Fri, 14 Mar 2025 09:26:53 GMT`) for a `Retry-After` in a [`Fault::Throttle`].
+pub use clock::http_date;
+pub use credentials::{
+    AppCredential, CertificateCredential, Credentials, ManagedIdentityCredential,
+};
+pub use emulator::Emulator;
+pub use error::EmulatorError;
+pub use faults::{EndpointClass, Fault, FaultPlan, FaultRule};
+pub use journal::{ConfigChange, Journal, RequestRecord, Revocation};
+pub use options::EmulatorOptions;
+
+/// Well-known values clients need to talk to the emulator the way they talk to Microsoft 365.
+pub mod well_known {
+    /// Scope for app-only Exchange admin REST tokens.
+    pub const EXCHANGE_SCOPE: &str = "https://outlook.office365.com/.default";
+    /// Scope for app-only Graph tokens.
+    pub const GRAPH_SCOPE: &str = "https://graph.microsoft.com/.default";
+    /// Managed identity `resource` values.
+    pub const EXCHANGE_RESOURCE: &str = "https://outlook.office365.com";
+    pub const GRAPH_RESOURCE: &str = "https://graph.microsoft.com";
+    /// `X-AnchorMailbox` local part for app-only Exchange calls (`UPN:SystemMailbox{…}@{domain}`).
+    pub const APP_ONLY_ANCHOR_MAILBOX: &str = "SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}";
+    pub const OUTLOOK_MOBILE_MODEL: &str = "Outlook for iOS and Android";
+}

@@ -1,0 +1,102 @@
+//! `/_emulator/*`: the control API for tests written in other languages (PowerShell). Every
+//! call needs `X-Emulator-Control-Key`.
+
+use http::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::credentials;
+use crate::entra::device_code;
+use crate::exchange::mobile_device;
+use crate::faults::FaultPlan;
+use crate::http::{Reply, Req};
+use crate::journal::Journal;
+use crate::state::State;
+
+fn error(status: StatusCode, message: &str) -> Reply {
+    Reply::json(
+        status,
+        &json!({"error": {"code": status.as_u16(), "message": message}}),
+    )
+}
+
+fn ok_empty() -> Reply {
+    Reply::new(StatusCode::NO_CONTENT)
+}
+
+pub fn handle(state: &State, req: &Req) -> Reply {
+    let key_ok = req.header("x-emulator-control-key").is_some_and(|k| {
+        crate::secret::equals(k.as_bytes(), state.directory.control_key.as_bytes())
+    });
+    if !key_ok {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "X-Emulator-Control-Key is missing or wrong.",
+        );
+    }
+    let segments = req.segments();
+    let rest: Vec<&str> = segments.iter().skip(1).map(String::as_str).collect();
+    match (&req.method, rest.as_slice()) {
+        (&Method::GET, ["credentials"]) => {
+            Reply::json(StatusCode::OK, &json!(credentials::from_state(state)))
+        }
+        (&Method::GET, ["journal"]) => {
+            Reply::json(StatusCode::OK, &json!(state.journal.lock().clone()))
+        }
+        (&Method::POST, ["reset-journal"]) => {
+            *state.journal.lock() = Journal::default();
+            ok_empty()
+        }
+        (&Method::POST, ["faults"]) => match serde_json::from_slice::<FaultPlan>(&req.body) {
+            Ok(plan) => {
+                state.faults.lock().replace(plan);
+                ok_empty()
+            }
+            Err(e) => error(StatusCode::BAD_REQUEST, &format!("Invalid fault plan: {e}")),
+        },
+        (&Method::POST, ["expire-tokens"]) => {
+            state.expire_all_tokens();
+            ok_empty()
+        }
+        (&Method::POST, ["device-codes", code, action]) => {
+            let done = match *action {
+                "approve" => {
+                    let upn = serde_json::from_slice::<Value>(&req.body)
+                        .ok()
+                        .and_then(|v| {
+                            v.get("userPrincipalName")
+                                .and_then(Value::as_str)
+                                .map(str::to_owned)
+                        });
+                    match upn {
+                        Some(upn) => device_code::approve(state, code, &upn),
+                        None => {
+                            return error(
+                                StatusCode::BAD_REQUEST,
+                                "Body must be {\"userPrincipalName\": \"…\"}.",
+                            );
+                        }
+                    }
+                }
+                "deny" => device_code::deny(state, code),
+                "expire" => device_code::expire(state, code),
+                _ => return error(StatusCode::NOT_FOUND, "Unknown device code action."),
+            };
+            if done {
+                ok_empty()
+            } else {
+                error(
+                    StatusCode::NOT_FOUND,
+                    "No pending device code with that user code (or unknown user).",
+                )
+            }
+        }
+        (&Method::GET, ["seeded-devices"]) => {
+            let model = req.query_param("model");
+            Reply::json(
+                StatusCode::OK,
+                &Value::Array(mobile_device::seeded_devices_json(state, model.as_deref())),
+            )
+        }
+        _ => error(StatusCode::NOT_FOUND, "Unknown control operation."),
+    }
+}

@@ -1,0 +1,168 @@
+//! Exchange admin REST error shapes: OData error bodies, cmdlet failures as
+//! `|ExceptionType|message`, and the 401 challenge. The exact codes for 401/403 are UNCONFIRMED
+//! in the shared docs and are chosen here, in one place.
+
+use http::StatusCode;
+use serde_json::json;
+
+use crate::directory::EXCHANGE_APP_ID;
+use crate::entra::access::AuthFailure;
+use crate::http::{Reply, Req};
+use crate::tenant::ORIGINATING_SERVER;
+
+pub const CONTENT_TYPE: &str = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
+
+pub fn odata_error(status: StatusCode, code: &str, message: &str) -> Reply {
+    let body = json!({"error": {"code": code, "message": message, "details": [{"code": code, "message": message}], "innererror": {"message": message, "type": code}}});
+    Reply::json_with_type(status, &body, CONTENT_TYPE)
+}
+
+/// A cmdlet that ran and failed: 400 with Exchange's `|ExceptionType|text` message.
+pub fn cmdlet_error(exception: &str, message: &str) -> Reply {
+    let text = format!("|{exception}|{message}");
+    let body = json!({"error": {"code": "BadRequest", "message": text, "details": [{"code": "Cmdlet", "message": text}], "innererror": {"message": message, "type": exception}}});
+    Reply::json_with_type(StatusCode::BAD_REQUEST, &body, CONTENT_TYPE)
+}
+
+pub fn unauthorized(failure: &AuthFailure) -> Reply {
+    let (message, description) = match failure {
+        AuthFailure::Missing => (
+            "The request does not contain an access token.",
+            "no access token",
+        ),
+        AuthFailure::Expired => (
+            "The access token is expired.",
+            "The access token is expired",
+        ),
+        AuthFailure::WrongAudience(_) => (
+            "The audience of the access token is not valid for this resource.",
+            "invalid audience",
+        ),
+        AuthFailure::WrongIssuer => (
+            "The access token was not issued for this tenant.",
+            "invalid issuer",
+        ),
+        AuthFailure::NotYetValid => ("The access token is not yet valid.", "token not yet valid"),
+        AuthFailure::Malformed | AuthFailure::BadSignature => {
+            ("The access token is invalid.", "invalid token")
+        }
+    };
+    let challenge = format!(
+        "Bearer client_id=\"{EXCHANGE_APP_ID}\", trusted_issuers=\"00000001-0000-0000-c000-000000000000@*\", token_types=\"app_asserted_user_v1 service_asserted_app_v1\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\", error=\"invalid_token\", error_description=\"{description}\""
+    );
+    odata_error(StatusCode::UNAUTHORIZED, "Unauthorized", message)
+        .with_header("www-authenticate", &challenge)
+}
+
+pub fn forbidden(app_only: bool) -> Reply {
+    let message = if app_only {
+        "The application does not have the Exchange.ManageAsApp permission or is not assigned an Exchange administrator role."
+    } else {
+        "The user is not assigned an Exchange administrator role."
+    };
+    odata_error(StatusCode::FORBIDDEN, "Forbidden", message)
+}
+
+pub fn parameter_not_found(name: &str) -> Reply {
+    cmdlet_error(
+        "System.Management.Automation.ParameterBindingException",
+        &format!("A parameter cannot be found that matches parameter name '{name}'."),
+    )
+}
+
+pub fn parameter_set_ambiguous() -> Reply {
+    cmdlet_error(
+        "System.Management.Automation.ParameterBindingException",
+        "Parameter set cannot be resolved using the specified named parameters.",
+    )
+}
+
+pub fn argument_transformation(parameter: &str, value: &str, target_type: &str) -> Reply {
+    cmdlet_error(
+        "System.Management.Automation.ParameterBindingArgumentTransformationException",
+        &format!(
+            "Cannot process argument transformation on parameter '{parameter}'. Cannot convert value \"{value}\" to type \"{target_type}\"."
+        ),
+    )
+}
+
+pub fn empty_argument(parameter: &str) -> Reply {
+    cmdlet_error(
+        "System.Management.Automation.ParameterBindingValidationException",
+        &format!(
+            "Cannot validate argument on parameter '{parameter}'. The argument is null or empty. Provide an argument that is not null or empty, and then try the command again."
+        ),
+    )
+}
+
+pub fn object_not_found(identity: &str) -> Reply {
+    cmdlet_error(
+        "Microsoft.Exchange.Management.Tasks.ManagementObjectNotFoundException",
+        &format!(
+            "The operation couldn't be performed because object '{identity}' couldn't be found on '{ORIGINATING_SERVER}'."
+        ),
+    )
+}
+
+pub fn object_ambiguous(identity: &str) -> Reply {
+    cmdlet_error(
+        "Microsoft.Exchange.Management.Tasks.ManagementObjectAmbiguousException",
+        &format!(
+            "The operation couldn't be performed because '{identity}' matches multiple entries."
+        ),
+    )
+}
+
+pub fn filter_error(message: &str) -> Reply {
+    cmdlet_error(
+        "System.Management.Automation.ParameterBindingException",
+        &format!(
+            "Cannot bind parameter 'Filter' to the target. Exception setting \"Filter\": \"{message}\""
+        ),
+    )
+}
+
+pub fn unknown_cmdlet(name: &str) -> Reply {
+    cmdlet_error(
+        "System.Management.Automation.CommandNotFoundException",
+        &format!(
+            "The term '{name}' is not recognized as the name of a cmdlet, function, script file, or operable program. Check the spelling of the name, or if a path was included, verify that the path is correct and try again."
+        ),
+    )
+}
+
+pub fn bad_request(message: &str) -> Reply {
+    odata_error(StatusCode::BAD_REQUEST, "BadRequest", message)
+}
+
+pub fn throttled(retry_after: &str) -> Reply {
+    odata_error(
+        StatusCode::TOO_MANY_REQUESTS,
+        "TooManyRequests",
+        "The request was throttled by the Exchange Online admin API. Wait for the Retry-After interval and try again.",
+    )
+    .with_header("retry-after", retry_after)
+}
+
+pub fn server_error(status: StatusCode) -> Reply {
+    let code = match status.as_u16() {
+        503 => "ServiceUnavailable",
+        504 => "GatewayTimeout",
+        _ => "InternalServerError",
+    };
+    odata_error(
+        status,
+        code,
+        "The service is temporarily unavailable. Please retry the request.",
+    )
+}
+
+/// Adds the headers every InvokeCommand response carries.
+pub fn with_standard_headers(mut reply: Reply, req: &Req) -> Reply {
+    reply.set_header("request-id", &uuid::Uuid::new_v4().to_string());
+    reply.set_header("x-calculatedbetarget", ORIGINATING_SERVER);
+    if let Some(id) = req.client_request_id() {
+        reply.set_header("client-request-id", &id);
+    }
+    reply
+}

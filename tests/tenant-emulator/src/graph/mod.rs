@@ -1,0 +1,83 @@
+//! Microsoft Graph (`/v1.0/…`, `/beta/…`). Routes are matched on decoded path segments; add
+//! Conditional Access (`identity/conditionalAccess/policies`) and sign-in logs
+//! (`auditLogs/signIns`) as further arms of `route`.
+
+pub mod batch;
+pub mod errors;
+mod revoke;
+mod users;
+
+use http::Method;
+
+use crate::directory::Resource;
+use crate::entra::access;
+use crate::faults::EndpointClass;
+use crate::http::{Reply, Req, path_segments};
+use crate::state::State;
+use errors::GraphCtx;
+
+/// Which fault/journal class a Graph path belongs to.
+pub fn class_for(path: &str) -> EndpointClass {
+    let segments = path_segments(path);
+    match segments.get(1..).unwrap_or_default() {
+        [b] if b == "$batch" => EndpointClass::GraphBatch,
+        [_, _, action] | [_, action] if action.eq_ignore_ascii_case("revokeSignInSessions") => {
+            EndpointClass::GraphRevoke
+        }
+        _ => EndpointClass::GraphUsers,
+    }
+}
+
+/// A top-level Graph request.
+pub async fn handle(state: &State, req: &Req) -> Reply {
+    let ctx = GraphCtx::new(req);
+    let reply = route(state, req, &ctx, true).await;
+    ctx.finish(reply)
+}
+
+/// Routes one request (also used for `$batch` items, where `allow_batch` is false).
+pub async fn route(state: &State, req: &Req, ctx: &GraphCtx, allow_batch: bool) -> Reply {
+    let segments = path_segments(&req.path);
+    let Some((version, rest)) = segments.split_first() else {
+        return ctx.bad_request("BadRequest", "Invalid version.");
+    };
+    let rest: Vec<&str> = rest.iter().map(String::as_str).collect();
+    if let ["$batch"] = rest.as_slice() {
+        if !allow_batch {
+            return ctx.bad_request("BadRequest", "Nested $batch requests are not supported.");
+        }
+        if req.method != Method::POST {
+            return ctx.method_not_allowed();
+        }
+        return batch::handle(state, req, ctx, version).await;
+    }
+    let principal = match access::authenticate(state, req, Resource::Graph) {
+        Ok(p) => p,
+        Err(failure) => return ctx.unauthorized(&failure),
+    };
+    let revoke_action = |a: &str| a.eq_ignore_ascii_case("revokeSignInSessions");
+    match (rest.as_slice(), &req.method) {
+        (["users"], &Method::GET) => users::list(state, req, ctx, version, &principal).await,
+        (["users", id], &Method::GET) => {
+            users::get_one(state, req, ctx, version, &principal, Some(id))
+        }
+        (["me"], &Method::GET) => users::get_one(state, req, ctx, version, &principal, None),
+        (["users", id, action], &Method::POST) if revoke_action(action) => {
+            revoke::revoke(state, ctx, &principal, Some(id))
+        }
+        (["me", action], &Method::POST) if revoke_action(action) => {
+            revoke::revoke(state, ctx, &principal, None)
+        }
+        (["users"] | ["users", _] | ["me"], _) => ctx.method_not_allowed(),
+        (["users", _, action] | ["me", action], _) if revoke_action(action) => {
+            ctx.method_not_allowed()
+        }
+        (segments, _) => {
+            let unknown = segments.last().copied().unwrap_or(version.as_str());
+            ctx.bad_request(
+                "BadRequest",
+                &format!("Resource not found for the segment '{unknown}'."),
+            )
+        }
+    }
+}

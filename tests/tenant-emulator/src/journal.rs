@@ -1,0 +1,58 @@
+//! What the service side saw, for tests to assert on.
+
+use serde::{Deserialize, Serialize};
+
+use crate::faults::EndpointClass;
+
+/// One HTTP request (or one `$batch` item). No query strings or bodies are kept, so no secrets.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestRecord {
+    pub method: String,
+    pub path: String,
+    pub status: u16,
+    pub endpoint: EndpointClass,
+    pub client_request_id: Option<String>,
+    /// The injected fault, if any (e.g. "Throttle", "ResetMidBody").
+    pub fault: Option<String>,
+    /// For requests executed inside `$batch`: the item's id.
+    pub batch_item_id: Option<String>,
+    /// For InvokeCommand: the cmdlet name from the body.
+    pub cmdlet: Option<String>,
+    pub at_unix_ms: i64,
+}
+
+/// A successful `revokeSignInSessions`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Revocation {
+    pub user_id: String,
+    pub user_principal_name: String,
+    /// ISO 8601 UTC, the new `signInSessionsValidFromDateTime`.
+    pub at: String,
+}
+
+/// A `Set-OrganizationConfig` that changed a value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConfigChange {
+    pub property: String,
+    pub old: serde_json::Value,
+    pub new: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Journal {
+    pub requests: Vec<RequestRecord>,
+    pub revocations: Vec<Revocation>,
+    pub organization_config_changes: Vec<ConfigChange>,
+    /// Access tokens issued by the token and managed identity endpoints.
+    pub tokens_issued: u64,
+}
+
+impl Journal {
+    pub fn requests_to(&self, endpoint: EndpointClass) -> impl Iterator<Item = &RequestRecord> {
+        self.requests.iter().filter(move |r| r.endpoint == endpoint)
+    }
+}
