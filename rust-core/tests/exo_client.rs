@@ -1,0 +1,256 @@
+//! Exchange Online `InvokeCommand` operations against the tenant emulator.
+
+mod http_support;
+
+use futures::TryStreamExt;
+use http_support::*;
+use outlook_qr_guard::auth::Credential;
+use outlook_qr_guard::exo::{
+    ExchangeClient, ExchangeOptions, ExoError, Mailbox, MobileDeviceQuery, Page, ResultSize,
+};
+use outlook_qr_guard::secret::secret;
+use serde_json::Value;
+use tenant_emulator::{Emulator, EmulatorOptions, EndpointClass};
+
+fn exchange(emu: &Emulator) -> ExchangeClient {
+    ExchangeClient::new(
+        secret_provider(emu),
+        ExchangeOptions::app_only(&emu.credentials().tenant_domain),
+    )
+}
+
+fn invoke_count(emu: &Emulator, cmdlet: &str) -> usize {
+    emu.journal()
+        .requests_to(EndpointClass::ExchangeInvokeCommand)
+        .filter(|r| r.cmdlet.as_deref() == Some(cmdlet))
+        .count()
+}
+
+#[tokio::test]
+async fn organization_config_get_and_set() {
+    let emu = default_emulator().await;
+    let exo = exchange(&emu);
+    let config = exo.get_organization_config().await.unwrap();
+    assert!(config.name.is_some());
+    assert_eq!(config.mobile_app_education_enabled, Some(true));
+    assert!(
+        config
+            .mobile_properties
+            .contains_key("MobileAppEducationEnabled")
+    );
+    assert!(
+        config
+            .mobile_properties
+            .keys()
+            .all(|k| k.starts_with("MobileApp") || k.starts_with("OutlookMobile"))
+    );
+    assert!(!config.other.is_empty());
+
+    exo.set_mobile_app_education(false).await.unwrap();
+    let after = exo.get_organization_config().await.unwrap();
+    assert_eq!(after.mobile_app_education_enabled, Some(false));
+    let changes = emu.journal().organization_config_changes;
+    assert_eq!(changes.len(), 1);
+    assert_eq!(changes[0].property, "MobileAppEducationEnabled");
+    assert_eq!(changes[0].new, Value::Bool(false));
+    // Setting the same value again changes nothing (and may warn).
+    exo.set_mobile_app_education(false).await.unwrap();
+    assert_eq!(emu.journal().organization_config_changes.len(), 1);
+}
+
+#[tokio::test]
+async fn mobile_devices_page_by_page_in_service_order() {
+    let emu = emulator(EmulatorOptions {
+        users: 80,
+        devices: 700,
+        exo_page_size: 100,
+        ..EmulatorOptions::default()
+    })
+    .await;
+    let exo = exchange(&emu);
+    let expected = emu.seeded_devices_json(Some(MobileDeviceQuery::OUTLOOK_MOBILE_MODEL));
+    assert!(
+        expected.len() > 300,
+        "seed has {} Outlook devices",
+        expected.len()
+    );
+    let pages: Vec<Page<Value>> = exo
+        .list_mobile_devices(&MobileDeviceQuery::outlook_mobile())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(pages.len(), expected.len().div_ceil(100));
+    assert!(
+        pages
+            .iter()
+            .enumerate()
+            .all(|(i, p)| p.number as usize == i + 1)
+    );
+    let got: Vec<Value> = pages.into_iter().flat_map(|p| p.items).collect();
+    assert_eq!(got, expected);
+    assert_eq!(
+        invoke_count(&emu, "Get-MobileDevice"),
+        expected.len().div_ceil(100)
+    );
+
+    // Everything, limited: ResultSize N.
+    let limited: Vec<Page<Value>> = exo
+        .list_mobile_devices(&MobileDeviceQuery {
+            result_size: ResultSize::Limit(150),
+            ..Default::default()
+        })
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(limited.iter().map(|p| p.items.len()).sum::<usize>(), 150);
+}
+
+#[tokio::test]
+async fn typed_pages_and_shape_errors() {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Device {
+        device_model: Option<String>,
+        identity: String,
+    }
+    let emu = default_emulator().await;
+    let exo = exchange(&emu);
+    let pages: Vec<Page<Device>> = exo
+        .list_mobile_devices(&MobileDeviceQuery::outlook_mobile())
+        .try_collect()
+        .await
+        .unwrap();
+    let devices: Vec<Device> = pages.into_iter().flat_map(|p| p.items).collect();
+    assert!(!devices.is_empty());
+    assert!(
+        devices
+            .iter()
+            .all(|d| d.device_model.as_deref() == Some("Outlook for iOS and Android"))
+    );
+    assert!(
+        devices
+            .iter()
+            .all(|d| d.identity.contains("\\ExchangeActiveSyncDevices\\"))
+    );
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Wrong {
+        #[serde(rename = "IsManaged")]
+        is_managed: String,
+    }
+    let err = exo
+        .list_mobile_devices::<Wrong>(&MobileDeviceQuery::outlook_mobile())
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ExoError::UnexpectedObject { index: 0, .. }),
+        "{err:?}"
+    );
+}
+
+fn mailbox_dn(device_dn: &str) -> String {
+    let marker = ",CN=ExchangeActiveSyncDevices,";
+    let at = device_dn.find(marker).unwrap();
+    device_dn[at + marker.len()..].to_owned()
+}
+
+#[tokio::test]
+async fn resolve_mailboxes_in_filter_batches_of_fifty() {
+    let emu = emulator(EmulatorOptions {
+        users: 150,
+        devices: 300,
+        ..EmulatorOptions::default()
+    })
+    .await;
+    let exo = exchange(&emu);
+    let mut p = serde_json::Map::new();
+    p.insert("ResultSize".into(), "Unlimited".into());
+    let (all, _) = exo.invoke_all::<Mailbox>("Get-Mailbox", p).await.unwrap();
+    assert_eq!(all.len(), 150);
+    let before = invoke_count(&emu, "Get-Mailbox");
+
+    // A mix of DNs (from devices), UPNs (apostrophes included), object ids, a duplicate in
+    // other case, and an unknown UPN with a quote.
+    let mut inputs: Vec<String> = emu
+        .seeded_devices_json(None)
+        .iter()
+        .take(40)
+        .map(|d| mailbox_dn(d["DistinguishedName"].as_str().unwrap()))
+        .collect();
+    inputs.extend(
+        all.iter()
+            .skip(40)
+            .take(50)
+            .map(|m| m.user_principal_name.clone().unwrap()),
+    );
+    inputs.extend(
+        all.iter()
+            .skip(90)
+            .take(30)
+            .map(|m| m.external_directory_object_id.clone().unwrap()),
+    );
+    inputs.push(all[100].user_principal_name.clone().unwrap().to_uppercase());
+    inputs.push("nobody.o'neil@example.invalid".into());
+    // Seeded UPNs with apostrophes (if this seed has any) go through quoting too.
+    inputs.extend(
+        all.iter()
+            .filter(|m| m.user_principal_name.as_deref().unwrap().contains('\''))
+            .map(|m| m.user_principal_name.clone().unwrap()),
+    );
+
+    let resolved = exo.resolve_mailboxes(&inputs).await.unwrap();
+    assert_eq!(resolved.len(), inputs.len());
+    let unknown = resolved
+        .iter()
+        .filter(|r| r.mailbox.is_none())
+        .collect::<Vec<_>>();
+    assert_eq!(unknown.len(), 1, "{unknown:?}");
+    assert_eq!(unknown[0].input, "nobody.o'neil@example.invalid");
+    for r in &resolved {
+        if let Some(m) = &r.mailbox {
+            assert!(m.user_principal_name.is_some() && m.external_directory_object_id.is_some());
+        }
+    }
+    let unique: std::collections::HashSet<String> =
+        inputs.iter().map(|s| s.to_lowercase()).collect();
+    assert_eq!(
+        invoke_count(&emu, "Get-Mailbox") - before,
+        unique.len().div_ceil(50)
+    );
+}
+
+#[tokio::test]
+async fn missing_role_is_a_clear_forbidden_error() {
+    let emu = default_emulator().await;
+    let c = emu.credentials();
+    let cred = Credential::ClientSecret {
+        tenant: c.tenant_id.clone(),
+        client_id: c.no_role_app.client_id.clone(),
+        secret: secret(c.no_role_app.client_secret.clone()),
+    };
+    let exo = ExchangeClient::new(
+        provider(&emu, cred, http(&emu)),
+        ExchangeOptions::app_only(&c.tenant_domain),
+    );
+    let err = exo.get_organization_config().await.unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, ExoError::Forbidden { .. }), "{err:?}");
+    assert!(
+        text.contains("Exchange.ManageAsApp") && text.contains("Exchange Administrator"),
+        "{text}"
+    );
+    assert!(text.contains(&c.no_role_app.client_id), "{text}");
+}
+
+#[tokio::test]
+async fn cmdlet_errors_are_typed() {
+    let emu = default_emulator().await;
+    let exo = exchange(&emu);
+    let mut p = serde_json::Map::new();
+    p.insert("Identity".into(), "no-such-mailbox@example.invalid".into());
+    let err = exo.invoke_all::<Value>("Get-Mailbox", p).await.unwrap_err();
+    assert!(matches!(err, ExoError::CmdletFailed { .. }), "{err:?}");
+    assert!(err.to_string().starts_with("Get-Mailbox failed:"), "{err}");
+}

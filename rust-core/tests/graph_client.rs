@@ -1,0 +1,304 @@
+//! Graph users and sign-in session revocation against the tenant emulator.
+
+mod http_support;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use http_support::*;
+use outlook_qr_guard::auth::Credential;
+use outlook_qr_guard::exo::{ExchangeClient, ExchangeOptions, Mailbox};
+use outlook_qr_guard::graph::{
+    GraphClient, GraphError, RevokeOptions, RevokeOutcome, RevokeResult,
+};
+use outlook_qr_guard::secret::secret;
+use tenant_emulator::{Emulator, EmulatorOptions, EndpointClass, Fault, FaultPlan, FaultRule};
+
+async fn all_mailboxes(emu: &Emulator) -> Vec<Mailbox> {
+    let exo = ExchangeClient::new(
+        secret_provider(emu),
+        ExchangeOptions::app_only(&emu.credentials().tenant_domain),
+    );
+    let mut p = serde_json::Map::new();
+    p.insert("ResultSize".into(), "Unlimited".into());
+    exo.invoke_all::<Mailbox>("Get-Mailbox", p).await.unwrap().0
+}
+
+fn upns(mailboxes: &[Mailbox]) -> Vec<String> {
+    mailboxes
+        .iter()
+        .map(|m| m.user_principal_name.clone().unwrap())
+        .collect()
+}
+
+struct Collected {
+    results: Arc<Mutex<Vec<RevokeResult>>>,
+}
+
+impl Collected {
+    fn new() -> Self {
+        Collected {
+            results: Arc::new(Mutex::new(Vec::new())),
+        }
+    }
+    fn callback(&self) -> impl Fn(&RevokeResult) + Send + Sync + use<> {
+        let r = self.results.clone();
+        move |x: &RevokeResult| r.lock().unwrap().push(x.clone())
+    }
+    fn take(&self) -> Vec<RevokeResult> {
+        std::mem::take(&mut self.results.lock().unwrap())
+    }
+}
+
+fn assert_one_result_per_input(results: &[RevokeResult], n: usize) {
+    let mut seen: Vec<usize> = results.iter().map(|r| r.index).collect();
+    seen.sort_unstable();
+    assert_eq!(
+        seen,
+        (0..n).collect::<Vec<_>>(),
+        "exactly one result per input"
+    );
+}
+
+fn revocations_per_user(emu: &Emulator) -> HashMap<String, usize> {
+    let mut m = HashMap::new();
+    for r in emu.journal().revocations {
+        *m.entry(r.user_principal_name.to_lowercase()).or_default() += 1;
+    }
+    m
+}
+
+#[tokio::test]
+async fn get_user_by_upn_and_id() {
+    let emu = default_emulator().await;
+    let graph = GraphClient::new(secret_provider(&emu));
+    let admin = emu.credentials().admin_upn;
+    let user = graph.get_user(&admin).await.unwrap();
+    assert_eq!(user.user_principal_name.as_deref(), Some(admin.as_str()));
+    let again = graph.get_user(&user.id.to_uppercase()).await.unwrap();
+    assert_eq!(again, user);
+    assert!(matches!(
+        graph.get_user("ghost@example.invalid").await,
+        Err(GraphError::NotFound { .. })
+    ));
+    assert!(matches!(
+        graph.get_user("../me").await,
+        Err(GraphError::InvalidInput { .. })
+    ));
+}
+
+#[tokio::test]
+async fn revoke_a_thousand_users_once_each_in_at_most_fifty_batches() {
+    let emu = emulator(EmulatorOptions {
+        users: 1000,
+        devices: 10,
+        ..EmulatorOptions::default()
+    })
+    .await;
+    let users = upns(&all_mailboxes(&emu).await);
+    assert_eq!(users.len(), 1000);
+    // Half by object id, a duplicate in other case, an invalid entry, an unknown user.
+    let ids: HashMap<String, String> = all_mailboxes(&emu)
+        .await
+        .into_iter()
+        .map(|m| {
+            (
+                m.user_principal_name.unwrap(),
+                m.external_directory_object_id.unwrap(),
+            )
+        })
+        .collect();
+    let mut inputs: Vec<String> = users
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            if i % 2 == 0 {
+                u.clone()
+            } else {
+                ids[u].clone()
+            }
+        })
+        .collect();
+    inputs.push(users[0].to_uppercase());
+    inputs.push("not a user".into());
+    inputs.push("ghost@example.invalid".into());
+
+    let graph = GraphClient::new(secret_provider(&emu));
+    let collected = Collected::new();
+    let cb = collected.callback();
+    let summary = graph
+        .revoke_sign_in_sessions(&inputs, &RevokeOptions::default(), &cb)
+        .await;
+    let results = collected.take();
+    assert_one_result_per_input(&results, inputs.len());
+    assert_eq!(summary.revoked, 1000);
+    assert_eq!(summary.duplicates, 1);
+    assert_eq!(summary.invalid, 1);
+    assert_eq!(summary.not_found, 1);
+    assert_eq!(summary.failed, 0);
+    assert_eq!(summary.batch_requests, 51);
+    let batches = emu
+        .journal()
+        .requests
+        .iter()
+        .filter(|r| r.endpoint == EndpointClass::GraphBatch && r.batch_item_id.is_none())
+        .count();
+    assert_eq!(
+        batches, 51,
+        "1001 valid distinct users → 51 batches of ≤ 20"
+    );
+    let per_user = revocations_per_user(&emu);
+    assert_eq!(per_user.len(), 1000);
+    assert!(
+        per_user.values().all(|&n| n == 1),
+        "every user revoked exactly once"
+    );
+}
+
+#[tokio::test]
+async fn throttled_items_are_retried_alone_after_retry_after() {
+    let emu = emulator(EmulatorOptions {
+        users: 200,
+        devices: 10,
+        ..EmulatorOptions::default()
+    })
+    .await;
+    let users = upns(&all_mailboxes(&emu).await);
+    emu.set_faults(FaultPlan {
+        seed: 7,
+        rules: vec![
+            FaultRule::every_nth(
+                EndpointClass::GraphRevoke,
+                Fault::Throttle {
+                    retry_after: "0.5".into(),
+                },
+                9,
+            ),
+            FaultRule::every_nth(
+                EndpointClass::GraphBatch,
+                Fault::ServerError {
+                    status: 503,
+                    retry_after: Some("1".into()),
+                },
+                4,
+            ),
+            FaultRule::every_nth(
+                EndpointClass::GraphBatch,
+                Fault::Throttle {
+                    retry_after: "1".into(),
+                },
+                5,
+            ),
+        ],
+    });
+    let logger = Arc::new(MemoryLogger::default());
+    let graph = GraphClient::new(provider(
+        &emu,
+        secret_credential(&emu),
+        http_with(&emu, logger.clone()),
+    ));
+    let collected = Collected::new();
+    let cb = collected.callback();
+    let summary = graph
+        .revoke_sign_in_sessions(&users, &RevokeOptions::default(), &cb)
+        .await;
+    assert_one_result_per_input(&collected.take(), users.len());
+    assert_eq!(summary.revoked, 200, "{summary:?}");
+    let per_user = revocations_per_user(&emu);
+    assert_eq!(per_user.len(), 200);
+    assert!(
+        per_user.values().all(|&n| n == 1),
+        "throttled items retried, successes never resent"
+    );
+    let journal = emu.journal();
+    let throttled_items = journal
+        .requests
+        .iter()
+        .filter(|r| r.batch_item_id.is_some() && r.status == 429)
+        .count();
+    assert!(throttled_items > 0);
+    // 10 batches; item retries add small batches; envelope 503/429 are retried by the HTTP layer.
+    let envelopes = journal
+        .requests
+        .iter()
+        .filter(|r| r.endpoint == EndpointClass::GraphBatch && r.batch_item_id.is_none())
+        .count();
+    assert!(
+        envelopes >= 10 + 1 && envelopes <= 10 + throttled_items + 10,
+        "{envelopes} batch requests"
+    );
+    let retries = logger.retries.lock().unwrap();
+    assert!(
+        retries
+            .iter()
+            .any(|r| r.delay >= Duration::from_millis(500)),
+        "Retry-After honoured"
+    );
+    assert!(retries.iter().all(|r| r.path == "/v1.0/$batch"));
+}
+
+#[tokio::test]
+async fn forbidden_without_the_permission() {
+    let emu = default_emulator().await;
+    let c = emu.credentials();
+    let cred = Credential::ClientSecret {
+        tenant: c.tenant_id.clone(),
+        client_id: c.no_role_app.client_id.clone(),
+        secret: secret(c.no_role_app.client_secret.clone()),
+    };
+    let graph = GraphClient::new(provider(&emu, cred, http(&emu)));
+    let users = vec![c.admin_upn.clone()];
+    let collected = Collected::new();
+    let cb = collected.callback();
+    let summary = graph
+        .revoke_sign_in_sessions(&users, &RevokeOptions::default(), &cb)
+        .await;
+    let results = collected.take();
+    assert_one_result_per_input(&results, 1);
+    assert_eq!(summary.forbidden + summary.failed, 1, "{results:?}");
+    assert!(emu.journal().revocations.is_empty());
+}
+
+#[tokio::test]
+async fn cancellation_still_gives_every_input_a_result() {
+    let emu = emulator(EmulatorOptions {
+        users: 300,
+        devices: 10,
+        page_latency: Duration::from_millis(0),
+        ..EmulatorOptions::default()
+    })
+    .await;
+    let users = upns(&all_mailboxes(&emu).await);
+    emu.set_faults(FaultPlan::none().with_rule(FaultRule::at_rate(
+        EndpointClass::GraphBatch,
+        Fault::Latency(Duration::from_millis(400)),
+        1.0,
+    )));
+    let graph = GraphClient::new(secret_provider(&emu));
+    let options = RevokeOptions {
+        batches_in_flight: 1,
+        ..RevokeOptions::default()
+    };
+    let cancel = options.cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        cancel.cancel();
+    });
+    let collected = Collected::new();
+    let cb = collected.callback();
+    let started = std::time::Instant::now();
+    let summary = graph.revoke_sign_in_sessions(&users, &options, &cb).await;
+    assert!(started.elapsed() < Duration::from_secs(3));
+    let results = collected.take();
+    assert_one_result_per_input(&results, users.len());
+    assert!(summary.revoked > 0 && summary.revoked < 300, "{summary:?}");
+    assert_eq!(summary.revoked + summary.failed, 300);
+    let revoked: HashSet<usize> = results
+        .iter()
+        .filter(|r| r.outcome == RevokeOutcome::Revoked)
+        .map(|r| r.index)
+        .collect();
+    // Every "Revoked" really happened; the server may have done more (the cancelled batch).
+    assert!(revoked.len() <= emu.journal().revocations.len());
+}
