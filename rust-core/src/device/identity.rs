@@ -33,6 +33,7 @@ fn unescaped_comma(dn: &str, from: usize) -> Option<usize> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -238,4 +238,5 @@ impl MobileDevice {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests;

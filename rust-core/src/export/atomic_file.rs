@@ -79,6 +79,9 @@ pub struct AtomicCsvFile {
 impl AtomicCsvFile {
     /// Checks the target and opens a temporary file in its folder.
     ///
+    /// A relative `target` is resolved against the process's current folder right away (callers
+    /// in PowerShell should pass a full path: `$PWD` is not the process's current folder).
+    ///
     /// `overwrite`: replace an existing file at `target` (otherwise refused, also if one appears
     /// while writing). `create_parent_dirs`: create missing folders on the way to `target`.
     pub fn create(
@@ -86,8 +89,11 @@ impl AtomicCsvFile {
         overwrite: bool,
         create_parent_dirs: bool,
     ) -> Result<Self, AtomicFileError> {
-        let target = target.as_ref().to_path_buf();
-        check_path_shape(&target)?;
+        let target = target.as_ref();
+        check_path_shape(target)?;
+        // Fixed now, so a later change of the process's current folder cannot move the file.
+        let target =
+            std::path::absolute(target).map_err(|err| classify(target, "resolving", err))?;
         match fs::metadata(&target) {
             Ok(meta) if meta.is_dir() => {
                 return Err(AtomicFileError::TargetIsDirectory { path: target });
@@ -283,10 +289,10 @@ fn check_path_shape(target: &Path) -> Result<(), AtomicFileError> {
             });
         }
     }
-    if cfg!(windows) {
-        if let Some(reason) = windows_name_problem(&file_name.to_string_lossy()) {
-            return Err(invalid(reason));
-        }
+    if cfg!(windows)
+        && let Some(reason) = windows_name_problem(&file_name.to_string_lossy())
+    {
+        return Err(invalid(reason));
     }
     Ok(())
 }
@@ -376,6 +382,7 @@ fn sync_folder(folder: &Path) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -228,7 +228,7 @@ fn push_fraction(out: &mut String, fraction_ticks: u32, digits: usize, trim: boo
     let mut value = fraction_ticks / 10u32.pow(7 - digits as u32);
     let mut width = digits;
     if trim {
-        while width > 0 && value % 10 == 0 {
+        while width > 0 && value.is_multiple_of(10) {
             value /= 10;
             width -= 1;
         }
@@ -353,6 +353,7 @@ fn quoted(chars: &[char], start: usize, literal: &mut String) -> Result<usize, &
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

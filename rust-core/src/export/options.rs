@@ -13,8 +13,9 @@ pub enum CsvEncoding {
     Utf8NoBom,
     /// UTF-16 little endian with a byte order mark (`unicode`).
     Utf16LeBom,
-    /// Shift_JIS as Windows code page 932. A character CP932 cannot represent fails the
-    /// export (Export-Csv would silently write a best-fit or `?` instead).
+    /// Shift_JIS as Windows code page 932, byte-identical to .NET's `GetEncoding(932)` for every
+    /// character it can encode. A character CP932 cannot represent fails the export naming the
+    /// device and property (Export-Csv would silently write a best-fit substitute or `?`).
     ShiftJis,
 }
 

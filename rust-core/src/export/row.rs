@@ -185,6 +185,7 @@ fn push_quoted(out: &mut String, text: &str, neutralise: bool) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
