@@ -5,6 +5,8 @@
 
 pub mod auth;
 pub mod build_info;
+pub mod device;
+pub mod export;
 pub mod cloud;
 pub mod exo;
 pub mod ffi;
