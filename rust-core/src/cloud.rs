@@ -246,6 +246,7 @@ fn join_path(base: &Url, segments: &[&str]) -> Url {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -11,6 +11,7 @@ pub fn secret(value: impl Into<String>) -> SecretString {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

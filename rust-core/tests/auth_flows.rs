@@ -1,5 +1,7 @@
 //! Every authentication flow against the tenant emulator.
 
+#![allow(clippy::unwrap_used)]
+
 mod http_support;
 
 use std::sync::Arc;
@@ -305,7 +307,7 @@ async fn device_code_run(
     action: AdminAction,
     cancel: CancellationToken,
 ) -> (
-    tenant_emulator::Emulator,
+    Arc<tenant_emulator::Emulator>,
     Arc<outlook_qr_guard::auth::TokenProvider>,
     Result<(), AuthError>,
     Vec<DeviceCodePrompt>,
@@ -350,7 +352,6 @@ async fn device_code_run(
     let result = tokens.token(Resource::Exchange).await.map(|_| ());
     approver.abort();
     let prompts = prompts.lock().unwrap().clone();
-    let emu = Arc::try_unwrap(emu).ok().expect("only handle left");
     (emu, tokens, result, prompts)
 }
 

@@ -1,5 +1,7 @@
 //! Exchange Online `InvokeCommand` operations against the tenant emulator.
 
+#![allow(clippy::unwrap_used)]
+
 mod http_support;
 
 use futures::TryStreamExt;

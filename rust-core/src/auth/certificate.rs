@@ -171,6 +171,7 @@ impl AssertionSigner for CertificateSigner {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::super::assertion::{AssertionAlgorithm, build_assertion};
     use super::*;

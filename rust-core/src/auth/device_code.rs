@@ -173,6 +173,7 @@ pub(crate) fn interpret_poll_error(error: &str, text: String) -> Result<PollAnsw
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use std::collections::VecDeque;

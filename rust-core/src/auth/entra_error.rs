@@ -82,6 +82,7 @@ fn split_description(raw: &str) -> (Option<u32>, String) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -179,6 +179,7 @@ pub(crate) fn now_utc_text() -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -19,6 +19,7 @@ pub(crate) fn unverified_expiry(jwt: &str) -> Option<i64> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

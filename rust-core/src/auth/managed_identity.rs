@@ -188,6 +188,7 @@ fn map_error(e: HttpError, config: &ManagedIdentityConfig) -> AuthError {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use serde_json::json;

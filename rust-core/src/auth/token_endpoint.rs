@@ -140,6 +140,7 @@ pub(crate) fn number_or_string(v: &serde_json::Value) -> Option<u64> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::secret::ExposeSecret;

@@ -267,6 +267,7 @@ fn principal_name(credential: &Credential) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

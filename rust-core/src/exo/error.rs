@@ -177,6 +177,7 @@ fn sanitize_www_authenticate(v: &str) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use bytes::Bytes;

@@ -127,6 +127,7 @@ impl ExchangeClient {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

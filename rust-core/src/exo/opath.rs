@@ -31,6 +31,7 @@ pub fn opath_or(terms: &[String]) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

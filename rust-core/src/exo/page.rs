@@ -99,7 +99,22 @@ impl MobileDeviceQuery {
     }
 }
 
+impl super::ExchangeClient {
+    /// `Get-MobileDevice` pages as they arrive; `T` is the caller's device type (or
+    /// `serde_json::Value`).
+    pub fn list_mobile_devices<T>(
+        &self,
+        query: &MobileDeviceQuery,
+    ) -> impl futures::Stream<Item = Result<Page<T>, super::ExoError>> + Send + 'static
+    where
+        T: DeserializeOwned + Send + 'static,
+    {
+        self.invoke("Get-MobileDevice", query.parameters())
+    }
+}
+
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use serde_json::json;
@@ -157,19 +172,5 @@ mod tests {
             serde_json::Value::Object(q.parameters()),
             json!({"ResultSize":25})
         );
-    }
-}
-
-impl super::ExchangeClient {
-    /// `Get-MobileDevice` pages as they arrive; `T` is the caller's device type (or
-    /// `serde_json::Value`).
-    pub fn list_mobile_devices<T>(
-        &self,
-        query: &MobileDeviceQuery,
-    ) -> impl futures::Stream<Item = Result<Page<T>, super::ExoError>> + Send + 'static
-    where
-        T: DeserializeOwned + Send + 'static,
-    {
-        self.invoke("Get-MobileDevice", query.parameters())
     }
 }

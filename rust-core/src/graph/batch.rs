@@ -58,6 +58,7 @@ pub(crate) fn parse_batch_response(body: &[u8]) -> Result<BatchResponse, String>
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

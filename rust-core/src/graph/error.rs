@@ -116,6 +116,7 @@ pub(crate) fn map_http_error(e: HttpError, what: &str, permission: &str) -> Grap
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -373,6 +373,7 @@ fn is_fatal(e: &GraphError) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -85,6 +85,7 @@ pub fn validate_user_ref(input: &str) -> Result<UserRef, String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -104,6 +104,7 @@ pub(crate) fn snippet(body: &[u8], max_chars: usize) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -27,6 +27,7 @@ pub fn is_loopback(url: &url::Url) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
