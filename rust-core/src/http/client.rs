@@ -76,7 +76,7 @@ impl std::fmt::Debug for HttpOptions {
 }
 
 /// One logical request; the retry loop re-sends it as often as needed.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Request {
     pub method: Method,
     pub url: Url,
@@ -89,6 +89,17 @@ pub struct Request {
     /// Never through a proxy (the managed-identity endpoint), and plain HTTP allowed when the
     /// host is loopback (App Service / Automation serve `http://127.0.0.1:…`).
     pub local_endpoint: bool,
+}
+
+/// Method and path only: bodies carry client secrets and assertions, queries skip tokens.
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("path", &self.url.path())
+            .field("body_bytes", &self.body.as_ref().map(|b| b.len()))
+            .finish_non_exhaustive()
+    }
 }
 
 impl Request {
@@ -258,6 +269,18 @@ mod tests {
         let mut remote_mi = req("http://169.254.1.1/token");
         remote_mi.local_endpoint = true;
         assert!(strict.client_for(&remote_mi).is_err());
+    }
+
+    #[test]
+    fn request_debug_shows_no_body_or_query() {
+        let mut r = req("https://login.example/t/oauth2/v2.0/token?x=skip-secret");
+        r.body = Some(Bytes::from_static(b"client_secret=s3cr3t-value"));
+        let shown = format!("{r:?}");
+        assert!(
+            !shown.contains("s3cr3t") && !shown.contains("skip-secret"),
+            "{shown}"
+        );
+        assert!(shown.contains("/t/oauth2/v2.0/token"));
     }
 
     #[test]
