@@ -1,4 +1,5 @@
 //! Certificate client assertions: both header forms, reuse, and each way an assertion fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may unwrap
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! Device code flow and refresh tokens (delegated tokens with `scp`).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may unwrap
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Client credentials at `/{tenant}/oauth2/v2.0/token`: success with form and Basic secrets,
 //! the issued JWT, and each documented error.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may unwrap
 
 mod common;
 

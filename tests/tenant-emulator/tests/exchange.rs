@@ -1,4 +1,5 @@
 //! Exchange Online admin REST `InvokeCommand`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may unwrap
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! Microsoft Graph: users, revokeSignInSessions, $batch, and the error envelope.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may unwrap
 
 mod common;
 

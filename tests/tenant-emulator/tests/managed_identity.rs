@@ -1,4 +1,5 @@
 //! Azure Automation / App Service managed identity endpoint.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may unwrap
 
 mod common;
 

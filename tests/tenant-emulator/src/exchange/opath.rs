@@ -718,3 +718,95 @@ mod tests {
         assert!(wildcard_match("山田*", "山田 太郎"));
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    struct AnyName;
+    impl Schema for AnyName {
+        fn resolve(&self, name: &str) -> Option<(usize, ValueKind)> {
+            (!name.is_empty()).then_some((
+                name.len() % 3,
+                if name.len().is_multiple_of(2) {
+                    ValueKind::Bool
+                } else {
+                    ValueKind::Text
+                },
+            ))
+        }
+    }
+    struct Values;
+    impl Target for Values {
+        fn value(&self, p: usize) -> PropValue<'_> {
+            match p {
+                0 => PropValue::Text("Outlook for iOS and Android".into()),
+                1 => PropValue::Bool(true),
+                _ => PropValue::Null,
+            }
+        }
+    }
+
+    fn fragment() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("DeviceModel".to_owned()),
+            Just(" -eq ".to_owned()),
+            Just(" -like ".to_owned()),
+            Just(" -and ".to_owned()),
+            Just(" -or ".to_owned()),
+            Just("-not ".to_owned()),
+            Just("(".to_owned()),
+            Just(")".to_owned()),
+            Just("'a''b*'".to_owned()),
+            Just("\"x`\"y\"".to_owned()),
+            Just("$true".to_owned()),
+            Just("$".to_owned()),
+            Just("'".to_owned()),
+            Just("`".to_owned()),
+            "\\PC{0,6}",
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn parser_never_panics_on_arbitrary_text(input in "\\PC{0,200}") {
+            match parse(&input) {
+                Ok(expr) => {
+                    if let Ok(bound) = bind(&expr, &AnyName) {
+                        let _ = eval(&bound, &Values);
+                    }
+                }
+                Err(e) => {
+                    let _ = e.exchange_message(&input);
+                }
+            }
+        }
+
+        #[test]
+        fn parser_never_panics_on_filter_like_text(parts in proptest::collection::vec(fragment(), 0..40)) {
+            let input = parts.concat();
+            match parse(&input) {
+                Ok(expr) => {
+                    if let Ok(bound) = bind(&expr, &AnyName) {
+                        let _ = eval(&bound, &Values);
+                        let _ = equality_terms(&bound);
+                    }
+                }
+                Err(FilterError::Syntax { position } | FilterError::UnknownProperty { position, .. }
+                    | FilterError::UnsupportedOperator { position, .. } | FilterError::UnsupportedVariable { position, .. }) => {
+                    prop_assert!(position >= 1 && position <= input.chars().count() + 1, "position {} in {:?}", position, input);
+                }
+                Err(FilterError::InvalidValue { .. }) => {}
+            }
+        }
+
+        #[test]
+        fn quoted_values_round_trip(value in "\\PC{0,30}") {
+            let filter = format!("DeviceModel -eq '{}'", value.replace('\'', "''"));
+            let Expr::Compare(c) = parse(&filter).unwrap() else { panic!("comparison expected") };
+            prop_assert_eq!(c.value, Literal::Text(value));
+        }
+    }
+}

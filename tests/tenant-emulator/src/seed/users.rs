@@ -75,8 +75,8 @@ pub fn generate_users(seed: u64, count: usize, tenant: &Tenant) -> (Vec<User>, U
     let count = count.max(1);
     let org_dn = tenant.organization_dn();
     let mut users = Vec::with_capacity(count);
-    let mut aliases: HashSet<String> = HashSet::with_capacity(count);
-    let mut names: HashMap<String, u32> = HashMap::with_capacity(count);
+    let mut aliases = Taken::default();
+    let mut names = Taken::default();
     for i in 0..count {
         let mut rng = SeededRng::for_item(seed, USER_STREAM, i as u64);
         let (display, given, surname, stem) = if i == 0 {
@@ -89,8 +89,9 @@ pub fn generate_users(seed: u64, count: usize, tenant: &Tenant) -> (Vec<User>, U
         } else {
             pick_name(&mut rng)
         };
-        let alias = unique(&mut aliases, &stem, |n| format!("{stem}{n}"));
-        let mailbox_name = unique_name(&mut names, &display);
+        let alias = aliases.claim(&stem, |n| format!("{stem}{n}"));
+        // Display names repeat but Exchange names are unique: "山田 太郎" becomes "山田 太郎2".
+        let mailbox_name = names.claim(&display, |n| format!("{display}{n}"));
         let user_principal_name = format!("{alias}@{}", tenant.domain);
         let distinguished_name = format!("CN={},{org_dn}", escape_rdn(&mailbox_name));
         let mobile_phone = rng
@@ -153,38 +154,27 @@ fn pick_name(rng: &mut SeededRng) -> PickedName {
     )
 }
 
-fn unique(taken: &mut HashSet<String>, base: &str, numbered: impl Fn(u32) -> String) -> String {
-    if taken.insert(base.to_lowercase()) {
-        return base.to_owned();
-    }
-    let mut n = 2;
-    loop {
-        let candidate = numbered(n);
-        if taken.insert(candidate.to_lowercase()) {
-            return candidate;
-        }
-        n += 1;
-    }
+/// Names already handed out, and per base name the next number suffix to try (so a name used
+/// thousands of times costs O(1) per new user, not a scan from 2).
+#[derive(Default)]
+struct Taken {
+    names: HashSet<String>,
+    next_suffix: HashMap<String, u32>,
 }
 
-fn unique_name(counts: &mut HashMap<String, u32>, display: &str) -> String {
-    let key = display.to_lowercase();
-    let seen = counts.entry(key).or_insert(0);
-    *seen += 1;
-    if *seen == 1 {
-        display.to_owned()
-    } else {
-        // Display names are not unique but Exchange names are; "山田 太郎" becomes "山田 太郎2".
-        // Suffixed names can in principle collide with a real name; keep counting until free.
-        let mut n = *seen;
+impl Taken {
+    fn claim(&mut self, base: &str, numbered: impl Fn(u32) -> String) -> String {
+        let key = base.to_lowercase();
+        if self.names.insert(key.clone()) {
+            return base.to_owned();
+        }
+        let next = self.next_suffix.entry(key).or_insert(2);
         loop {
-            let candidate = format!("{display}{n}");
-            let entry = counts.entry(candidate.to_lowercase()).or_insert(0);
-            if *entry == 0 {
-                *entry = 1;
+            let candidate = numbered(*next);
+            *next += 1;
+            if self.names.insert(candidate.to_lowercase()) {
                 return candidate;
             }
-            n += 1;
         }
     }
 }
