@@ -9,8 +9,9 @@ use http::{HeaderMap, HeaderValue, Method, StatusCode};
 pub type HeaderList = Vec<(HeaderName, HeaderValue)>;
 use percent_encoding::percent_decode_str;
 
-/// A request whose body has been read.
-#[derive(Debug, Clone)]
+/// A request whose body has been read. Debug shows method and path only: headers, query and
+/// body carry secrets (bearer tokens, client secrets, assertions, refresh tokens).
+#[derive(Clone)]
 pub struct Req {
     pub method: Method,
     /// Raw (still percent-encoded) path.
@@ -21,6 +22,15 @@ pub struct Req {
     /// Set by the `ExpiredToken` fault: resource endpoints treat the bearer token as expired and
     /// token endpoints hand out tokens that are already expired.
     pub force_expired_token: bool,
+}
+
+impl std::fmt::Debug for Req {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Req")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Req {
@@ -76,9 +86,18 @@ pub fn path_segments(path: &str) -> Vec<String> {
 }
 
 /// Form fields in order; duplicates are kept so the token endpoint can refuse them.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Form {
     fields: Vec<(String, String)>,
+}
+
+/// Names only: values include client secrets, assertions and refresh tokens.
+impl std::fmt::Debug for Form {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.fields.iter().map(|(k, _)| k))
+            .finish()
+    }
 }
 
 impl Form {
@@ -115,12 +134,21 @@ impl Form {
     }
 }
 
-/// A complete response.
-#[derive(Debug, Clone)]
+/// A complete response. Debug omits the body, which may hold access or refresh tokens.
+#[derive(Clone)]
 pub struct Reply {
     pub status: StatusCode,
     pub headers: HeaderList,
     pub body: Bytes,
+}
+
+impl std::fmt::Debug for Reply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reply")
+            .field("status", &self.status)
+            .field("body_len", &self.body.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Reply {
@@ -190,6 +218,8 @@ mod tests {
         let f = Form::parse(b"a=1&b=x+y&a=2");
         assert_eq!(f.get("b"), Some("x y"));
         assert_eq!(f.duplicated(), Some("a"));
+        let secret = Form::parse(b"client_secret=s3cr3t");
+        assert!(!format!("{secret:?}").contains("s3cr3t"));
         assert_eq!(
             path_segments("/v1.0/users/o%27brien%40contoso.com/"),
             vec!["v1.0", "users", "o'brien@contoso.com"]

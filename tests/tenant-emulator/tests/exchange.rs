@@ -692,3 +692,38 @@ async fn required_headers_and_body_shape() {
         .unwrap();
     assert_eq!(resp.status(), 404);
 }
+
+#[tokio::test]
+async fn the_seed_fixes_the_tenant_but_not_the_secrets() {
+    let a = start(EmulatorOptions {
+        seed: 7,
+        ..Default::default()
+    })
+    .await;
+    let b = start(EmulatorOptions {
+        seed: 7,
+        ..Default::default()
+    })
+    .await;
+    let c = start(EmulatorOptions {
+        seed: 8,
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(
+        a.emulator.seeded_devices_json(None),
+        b.emulator.seeded_devices_json(None)
+    );
+    assert_ne!(
+        a.emulator.seeded_devices_json(None),
+        c.emulator.seeded_devices_json(None)
+    );
+    assert_eq!(a.creds.tenant_id, b.creds.tenant_id);
+    assert_eq!(a.creds.secret_app.client_id, b.creds.secret_app.client_id);
+    assert_ne!(a.creds.tenant_id, c.creds.tenant_id);
+    assert_ne!(
+        a.creds.secret_app.client_secret,
+        b.creds.secret_app.client_secret
+    );
+    assert_ne!(a.creds.control_key, b.creds.control_key);
+}

@@ -131,7 +131,8 @@ fn start_inner(state: &State, req: &Req, tenant: &str) -> Result<Reply, EntraErr
         "device_code": device_code,
         "verification_uri": VERIFICATION_URI,
         "expires_in": lifetime.as_secs(),
-        "interval": interval.as_secs(),
+        // Whole seconds, rounded up, so a sub-second test interval is never announced as 0.
+        "interval": interval.as_millis().div_ceil(1000) as u64,
         "message": message(req.query_param("mkt").as_deref(), &user_code),
     });
     Ok(with_token_headers(Reply::json(StatusCode::OK, &body), req))
