@@ -50,6 +50,7 @@ function Invoke-Build {
         Configuration = $Configuration
     }
     New-ModuleLayout @layout
+    Invoke-Native (Get-PwshPath $Root) -NoProfile -NonInteractive -File (Join-Path $Root 'tools/New-MamlHelp.ps1') -ModulePath $ModuleOut -HelpSource (Join-Path $Root 'ps-module/help') -Culture en-US
     Write-Step "Module laid out at $ModuleOut"
 }
 
@@ -68,7 +69,7 @@ function Invoke-Test {
     $results.Add((Invoke-DotnetTests -Root $Root -Configuration $Configuration))
 
     Write-Step 'PowerShell: Pester, in a fresh pwsh process against the built module'
-    $results.Add((Invoke-PesterTests -Root $Root -ModulePath $ModuleOut))
+    $results.Add((Invoke-PesterTests -Root $Root -ModulePath $ModuleOut -EmulatorPath (Get-EmulatorPath -Root $Root -Configuration $Configuration)))
 
     $passed = ($results | Measure-Object -Property Passed -Sum).Sum
     $failed = ($results | Measure-Object -Property Failed -Sum).Sum

@@ -13,6 +13,14 @@
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('OutlookQrGuard.format.ps1xml')
     CmdletsToExport      = @(
+        'Connect-OutlookQrGuard'
+        'Disconnect-OutlookQrGuard'
+        'Test-OutlookQrSignin'
+        'Disable-OutlookQrSignin'
+        'Enable-OutlookQrSignin'
+        'Get-OutlookMobileDevice'
+        'Export-OutlookMobileDevice'
+        'Revoke-OutlookMobileSignin'
         'Get-OutlookQrGuardVersion'
     )
     FunctionsToExport    = @()

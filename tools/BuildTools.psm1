@@ -119,7 +119,7 @@ function Get-PesterManifest([string] $Root) {
 }
 
 # Pester runs in its own pwsh process so the module is imported fresh, as an admin would.
-function Invoke-PesterTests([string] $Root, [string] $ModulePath) {
+function Invoke-PesterTests([string] $Root, [string] $ModulePath, [string] $EmulatorPath) {
     $pester = Get-PesterManifest $Root
     $resultFile = Join-Path ([System.IO.Path]::GetTempPath()) "oqg-pester-$PID.json"
     $pwsh = Get-PwshPath $Root
@@ -128,6 +128,7 @@ function Invoke-PesterTests([string] $Root, [string] $ModulePath) {
 Import-Module '$pester'
 `$env:OQG_MODULE_PATH = '$ModulePath'
 `$env:OQG_PWSH = '$pwsh'
+`$env:OQG_EMULATOR_PATH = '$EmulatorPath'
 `$config = New-PesterConfiguration
 `$config.Run.Path = '$(Join-Path $Root 'tests/pester')'
 `$config.Run.PassThru = `$true

@@ -10,5 +10,9 @@ pub fn target() -> String {
 
 /// `debug` or `release`.
 pub fn profile() -> &'static str {
-    if cfg!(debug_assertions) { "debug" } else { "release" }
+    if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    }
 }

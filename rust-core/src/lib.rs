@@ -5,13 +5,14 @@
 
 pub mod auth;
 pub mod build_info;
-pub mod device;
-pub mod export;
 pub mod cloud;
+pub mod device;
 pub mod exo;
+pub mod export;
 pub mod ffi;
 pub mod graph;
 pub mod http;
+pub mod ops;
 pub mod secret;
 
 pub use ffi::ffi_inventory;

@@ -8,6 +8,7 @@ namespace OutlookQrGuard.Infrastructure;
 internal abstract record NativeEvent;
 internal sealed record LogEvent(NativeLogLevel Level, string Message) : NativeEvent;
 internal sealed record ProgressEvent(ulong Done, ulong Total) : NativeEvent;
+internal sealed record PromptEvent(string Message) : NativeEvent;
 
 internal enum NativeLogLevel : byte { Error = 1, Warning = 2, Info = 3, Debug = 4, Trace = 5 }
 
@@ -29,6 +30,17 @@ internal sealed class NativeEventQueue
     };
 
     internal ProgressCallbackDelegate Progress => (done, total) => _events.TryAdd(new ProgressEvent(done, total));
+
+    internal PromptCallbackDelegate Prompt => message =>
+    {
+        string text;
+        try { text = message.IntoString(); }
+        catch (Exception) { text = "(unreadable message)"; }
+        _events.TryAdd(new PromptEvent(text));
+    };
+
+    /// <summary>Log lines that arrived with a result (background work) rather than by callback.</summary>
+    internal void Add(NativeEvent item) => _events.TryAdd(item);
 
     internal bool TryTake(out NativeEvent? item, int millisecondsTimeout) =>
         _events.TryTake(out item, millisecondsTimeout);

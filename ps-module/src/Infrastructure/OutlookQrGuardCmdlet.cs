@@ -13,7 +13,7 @@ namespace OutlookQrGuard.Infrastructure;
 public abstract class OutlookQrGuardCmdlet : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
-    private int _progressActivityId = 1;
+    private const int ProgressActivityId = 1;
 
     protected CancellationToken StopToken => _stopping.Token;
 
@@ -75,14 +75,31 @@ public abstract class OutlookQrGuardCmdlet : PSCmdlet, IDisposable
             case LogEvent log:
                 WriteLog(log);
                 break;
+            case PromptEvent prompt:
+                WriteHostMessage(prompt.Message, ConsoleColor.Yellow);
+                break;
             case ProgressEvent progress when onProgress is not null:
                 onProgress(progress);
                 break;
             case ProgressEvent progress when ProgressActivity is not null:
                 var percent = progress.Total == 0 ? -1 : (int)Math.Min(100, progress.Done * 100 / progress.Total);
-                WriteProgress(new ProgressRecord(_progressActivityId, ProgressActivity, $"{progress.Done} of {progress.Total}") { PercentComplete = percent });
+                WriteProgress(new ProgressRecord(ProgressActivityId, ProgressActivity, $"{progress.Done} of {progress.Total}") { PercentComplete = percent });
                 break;
         }
+    }
+
+    /// <summary>What Write-Host does: an information record tagged PSHOST, always shown.</summary>
+    protected void WriteHostMessage(string message, ConsoleColor? color = null)
+    {
+        var text = new HostInformationMessage { Message = message, NoNewLine = false };
+        if (color is not null) text.ForegroundColor = color;
+        WriteInformation(text, new[] { "PSHOST" });
+    }
+
+    /// <summary>Writes log lines that came back with a result.</summary>
+    internal void WriteLogs(System.Collections.Generic.IEnumerable<LogLine> lines)
+    {
+        foreach (var line in lines) WriteLog(new LogEvent((NativeLogLevel)line.level, line.message));
     }
 
     private void WriteLog(LogEvent log)
@@ -105,7 +122,7 @@ public abstract class OutlookQrGuardCmdlet : PSCmdlet, IDisposable
     private void CompleteProgress()
     {
         if (ProgressActivity is null) return;
-        WriteProgress(new ProgressRecord(_progressActivityId, ProgressActivity, "Done") { RecordType = ProgressRecordType.Completed });
+        WriteProgress(new ProgressRecord(ProgressActivityId, ProgressActivity, "Done") { RecordType = ProgressRecordType.Completed });
     }
 
     /// <summary>Reports a native failure as a terminating error with a stable id.</summary>

@@ -1,38 +1,110 @@
-use super::error::{Error, ErrorKind};
-use crate::build_info;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
 use interoptopus::pattern::asynk::Async;
 use interoptopus::pattern::result::panic_to_result;
 use interoptopus::rt::Tokio;
 use interoptopus::wire::Wire;
 use interoptopus::{AsyncRuntime, callback, ffi};
-use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+use super::call_log::{BufferedLog, CallLog};
+use super::convert;
+use super::error::{Error, ErrorKind};
+use super::types::{
+    BuildInfo, ConnectRequest, DevicePage, DeviceQuery, ExportRequest, ExportSummary, PromptChange,
+    RevokeBatch, RevokeOutcome, RevokeRequest, SessionInfo, SigninCheck,
+};
+use crate::build_info;
+use crate::ops::inventory::DeviceListing;
+use crate::ops::log_sink;
+use crate::ops::{OpError, Session, export, prompt, revoke};
 
 // Progress of a long operation: `done` of `total` units (`total` 0 = unknown).
 callback!(ProgressCallback(done: u64, total: u64));
 // A log line; `level`: 1 error, 2 warning, 3 info (Verbose), 4 debug, 5 trace.
 callback!(LogCallback(level: u8, message: ffi::String));
+// Text the admin must see at once (the device-code sign-in instructions).
+callback!(PromptCallback(message: ffi::String));
 
-/// Version and build facts of the native library.
-#[ffi]
-pub struct BuildInfo {
-    pub version: String,
-    pub target: String,
-    pub profile: String,
+type Shared<T> = Mutex<HashMap<u64, Arc<T>>>;
+
+struct Listing {
+    pages: tokio::sync::Mutex<DeviceListing>,
+    log: BufferedLog,
 }
 
-/// The one service C# talks to. It owns the Tokio runtime; each async call runs on it and can be
-/// aborted from C# through its CancellationToken. Callbacks are passed per call, so two cmdlets
-/// running at once in different runspaces never see each other's progress or log lines.
+/// The one service C# talks to. It owns the Tokio runtime, the connected sessions and the open
+/// device listings; each async call runs on the runtime and can be aborted from C# through its
+/// CancellationToken. Callbacks are passed per call, so two commands running at once in
+/// different runspaces never see each other's progress or log lines.
 #[ffi(service)]
 #[derive(AsyncRuntime)]
 pub struct Engine {
     runtime: Tokio,
+    next_id: AtomicU64,
+    sessions: Shared<Session>,
+    listings: Shared<Listing>,
+}
+
+impl Engine {
+    fn next_handle(&self) -> u64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    fn session(&self, id: u64) -> Result<Arc<Session>, OpError> {
+        self.sessions
+            .lock()
+            .ok()
+            .and_then(|s| s.get(&id).cloned())
+            .ok_or_else(|| {
+                OpError::invalid("This session is closed; run Connect-OutlookQrGuard again")
+                    .with_code("SessionClosed")
+            })
+    }
+
+    fn listing(&self, id: u64) -> Result<Arc<Listing>, OpError> {
+        self.listings
+            .lock()
+            .ok()
+            .and_then(|l| l.get(&id).cloned())
+            .ok_or_else(|| {
+                OpError::invalid("The device listing is closed").with_code("ListingClosed")
+            })
+    }
+
+    fn forget_listing(&self, id: u64) -> bool {
+        self.listings
+            .lock()
+            .map(|mut l| l.remove(&id).is_some())
+            .unwrap_or(false)
+    }
+}
+
+fn ffi_result<T>(result: Result<T, OpError>) -> ffi::Result<T, Error>
+where
+    T: interoptopus::lang::types::TypeInfo,
+{
+    match result {
+        Ok(v) => ffi::Ok(v),
+        Err(e) => ffi::Err(e.into()),
+    }
 }
 
 #[ffi]
 impl Engine {
     pub fn create() -> ffi::Result<Self, Error> {
-        panic_to_result(|| ffi::Ok(Self { runtime: Tokio::new() }))
+        panic_to_result(|| {
+            crate::http::install_crypto_provider();
+            ffi::Ok(Self {
+                runtime: Tokio::new(),
+                next_id: AtomicU64::new(1),
+                sessions: Mutex::default(),
+                listings: Mutex::default(),
+            })
+        })
     }
 
     pub fn build_info(&self) -> ffi::Result<Wire<BuildInfo>, Error> {
@@ -48,15 +120,282 @@ impl Engine {
     /// A round trip through every layer without a tenant: reports `steps` progress ticks,
     /// `step_ms` apart, logs each, and returns the number of steps done. `fail_at` > 0 makes
     /// that step fail, so the error path is testable end to end.
-    pub async fn self_test(_this: Async<Self>, steps: u32, step_ms: u32, fail_at: u32, progress: ProgressCallback, log: LogCallback) -> ffi::Result<u32, Error> {
+    pub async fn self_test(
+        _this: Async<Self>,
+        steps: u32,
+        step_ms: u32,
+        fail_at: u32,
+        progress: ProgressCallback,
+        log: LogCallback,
+    ) -> ffi::Result<u32, Error> {
         for step in 1..=steps {
             tokio::time::sleep(Duration::from_millis(u64::from(step_ms))).await;
             if step == fail_at {
-                return ffi::Err(Error::new(ErrorKind::InvalidArgument, format!("The self-test was asked to fail at step {step}."), "SelfTestFailure", step.to_string()));
+                return ffi::Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!("The self-test was asked to fail at step {step}."),
+                    "SelfTestFailure",
+                    step.to_string(),
+                ));
             }
             progress.call(u64::from(step), u64::from(steps));
-            log.call(4, ffi::String::from_string(format!("self-test step {step} of {steps}")));
+            log.call(
+                4,
+                ffi::String::from_string(format!("self-test step {step} of {steps}")),
+            );
         }
         ffi::Ok(steps)
+    }
+
+    /// Signs in (Connect-OutlookQrGuard) and returns the new session.
+    pub async fn connect(
+        this: Async<Self>,
+        mut request: Wire<ConnectRequest>,
+        prompt: PromptCallback,
+        log: LogCallback,
+    ) -> ffi::Result<Wire<SessionInfo>, Error> {
+        let call_log = CallLog::new(log);
+        let result = log_sink::scope(call_log.sink(), async {
+            let request = request.unwire();
+            let prompt = Arc::new(Mutex::new(Some(prompt)));
+            let shown = Arc::clone(&prompt);
+            let spec = convert::connect_spec(
+                request,
+                Arc::new(move |p: &crate::auth::DeviceCodePrompt| {
+                    if let Ok(guard) = shown.lock()
+                        && let Some(cb) = guard.as_ref()
+                    {
+                        cb.call(ffi::String::from_string(p.message.clone()));
+                    }
+                }),
+            )?;
+            let session = Session::connect(spec, CancellationToken::new()).await;
+            // The prompt callback dies with this call; the credential may keep the closure.
+            if let Ok(mut guard) = prompt.lock() {
+                guard.take();
+            }
+            let session = session?;
+            let id = this.next_handle();
+            let s = &session.summary;
+            let info = SessionInfo {
+                session_id: id,
+                tenant: s.tenant.clone(),
+                organization: s.organization.clone(),
+                environment: s.environment.clone(),
+                method: s.method.clone(),
+                client_id: s.client_id.clone(),
+                user_principal_name: s.user_principal_name.clone(),
+            };
+            if let Ok(mut sessions) = this.sessions.lock() {
+                sessions.insert(id, Arc::new(session));
+            }
+            Ok(Wire::from(info))
+        })
+        .await;
+        ffi_result(result)
+    }
+
+    /// Forgets a session (Disconnect-OutlookQrGuard); its tokens are dropped with it.
+    pub fn disconnect(&self, session_id: u64) -> ffi::Result<bool, Error> {
+        panic_to_result(|| {
+            ffi::Ok(
+                self.sessions
+                    .lock()
+                    .map(|mut s| s.remove(&session_id).is_some())
+                    .unwrap_or(false),
+            )
+        })
+    }
+
+    /// The state of the QR / "Get Outlook mobile" prompt (Test-OutlookQrSignin).
+    pub async fn check_prompt(
+        this: Async<Self>,
+        session_id: u64,
+        log: LogCallback,
+    ) -> ffi::Result<Wire<SigninCheck>, Error> {
+        let call_log = CallLog::new(log);
+        let result = log_sink::scope(call_log.sink(), async {
+            let session = this.session(session_id)?;
+            let state = prompt::check(&session).await?;
+            Ok(Wire::from(SigninCheck {
+                organization: state.organization,
+                prompt_enabled: state.prompt_enabled,
+                settings: state
+                    .settings
+                    .into_iter()
+                    .map(|(name, value)| convert::setting(name, &value))
+                    .collect(),
+                verdict: state.verdict.as_str().to_owned(),
+                reason: state.reason,
+                warnings: Vec::new(),
+            }))
+        })
+        .await;
+        ffi_result(result)
+    }
+
+    /// Turns the prompt on or off; writes only when it differs (Enable/Disable-OutlookQrSignin).
+    pub async fn set_prompt(
+        this: Async<Self>,
+        session_id: u64,
+        enabled: bool,
+        log: LogCallback,
+    ) -> ffi::Result<Wire<PromptChange>, Error> {
+        let call_log = CallLog::new(log);
+        let result = log_sink::scope(call_log.sink(), async {
+            let session = this.session(session_id)?;
+            let change = prompt::set(&session, enabled).await?;
+            Ok(Wire::from(PromptChange {
+                organization: change.organization,
+                previous: change.previous,
+                current: change.current,
+                changed: change.changed,
+                warnings: change.warnings,
+            }))
+        })
+        .await;
+        ffi_result(result)
+    }
+
+    /// Starts listing devices (Get-OutlookMobileDevice); pages come from `next_device_page`.
+    pub async fn open_device_listing(
+        this: Async<Self>,
+        session_id: u64,
+        mut query: Wire<DeviceQuery>,
+    ) -> ffi::Result<u64, Error> {
+        let result = async {
+            let session = this.session(session_id)?;
+            let log = BufferedLog::default();
+            let query = convert::device_query(query.unwire());
+            let listing =
+                log_sink::scope(log.sink(), async { DeviceListing::start(&session, &query) }).await;
+            let id = this.next_handle();
+            if let Ok(mut l) = this.listings.lock() {
+                l.insert(
+                    id,
+                    Arc::new(Listing {
+                        pages: tokio::sync::Mutex::new(listing),
+                        log,
+                    }),
+                );
+            }
+            Ok(id)
+        }
+        .await;
+        ffi_result(result)
+    }
+
+    /// The next page of a listing; the listing closes itself after the last page or an error.
+    pub async fn next_device_page(
+        this: Async<Self>,
+        listing_id: u64,
+    ) -> ffi::Result<Wire<DevicePage>, Error> {
+        let result = async {
+            let listing = this.listing(listing_id)?;
+            let next = listing.pages.lock().await.next_page().await;
+            let pages_read = listing.pages.lock().await.pages_read();
+            match next {
+                Some(Ok(page)) => Ok(Wire::from(DevicePage {
+                    devices: page.items.into_iter().map(convert::device_record).collect(),
+                    warnings: page.warnings,
+                    logs: listing.log.drain(),
+                    pages_read,
+                    done: false,
+                })),
+                Some(Err(e)) => {
+                    this.forget_listing(listing_id);
+                    Err(e)
+                }
+                None => {
+                    this.forget_listing(listing_id);
+                    Ok(Wire::from(DevicePage {
+                        devices: Vec::new(),
+                        warnings: Vec::new(),
+                        logs: listing.log.drain(),
+                        pages_read,
+                        done: true,
+                    }))
+                }
+            }
+        }
+        .await;
+        ffi_result(result)
+    }
+
+    /// Stops a listing early (the pipeline was stopped, or Select-Object -First had enough).
+    pub fn close_device_listing(&self, listing_id: u64) -> ffi::Result<bool, Error> {
+        panic_to_result(|| ffi::Ok(self.forget_listing(listing_id)))
+    }
+
+    /// Streams the devices into a CSV file (Export-OutlookMobileDevice). Progress: devices
+    /// written so far (total unknown, 0).
+    pub async fn export_devices(
+        this: Async<Self>,
+        session_id: u64,
+        mut request: Wire<ExportRequest>,
+        progress: ProgressCallback,
+        log: LogCallback,
+    ) -> ffi::Result<Wire<ExportSummary>, Error> {
+        let call_log = CallLog::new(log);
+        let progress = Arc::new(progress);
+        let result = log_sink::scope(call_log.sink(), async {
+            let session = this.session(session_id)?;
+            let spec = convert::export_spec(request.unwire())?;
+            let encoding = spec.options.encoding.display_name().to_owned();
+            let report = Arc::clone(&progress);
+            let outcome =
+                export::export(&session, spec, move |p| report.call(p.devices_written, 0)).await?;
+            Ok(Wire::from(ExportSummary {
+                path: outcome.path.display().to_string(),
+                devices: outcome.devices,
+                users: outcome.users,
+                pages: outcome.pages,
+                bytes: outcome.bytes,
+                encoding,
+                warnings: outcome.warnings,
+            }))
+        })
+        .await;
+        ffi_result(result)
+    }
+
+    /// Revokes the users' sign-in sessions (Revoke-OutlookMobileSignin): one outcome per
+    /// distinct user. Progress: users done of users in total.
+    pub async fn revoke_sessions(
+        this: Async<Self>,
+        session_id: u64,
+        mut request: Wire<RevokeRequest>,
+        progress: ProgressCallback,
+        log: LogCallback,
+    ) -> ffi::Result<Wire<RevokeBatch>, Error> {
+        let call_log = CallLog::new(log);
+        let result = log_sink::scope(call_log.sink(), async {
+            let session = this.session(session_id)?;
+            let targets = convert::revoke_targets(request.unwire().targets);
+            let outcomes = Mutex::new(Vec::new());
+            let totals = revoke::revoke(&session, targets, CancellationToken::new(), &|record| {
+                if let Ok(mut o) = outcomes.lock() {
+                    o.push(RevokeOutcome {
+                        requested: record.input,
+                        user_principal_name: record.user_principal_name,
+                        user_id: record.user_id,
+                        status: record.status.as_str().to_owned(),
+                        message: record.message,
+                        code: String::new(),
+                    });
+                    progress.call(o.len() as u64, 0);
+                }
+            })
+            .await?;
+            let outcomes = outcomes.into_inner().unwrap_or_default();
+            Ok(Wire::from(RevokeBatch {
+                done_users: outcomes.len() as u64,
+                total_users: totals.users as u64,
+                outcomes,
+                done: true,
+            }))
+        })
+        .await;
+        ffi_result(result)
     }
 }

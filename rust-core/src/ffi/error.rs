@@ -45,7 +45,12 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn new(kind: ErrorKind, message: impl Into<String>, code: impl Into<String>, target: impl Into<String>) -> Self {
+    pub fn new(
+        kind: ErrorKind,
+        message: impl Into<String>,
+        code: impl Into<String>,
+        target: impl Into<String>,
+    ) -> Self {
         Error::Failed(ErrorDetail {
             kind,
             message: ffi::String::from_string(message.into()),

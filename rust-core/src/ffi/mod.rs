@@ -4,11 +4,15 @@
 //! C# (interoptopus maps an async panic to a cancelled task, which the C# layer reports as an
 //! internal error when it did not ask to cancel), strings are `ffi::String` (UTF-8, never ANSI).
 
+mod call_log;
+mod convert;
 mod engine;
 mod error;
+mod types;
 
-pub use engine::{BuildInfo, Engine, LogCallback, ProgressCallback};
+pub use engine::{Engine, LogCallback, ProgressCallback, PromptCallback};
 pub use error::{Error, ErrorDetail, ErrorKind};
+pub use types::*;
 
 use interoptopus::inventory::RustInventory;
 use interoptopus::{builtins_string, builtins_wire, guard, service};

@@ -1,0 +1,239 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using System.Net;
+using System.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using OutlookQrGuard.Infrastructure;
+using OutlookQrGuard.Model;
+using OutlookQrGuard.Native;
+
+namespace OutlookQrGuard.Cmdlets;
+
+/// <summary>Connect-OutlookQrGuard: signs in to a tenant's Exchange Online and Graph.</summary>
+[Cmdlet(VerbsCommunications.Connect, "OutlookQrGuard", DefaultParameterSetName = ClientSecretSet)]
+[OutputType(typeof(OutlookQrGuardSession))]
+public sealed class ConnectOutlookQrGuardCommand : OutlookQrGuardCmdlet
+{
+    private const string ClientSecretSet = "ClientSecret";
+    private const string CertificateFileSet = "CertificateFile";
+    private const string CertificateSet = "Certificate";
+    private const string ThumbprintSet = "CertificateThumbprint";
+    private const string ManagedIdentitySet = "ManagedIdentity";
+    private const string DeviceSet = "Device";
+    private const string AccessTokenSet = "AccessToken";
+
+    /// <summary>Tenant id or domain.</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    [Alias("Organization", "Tenant")]
+    [ValidateNotNullOrEmpty]
+    public string TenantId { get; set; } = string.Empty;
+
+    [Parameter(Mandatory = true, ParameterSetName = ClientSecretSet)]
+    [Parameter(Mandatory = true, ParameterSetName = CertificateFileSet)]
+    [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
+    [Parameter(Mandatory = true, ParameterSetName = ThumbprintSet)]
+    [Parameter(Mandatory = true, ParameterSetName = DeviceSet)]
+    [Alias("ClientId", "ApplicationId")]
+    [ValidateNotNullOrEmpty]
+    public string AppId { get; set; } = string.Empty;
+
+    [Parameter(Mandatory = true, ParameterSetName = ClientSecretSet)]
+    public SecureString? ClientSecret { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = CertificateFileSet)]
+    [ValidateNotNullOrEmpty]
+    public string CertificateFilePath { get; set; } = string.Empty;
+
+    [Parameter(ParameterSetName = CertificateFileSet)]
+    public SecureString? CertificatePassword { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
+    [ValidateNotNull]
+    public X509Certificate2? Certificate { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = ThumbprintSet)]
+    [ValidateNotNullOrEmpty]
+    public string CertificateThumbprint { get; set; } = string.Empty;
+
+    [Parameter(Mandatory = true, ParameterSetName = ManagedIdentitySet)]
+    [Alias("Identity")]
+    public SwitchParameter ManagedIdentity { get; set; }
+
+    [Parameter(ParameterSetName = ManagedIdentitySet)]
+    [Alias("ManagedIdentityClientId")]
+    public string? ManagedIdentityAccountId { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = DeviceSet)]
+    [Alias("UseDeviceCode", "DeviceCode")]
+    public SwitchParameter Device { get; set; }
+
+    [Parameter(ParameterSetName = AccessTokenSet)]
+    public SecureString? AccessToken { get; set; }
+
+    [Parameter(ParameterSetName = AccessTokenSet)]
+    public SecureString? GraphAccessToken { get; set; }
+
+    [Parameter]
+    [ValidateSet("Global", "USGovGCCHigh", "USGovDoD", "China")]
+    public string Environment { get; set; } = "Global";
+
+    /// <summary>Signs the client assertion RS256 + x5t instead of PS256 + x5t#S256.</summary>
+    [Parameter(ParameterSetName = CertificateFileSet)]
+    [Parameter(ParameterSetName = CertificateSet)]
+    [Parameter(ParameterSetName = ThumbprintSet)]
+    public SwitchParameter UseRS256 { get; set; }
+
+    [Parameter]
+    public string? UserPrincipalName { get; set; }
+
+    [Parameter]
+    public Uri? AuthorityUri { get; set; }
+
+    [Parameter]
+    public Uri? ExchangeUri { get; set; }
+
+    [Parameter]
+    public Uri? GraphUri { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? TrustedRootCertificatePath { get; set; }
+
+    [Parameter]
+    public SwitchParameter AllowInsecureLoopback { get; set; }
+
+    [Parameter]
+    public Uri? Proxy { get; set; }
+
+    protected override void EndProcessing()
+    {
+        if (Device && !InteractiveHost.IsInteractive(Host))
+        {
+            ThrowTerminatingError(new ErrorRecord(new PSInvalidOperationException(Messages.DeviceCodeNeedsInteractiveHost),
+                "OutlookQrGuard.DeviceCodeNonInteractive", ErrorCategory.InvalidOperation, null));
+        }
+        var request = BuildRequest();
+        try
+        {
+            var wire = request.Wire(); // ownership passes to the engine
+            using var infoWire = RunNative((events, ct) => NativeEngine.Instance.Connect(wire, events.Prompt, events.Log, ct));
+            var info = infoWire.Unwire();
+            var session = new OutlookQrGuardSession(info.session_id, info.tenant, info.organization, info.environment, info.method, info.client_id, info.user_principal_name);
+            SessionStore.SetCurrent(session);
+            WriteObject(session);
+        }
+        catch (OutlookQrGuardException e)
+        {
+            ThrowNativeError(e, TenantId);
+        }
+    }
+
+    private ConnectRequest BuildRequest()
+    {
+        var request = new ConnectRequest
+        {
+            tenant = TenantId,
+            environment = Environment,
+            authority_uri = AuthorityUri?.ToString().TrimEnd('/'),
+            exchange_uri = ExchangeUri?.ToString().TrimEnd('/'),
+            graph_uri = GraphUri?.ToString().TrimEnd('/'),
+            trusted_root_pem = TrustedRootCertificatePath is null ? null : ReadTrustedRoot(TrustedRootCertificatePath),
+            allow_http_loopback = AllowInsecureLoopback,
+            proxy_uri = Proxy?.ToString(),
+            method = ParameterSetName,
+            client_id = string.IsNullOrEmpty(AppId) ? null : AppId,
+            client_secret = Plain(ClientSecret),
+            certificate_path = null,
+            certificate_password = null,
+            certificate_pem = null,
+            private_key_pem = null,
+            legacy_assertion = UseRS256,
+            managed_identity_client_id = ManagedIdentityAccountId,
+            identity_endpoint = ManagedIdentity ? System.Environment.GetEnvironmentVariable("IDENTITY_ENDPOINT") : null,
+            identity_header = ManagedIdentity ? System.Environment.GetEnvironmentVariable("IDENTITY_HEADER") : null,
+            exchange_access_token = Plain(AccessToken),
+            graph_access_token = Plain(GraphAccessToken),
+            user_principal_name = UserPrincipalName,
+        };
+        switch (ParameterSetName)
+        {
+            case CertificateFileSet:
+                request.certificate_path = GetUnresolvedProviderPathFromPSPath(CertificateFilePath);
+                request.certificate_password = Plain(CertificatePassword) ?? string.Empty;
+                break;
+            case CertificateSet:
+                SetCertificate(request, Certificate!);
+                break;
+            case ThumbprintSet:
+                SetCertificate(request, FindByThumbprint(CertificateThumbprint));
+                break;
+            case DeviceSet:
+                request.method = "DeviceCode";
+                break;
+        }
+        return request;
+    }
+
+    private string ReadTrustedRoot(string path)
+    {
+        var full = GetUnresolvedProviderPathFromPSPath(path);
+        try
+        {
+            return File.ReadAllText(full);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            ThrowTerminatingError(new ErrorRecord(e, "OutlookQrGuard.TrustedRootUnreadable", ErrorCategory.ReadError, full));
+            throw;
+        }
+    }
+
+    // The engine signs assertions itself, so it needs the key: only an exportable key works here.
+    private void SetCertificate(ConnectRequest request, X509Certificate2 certificate)
+    {
+        request.method = "CertificatePem";
+        using var rsa = certificate.GetRSAPrivateKey();
+        if (rsa is null)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException(string.Format(Messages.CertificateHasNoKey, certificate.Thumbprint)),
+                "OutlookQrGuard.CertificateWithoutPrivateKey", ErrorCategory.InvalidArgument, certificate));
+            return;
+        }
+        try
+        {
+            request.certificate_pem = certificate.ExportCertificatePem();
+            request.private_key_pem = new string(PemEncoding.Write("PRIVATE KEY", rsa.ExportPkcs8PrivateKey()));
+        }
+        catch (CryptographicException e)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException(string.Format(Messages.CertificateKeyNotExportable, certificate.Thumbprint), e),
+                "OutlookQrGuard.CertificateKeyNotExportable", ErrorCategory.InvalidArgument, certificate));
+        }
+    }
+
+    private X509Certificate2 FindByThumbprint(string thumbprint)
+    {
+        var wanted = thumbprint.Replace(" ", string.Empty, StringComparison.Ordinal);
+        foreach (var location in new[] { StoreLocation.CurrentUser, StoreLocation.LocalMachine })
+        {
+            try
+            {
+                using var store = new X509Store(StoreName.My, location);
+                store.Open(OpenFlags.ReadOnly | OpenFlags.OpenExistingOnly);
+                var found = store.Certificates.Find(X509FindType.FindByThumbprint, wanted, validOnly: false);
+                if (found.Count > 0) return found[0];
+            }
+            catch (CryptographicException)
+            {
+                // A store that does not exist on this platform: try the next one.
+            }
+        }
+        ThrowTerminatingError(new ErrorRecord(new ItemNotFoundException(string.Format(Messages.CertificateNotFound, wanted)),
+            "OutlookQrGuard.CertificateNotFound", ErrorCategory.ObjectNotFound, wanted));
+        throw new InvalidOperationException();
+    }
+
+    private static string? Plain(SecureString? value) => value is null ? null : new NetworkCredential(string.Empty, value).Password;
+}

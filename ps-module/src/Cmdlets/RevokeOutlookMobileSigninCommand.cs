@@ -1,0 +1,132 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using OutlookQrGuard.Infrastructure;
+using OutlookQrGuard.Model;
+using OutlookQrGuard.Native;
+
+namespace OutlookQrGuard.Cmdlets;
+
+/// <summary>
+/// Revoke-OutlookMobileSignin: revokes users' sign-in sessions (Graph revokeSignInSessions) so
+/// their Outlook apps must sign in again through Entra ID. Takes UPNs, object ids, or devices
+/// straight from Get-OutlookMobileDevice (one revocation per user, however many devices).
+/// </summary>
+[Cmdlet(VerbsSecurity.Revoke, "OutlookMobileSignin", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = UserSet)]
+[OutputType(typeof(RevokeResult))]
+public sealed class RevokeOutlookMobileSigninCommand : SessionCmdlet
+{
+    private const string UserSet = "User";
+    private const string InputObjectSet = "InputObject";
+
+    private readonly List<RevokeTarget> _targets = new();
+    private readonly HashSet<string> _seen = new(StringComparer.OrdinalIgnoreCase);
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = UserSet)]
+    [Alias("UserId", "ObjectId")]
+    [ValidateNotNullOrEmpty]
+    public string[] UserPrincipalName { get; set; } = Array.Empty<string>();
+
+    /// <summary>
+    /// What the pipeline brings: devices from Get-OutlookMobileDevice, UPN or object-id strings,
+    /// or any object with a UserPrincipalName property (sign-in evidence, earlier results).
+    /// </summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
+    [ValidateNotNull]
+    public object[] InputObject { get; set; } = Array.Empty<object>();
+
+    protected override string? ProgressActivity => "Revoke-OutlookMobileSignin";
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == UserSet)
+        {
+            foreach (var user in UserPrincipalName) AddUser(user);
+            return;
+        }
+        foreach (var item in InputObject)
+        {
+            switch (item is PSObject ps ? ps.BaseObject : item)
+            {
+                case OutlookMobileDevice device:
+                    AddDevice(device);
+                    break;
+                case string user:
+                    AddUser(user);
+                    break;
+                default:
+                    var upn = PSObject.AsPSObject(item).Properties["UserPrincipalName"]?.Value as string;
+                    if (string.IsNullOrWhiteSpace(upn))
+                    {
+                        WriteError(new ErrorRecord(new PSArgumentException(string.Format(Messages.NotARevokeTarget, item)),
+                            "OutlookQrGuard.NotARevokeTarget", ErrorCategory.InvalidArgument, item));
+                    }
+                    else
+                    {
+                        AddUser(upn);
+                    }
+                    break;
+            }
+        }
+    }
+
+    private void AddUser(string user)
+    {
+        var trimmed = user.Trim();
+        if (_seen.Add(trimmed)) _targets.Add(new RevokeTarget { requested = trimmed, user = trimmed, mailbox_distinguished_name = null });
+    }
+
+    // Devices are deduplicated per mailbox: one revocation per user, however many phones.
+    private void AddDevice(OutlookMobileDevice device)
+    {
+        var key = device.MailboxDistinguishedName ?? device.UserDisplayNameNew;
+        if (_seen.Add(key))
+        {
+            _targets.Add(new RevokeTarget { requested = device.UserDisplayNameNew, user = null, mailbox_distinguished_name = device.MailboxDistinguishedName });
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        var session = ResolveSession();
+        var approved = new List<RevokeTarget>();
+        foreach (var t in _targets)
+        {
+            if (ShouldProcess($"{t.requested} ({session.Organization})", "Revoke all sign-in sessions")) approved.Add(t);
+        }
+        if (approved.Count == 0) return;
+        try
+        {
+            var wire = new RevokeRequest { targets = approved }.Wire(); // ownership passes to the engine
+            var total = (ulong)approved.Count;
+            using var batchWire = RunNative((events, ct) => NativeEngine.Instance.RevokeSessions(session.Id, wire, events.Progress, events.Log, ct),
+                p => WriteProgress(new ProgressRecord(1, "Revoke-OutlookMobileSignin", $"{p.Done:N0} of {total:N0} users")
+                {
+                    PercentComplete = (int)Math.Min(100, p.Done * 100 / Math.Max(1, total)),
+                }));
+            var batch = batchWire.Unwire();
+            foreach (var o in batch.outcomes)
+            {
+                var result = new RevokeResult(o.requested, o.user_principal_name, o.user_id, o.status, o.message);
+                WriteObject(result);
+                if (o.status != "Revoked")
+                {
+                    // One user's failure never stops the batch: a non-terminating error naming the user.
+                    var kind = o.status switch
+                    {
+                        "NotFound" => OutlookQrGuardErrorKind.NotFound,
+                        "Forbidden" => OutlookQrGuardErrorKind.PermissionDenied,
+                        "Invalid" => OutlookQrGuardErrorKind.InvalidArgument,
+                        _ => OutlookQrGuardErrorKind.Connection,
+                    };
+                    var who = o.user_principal_name.Length > 0 ? o.user_principal_name : o.requested;
+                    WriteNativeError(new OutlookQrGuardException(kind, string.Format(Messages.RevokeFailed, who, o.message), o.status, who), result);
+                }
+            }
+        }
+        catch (OutlookQrGuardException e)
+        {
+            Fail(e, session);
+        }
+    }
+}

@@ -1,0 +1,26 @@
+using System.Globalization;
+using System.Resources;
+
+namespace OutlookQrGuard;
+
+/// <summary>User-facing text of the cmdlet layer, English and Japanese (chosen by the UI culture).</summary>
+internal static class Messages
+{
+    private static readonly ResourceManager Resources = new("OutlookQrGuard.Resources.Messages", typeof(Messages).Assembly);
+
+    private static string Get(string name) => Resources.GetString(name, CultureInfo.CurrentUICulture) ?? name;
+
+    internal static string NotConnected => Get(nameof(NotConnected));
+    internal static string DeviceCodeNeedsInteractiveHost => Get(nameof(DeviceCodeNeedsInteractiveHost));
+    internal static string CertificateHasNoKey => Get(nameof(CertificateHasNoKey));
+    internal static string CertificateKeyNotExportable => Get(nameof(CertificateKeyNotExportable));
+    internal static string CertificateNotFound => Get(nameof(CertificateNotFound));
+    internal static string DisableWarning => Get(nameof(DisableWarning));
+    internal static string AlreadyInState => Get(nameof(AlreadyInState));
+    internal static string ExportSummary => Get(nameof(ExportSummary));
+    internal static string ForceAndNoClobber => Get(nameof(ForceAndNoClobber));
+    internal static string InvalidResultSize => Get(nameof(InvalidResultSize));
+    internal static string RevokeFailed => Get(nameof(RevokeFailed));
+    internal static string NoRevokeTargets => Get(nameof(NoRevokeTargets));
+    internal static string NotARevokeTarget => Get(nameof(NotARevokeTarget));
+}

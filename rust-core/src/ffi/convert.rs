@@ -1,0 +1,290 @@
+//! Between FFI transport shapes and the operations' own types.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::error::{Error, ErrorKind};
+use super::types::{
+    ConnectRequest, DateCultureSpec, DeviceQuery, DeviceRecord, ExportRequest, NamedSetting,
+    RevokeTarget,
+};
+use crate::device::MobileDevice;
+use crate::exo::{MobileDeviceQuery, ResultSize};
+use crate::export::{CsvEncoding, CsvOptions, DateCulture, DateNames, Newline};
+use crate::ops::export::ExportSpec;
+use crate::ops::revoke::RevokeTargetSpec;
+use crate::ops::{ConnectMethod, ConnectSpec, FailureKind, OpError};
+use crate::secret::secret;
+
+impl From<OpError> for Error {
+    fn from(e: OpError) -> Error {
+        let kind = match e.kind {
+            FailureKind::InvalidArgument => ErrorKind::InvalidArgument,
+            FailureKind::Authentication => ErrorKind::Authentication,
+            FailureKind::PermissionDenied => ErrorKind::PermissionDenied,
+            FailureKind::NotFound => ErrorKind::NotFound,
+            FailureKind::Throttled => ErrorKind::Throttled,
+            FailureKind::Connection => ErrorKind::Connection,
+            FailureKind::Protocol => ErrorKind::Protocol,
+            FailureKind::Io => ErrorKind::Io,
+            FailureKind::AlreadyExists => ErrorKind::AlreadyExists,
+            FailureKind::Cancelled => ErrorKind::Cancelled,
+            FailureKind::Internal => ErrorKind::Internal,
+        };
+        Error::new(kind, e.message, e.code, e.target)
+    }
+}
+
+fn required(value: Option<String>, parameter: &str, method: &str) -> Result<String, OpError> {
+    match value {
+        Some(v) if !v.trim().is_empty() => Ok(v),
+        _ => Err(
+            OpError::invalid(format!("{method} sign-in needs {parameter}"))
+                .with_target(parameter.to_owned()),
+        ),
+    }
+}
+
+pub fn connect_spec(
+    r: ConnectRequest,
+    prompt: Arc<dyn Fn(&crate::auth::DeviceCodePrompt) + Send + Sync>,
+) -> Result<ConnectSpec, OpError> {
+    let method = match r.method.as_str() {
+        "ClientSecret" => ConnectMethod::ClientSecret {
+            client_id: required(r.client_id, "-AppId", "Client-secret")?,
+            secret: secret(required(r.client_secret, "-ClientSecret", "Client-secret")?),
+        },
+        "CertificateFile" => ConnectMethod::CertificateFile {
+            client_id: required(r.client_id, "-AppId", "Certificate")?,
+            path: PathBuf::from(required(
+                r.certificate_path,
+                "-CertificateFilePath",
+                "Certificate",
+            )?),
+            password: secret(r.certificate_password.unwrap_or_default()),
+        },
+        "CertificatePem" => ConnectMethod::CertificatePem {
+            client_id: required(r.client_id, "-AppId", "Certificate")?,
+            certificate_pem: required(r.certificate_pem, "-Certificate", "Certificate")?,
+            private_key_pem: secret(required(
+                r.private_key_pem,
+                "a certificate with an exportable private key",
+                "Certificate",
+            )?),
+        },
+        "ManagedIdentity" => ConnectMethod::ManagedIdentity {
+            client_id: r.managed_identity_client_id,
+            endpoint: match (r.identity_endpoint, r.identity_header) {
+                (Some(url), Some(header)) if !url.is_empty() => Some((url, secret(header))),
+                _ => None,
+            },
+        },
+        "DeviceCode" => ConnectMethod::DeviceCode {
+            client_id: required(r.client_id, "-AppId", "Device-code")?,
+            prompt,
+            market: None,
+        },
+        "AccessToken" => ConnectMethod::AccessToken {
+            exchange: r.exchange_access_token.map(secret),
+            graph: r.graph_access_token.map(secret),
+        },
+        other => {
+            return Err(OpError::invalid(format!(
+                "'{other}' is not a sign-in method"
+            )));
+        }
+    };
+    Ok(ConnectSpec {
+        tenant: r.tenant,
+        environment: r.environment,
+        authority_uri: r.authority_uri,
+        exchange_uri: r.exchange_uri,
+        graph_uri: r.graph_uri,
+        trusted_root_pem: r.trusted_root_pem,
+        allow_http_loopback: r.allow_http_loopback,
+        proxy_uri: r.proxy_uri,
+        legacy_assertion: r.legacy_assertion,
+        user_principal_name: r.user_principal_name,
+        method,
+    })
+}
+
+pub fn device_query(q: DeviceQuery) -> MobileDeviceQuery {
+    MobileDeviceQuery {
+        device_model: q.device_model,
+        mailbox: q.mailbox,
+        result_size: q
+            .result_size
+            .map_or(ResultSize::Unlimited, ResultSize::Limit),
+    }
+}
+
+fn names<const N: usize>(given: Vec<String>, default: [String; N]) -> [String; N] {
+    given.try_into().unwrap_or(default)
+}
+
+fn date_culture(spec: DateCultureSpec) -> DateCulture {
+    let defaults = DateNames::default();
+    DateCulture {
+        short_date_pattern: spec.short_date_pattern,
+        long_time_pattern: spec.long_time_pattern,
+        am_designator: spec.am_designator,
+        pm_designator: spec.pm_designator,
+        date_separator: spec.date_separator,
+        time_separator: spec.time_separator,
+        names: DateNames {
+            month_names: names(spec.month_names, defaults.month_names),
+            abbreviated_month_names: names(
+                spec.abbreviated_month_names,
+                defaults.abbreviated_month_names,
+            ),
+            day_names: names(spec.day_names, defaults.day_names),
+            abbreviated_day_names: names(
+                spec.abbreviated_day_names,
+                defaults.abbreviated_day_names,
+            ),
+        },
+    }
+}
+
+pub fn export_spec(r: ExportRequest) -> Result<ExportSpec, OpError> {
+    let encoding = match r
+        .encoding
+        .to_ascii_lowercase()
+        .replace(['-', '_'], "")
+        .as_str()
+    {
+        "" | "utf8bom" => CsvEncoding::Utf8Bom,
+        "utf8" | "utf8nobom" => CsvEncoding::Utf8NoBom,
+        "unicode" | "utf16" | "utf16le" => CsvEncoding::Utf16LeBom,
+        "shiftjis" | "sjis" | "cp932" => CsvEncoding::ShiftJis,
+        _ => {
+            return Err(OpError::invalid(format!(
+                "'{}' is not a supported encoding; use utf8BOM, utf8NoBOM, unicode or shift_jis",
+                r.encoding
+            ))
+            .with_target(r.encoding));
+        }
+    };
+    let newline = match r.newline.to_ascii_uppercase().as_str() {
+        "" => Newline::Platform,
+        "CRLF" => Newline::CrLf,
+        "LF" => Newline::Lf,
+        other => {
+            return Err(OpError::invalid(format!(
+                "'{other}' is not a line ending; use CRLF or LF"
+            )));
+        }
+    };
+    if r.path.trim().is_empty() {
+        return Err(OpError::invalid("-Path is empty"));
+    }
+    Ok(ExportSpec {
+        path: PathBuf::from(r.path),
+        overwrite: r.overwrite,
+        create_directory: r.create_directory,
+        options: CsvOptions {
+            encoding,
+            newline,
+            neutralise_formulas: r.neutralise_formulas,
+            date_culture: r.date_culture.map(date_culture).unwrap_or_default(),
+            extra_columns: Vec::new(),
+        },
+        query: device_query(r.query),
+    })
+}
+
+pub fn revoke_targets(targets: Vec<RevokeTarget>) -> Vec<RevokeTargetSpec> {
+    targets
+        .into_iter()
+        .map(|t| RevokeTargetSpec {
+            input: t.requested,
+            user: t.user.filter(|u| !u.trim().is_empty()),
+            mailbox_distinguished_name: t.mailbox_distinguished_name,
+        })
+        .collect()
+}
+
+pub fn setting(name: String, value: &serde_json::Value) -> NamedSetting {
+    use serde_json::Value;
+    match value {
+        Value::Null => NamedSetting {
+            name,
+            kind: 0,
+            flag: false,
+            text: String::new(),
+        },
+        Value::Bool(b) => NamedSetting {
+            name,
+            kind: 1,
+            flag: *b,
+            text: String::new(),
+        },
+        Value::Number(n) => NamedSetting {
+            name,
+            kind: 3,
+            flag: false,
+            text: n.to_string(),
+        },
+        Value::String(s) => NamedSetting {
+            name,
+            kind: 2,
+            flag: false,
+            text: s.clone(),
+        },
+        other => NamedSetting {
+            name,
+            kind: 2,
+            flag: false,
+            text: other.to_string(),
+        },
+    }
+}
+
+pub fn device_record(d: MobileDevice) -> DeviceRecord {
+    let ticks = |t: Option<crate::device::UtcTimestamp>| t.map(|t| t.ticks());
+    let user_display_name_new = d.user_display_name_new().to_owned();
+    let mailbox_distinguished_name = d.mailbox_distinguished_name().map(str::to_owned);
+    DeviceRecord {
+        friendly_name: d.friendly_name,
+        device_id: d.device_id,
+        device_imei: d.device_imei,
+        device_mobile_operator: d.device_mobile_operator,
+        device_os: d.device_os,
+        device_os_language: d.device_os_language,
+        device_telephone_number: d.device_telephone_number,
+        device_type: d.device_type,
+        device_user_agent: d.device_user_agent,
+        device_model: d.device_model,
+        first_sync_time: ticks(d.first_sync_time),
+        user_display_name: d.user_display_name,
+        device_access_state: d.device_access_state,
+        device_access_state_reason: d.device_access_state_reason,
+        device_access_control_rule: d.device_access_control_rule,
+        client_version: d.client_version,
+        client_type: d.client_type,
+        is_managed: d.is_managed,
+        is_compliant: d.is_compliant,
+        is_disabled: d.is_disabled,
+        admin_display_name: d.admin_display_name,
+        exchange_version: d.exchange_version,
+        name: d.name,
+        distinguished_name: d.distinguished_name,
+        identity: d.identity,
+        guid: d.guid,
+        object_category: d.object_category,
+        object_class: d.object_class,
+        when_changed: ticks(d.when_changed),
+        when_created: ticks(d.when_created),
+        when_changed_utc: ticks(d.when_changed_utc),
+        when_created_utc: ticks(d.when_created_utc),
+        exchange_object_id: d.exchange_object_id,
+        organization_id: d.organization_id,
+        id: d.id,
+        originating_server: d.originating_server,
+        is_valid: d.is_valid,
+        object_state: d.object_state,
+        user_display_name_new,
+        mailbox_distinguished_name,
+    }
+}

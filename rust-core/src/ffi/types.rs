@@ -1,0 +1,253 @@
+//! Data that crosses the FFI boundary as `Wire<T>` (interoptopus' binary serialisation).
+//!
+//! These are transport shapes only: field for field what the cmdlets show or pass in. Optional
+//! inputs are `Option` (C# `null`); secrets travel once, at connect time, and are wrapped in
+//! redacting types as soon as they reach Rust.
+
+use interoptopus::ffi;
+
+/// Version and build facts of the native library.
+#[ffi]
+pub struct BuildInfo {
+    pub version: String,
+    pub target: String,
+    pub profile: String,
+}
+
+/// How to sign in, and to which tenant and cloud. Built by `Connect-OutlookQrGuard`.
+#[ffi]
+pub struct ConnectRequest {
+    /// Tenant id (GUID) or a verified domain such as contoso.onmicrosoft.com.
+    pub tenant: String,
+    /// Global, USGovGCCHigh, USGovDoD or China.
+    pub environment: String,
+    /// Endpoint overrides (emulator, proxies that rewrite hosts); `None` = the cloud's default.
+    pub authority_uri: Option<String>,
+    pub exchange_uri: Option<String>,
+    pub graph_uri: Option<String>,
+    /// Extra trusted root certificates (PEM), e.g. a TLS-inspecting proxy's or the emulator's CA.
+    pub trusted_root_pem: Option<String>,
+    /// Plain HTTP to a loopback address (the emulator's --http mode); never to anything else.
+    pub allow_http_loopback: bool,
+    /// Explicit proxy URI; `None` = the system proxy settings.
+    pub proxy_uri: Option<String>,
+    /// ClientSecret, CertificateFile, CertificatePem, ManagedIdentity, DeviceCode, AccessToken.
+    pub method: String,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub certificate_path: Option<String>,
+    pub certificate_password: Option<String>,
+    pub certificate_pem: Option<String>,
+    pub private_key_pem: Option<String>,
+    /// Sign the client assertion RS256 + x5t (legacy) instead of PS256 + x5t#S256.
+    pub legacy_assertion: bool,
+    pub managed_identity_client_id: Option<String>,
+    /// IDENTITY_ENDPOINT / IDENTITY_HEADER as the host process sees them (.NET's environment
+    /// is not the C runtime's on every platform, so C# reads and passes them).
+    pub identity_endpoint: Option<String>,
+    pub identity_header: Option<String>,
+    pub exchange_access_token: Option<String>,
+    pub graph_access_token: Option<String>,
+    /// The signed-in admin for delegated sessions (Exchange's anchor mailbox).
+    pub user_principal_name: Option<String>,
+}
+
+/// A connected session, as `Connect-OutlookQrGuard` returns it.
+#[ffi]
+pub struct SessionInfo {
+    pub session_id: u64,
+    pub tenant: String,
+    pub organization: String,
+    pub environment: String,
+    pub method: String,
+    pub client_id: String,
+    pub user_principal_name: String,
+}
+
+/// One organization setting, with its value as the text PowerShell would show.
+#[ffi]
+pub struct NamedSetting {
+    pub name: String,
+    /// 0 = null, 1 = boolean (`flag`), 2 = text (`text`), 3 = number (`text` holds it).
+    pub kind: u8,
+    pub flag: bool,
+    pub text: String,
+}
+
+/// The state of the QR / "Get Outlook mobile" prompt.
+#[ffi]
+pub struct SigninCheck {
+    pub organization: String,
+    /// `MobileAppEducationEnabled`; `None` when the tenant did not report it.
+    pub prompt_enabled: Option<bool>,
+    /// Every MobileApp* / OutlookMobile* setting, in service order.
+    pub settings: Vec<NamedSetting>,
+    /// Exposed / PromptHidden / Unknown (Conditional Access states join later).
+    pub verdict: String,
+    pub reason: String,
+    pub warnings: Vec<String>,
+}
+
+/// The outcome of turning the prompt on or off.
+#[ffi]
+pub struct PromptChange {
+    pub organization: String,
+    pub previous: Option<bool>,
+    pub current: bool,
+    /// False when the tenant already was in the asked state (nothing was written).
+    pub changed: bool,
+    pub warnings: Vec<String>,
+}
+
+/// Which devices to list.
+#[ffi]
+pub struct DeviceQuery {
+    /// `DeviceModel -eq …`; `None` = every ActiveSync device.
+    pub device_model: Option<String>,
+    /// One user's devices (UPN, alias or mailbox identity).
+    pub mailbox: Option<String>,
+    /// `None` = Unlimited.
+    pub result_size: Option<u32>,
+}
+
+/// One Get-MobileDevice object; dates are .NET ticks (UTC).
+#[ffi]
+pub struct DeviceRecord {
+    pub friendly_name: Option<String>,
+    pub device_id: Option<String>,
+    pub device_imei: Option<String>,
+    pub device_mobile_operator: Option<String>,
+    pub device_os: Option<String>,
+    pub device_os_language: Option<String>,
+    pub device_telephone_number: Option<String>,
+    pub device_type: Option<String>,
+    pub device_user_agent: Option<String>,
+    pub device_model: Option<String>,
+    pub first_sync_time: Option<i64>,
+    pub user_display_name: Option<String>,
+    pub device_access_state: Option<String>,
+    pub device_access_state_reason: Option<String>,
+    pub device_access_control_rule: Option<String>,
+    pub client_version: Option<String>,
+    pub client_type: Option<String>,
+    pub is_managed: Option<bool>,
+    pub is_compliant: Option<bool>,
+    pub is_disabled: Option<bool>,
+    pub admin_display_name: Option<String>,
+    pub exchange_version: Option<String>,
+    pub name: Option<String>,
+    pub distinguished_name: Option<String>,
+    pub identity: Option<String>,
+    pub guid: Option<String>,
+    pub object_category: Option<String>,
+    pub object_class: Vec<String>,
+    pub when_changed: Option<i64>,
+    pub when_created: Option<i64>,
+    pub when_changed_utc: Option<i64>,
+    pub when_created_utc: Option<i64>,
+    pub exchange_object_id: Option<String>,
+    pub organization_id: Option<String>,
+    pub id: Option<String>,
+    pub originating_server: Option<String>,
+    pub is_valid: Option<bool>,
+    pub object_state: Option<String>,
+    pub user_display_name_new: String,
+    /// The owning mailbox's distinguished name (for revocation), when the device DN has one.
+    pub mailbox_distinguished_name: Option<String>,
+}
+
+/// A log line produced by background work, delivered with the next result.
+#[ffi]
+pub struct LogLine {
+    pub level: u8,
+    pub message: String,
+}
+
+/// The next page of a device listing; `done` is set on the last one.
+#[ffi]
+pub struct DevicePage {
+    pub devices: Vec<DeviceRecord>,
+    pub warnings: Vec<String>,
+    pub logs: Vec<LogLine>,
+    pub pages_read: u32,
+    pub done: bool,
+}
+
+/// How PowerShell would print a DateTime under the caller's culture (from CultureInfo).
+#[ffi]
+pub struct DateCultureSpec {
+    pub short_date_pattern: String,
+    pub long_time_pattern: String,
+    pub am_designator: String,
+    pub pm_designator: String,
+    pub date_separator: String,
+    pub time_separator: String,
+    pub abbreviated_month_names: Vec<String>,
+    pub month_names: Vec<String>,
+    pub abbreviated_day_names: Vec<String>,
+    pub day_names: Vec<String>,
+}
+
+/// `Export-OutlookMobileDevice`'s request.
+#[ffi]
+pub struct ExportRequest {
+    pub path: String,
+    pub overwrite: bool,
+    pub create_directory: bool,
+    /// utf8BOM (default), utf8NoBOM, unicode (UTF-16LE), shift_jis.
+    pub encoding: String,
+    pub neutralise_formulas: bool,
+    /// "CRLF", "LF" or "" (the platform's, like Export-Csv).
+    pub newline: String,
+    pub date_culture: Option<DateCultureSpec>,
+    pub query: DeviceQuery,
+}
+
+/// What an export wrote.
+#[ffi]
+pub struct ExportSummary {
+    pub path: String,
+    pub devices: u64,
+    pub users: u64,
+    pub pages: u32,
+    pub bytes: u64,
+    pub encoding: String,
+    pub warnings: Vec<String>,
+}
+
+/// One user to revoke: a UPN or object id, or a device's mailbox (resolved through Exchange).
+#[ffi]
+pub struct RevokeTarget {
+    /// What the caller gave (UPN, object id, or the device's UserDisplayNameNew). Not named
+    /// `input`: that name collides with interoptopus' generated Wire reader.
+    pub requested: String,
+    /// UPN or Entra object id, when known.
+    pub user: Option<String>,
+    /// The mailbox's distinguished name, for targets that came from a device.
+    pub mailbox_distinguished_name: Option<String>,
+}
+
+/// Per-user outcome; every input gets exactly one.
+#[ffi]
+pub struct RevokeOutcome {
+    pub requested: String,
+    pub user_principal_name: String,
+    pub user_id: String,
+    /// Revoked, NotFound, Forbidden, Invalid, Failed.
+    pub status: String,
+    pub message: String,
+    pub code: String,
+}
+
+#[ffi]
+pub struct RevokeRequest {
+    pub targets: Vec<RevokeTarget>,
+}
+
+#[ffi]
+pub struct RevokeBatch {
+    pub outcomes: Vec<RevokeOutcome>,
+    pub done_users: u64,
+    pub total_users: u64,
+    pub done: bool,
+}

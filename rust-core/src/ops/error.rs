@@ -1,0 +1,224 @@
+//! One error type for every operation: a kind (mapped to a PowerShell ErrorCategory by the C#
+//! layer), a message that says what to do, the service's own code, and what it concerns.
+
+use crate::auth::AuthError;
+use crate::exo::ExoError;
+use crate::export::{AtomicFileError, ExportError};
+use crate::graph::GraphError;
+use crate::http::HttpError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    InvalidArgument,
+    Authentication,
+    PermissionDenied,
+    NotFound,
+    Throttled,
+    Connection,
+    Protocol,
+    Io,
+    AlreadyExists,
+    Cancelled,
+    Internal,
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
+pub struct OpError {
+    pub kind: FailureKind,
+    pub message: String,
+    /// The service's code (AADSTS7000215, Authorization_RequestDenied …); empty when none.
+    pub code: String,
+    /// What the error concerns (app id, user, path); empty when nothing specific.
+    pub target: String,
+}
+
+impl OpError {
+    pub fn new(kind: FailureKind, message: impl Into<String>) -> OpError {
+        OpError {
+            kind,
+            message: sentence(message.into()),
+            code: String::new(),
+            target: String::new(),
+        }
+    }
+
+    pub fn invalid(message: impl Into<String>) -> OpError {
+        OpError::new(FailureKind::InvalidArgument, message)
+    }
+
+    pub fn cancelled() -> OpError {
+        OpError::new(FailureKind::Cancelled, "The operation was cancelled.")
+    }
+
+    pub fn with_code(mut self, code: impl Into<String>) -> OpError {
+        self.code = code.into();
+        self
+    }
+
+    pub fn with_target(mut self, target: impl Into<String>) -> OpError {
+        self.target = target.into();
+        self
+    }
+}
+
+/// Messages from the clients start in lower case (they nest); shown alone they are sentences.
+fn sentence(mut text: String) -> String {
+    if let Some(first) = text.chars().next()
+        && first.is_lowercase()
+    {
+        let upper: String = first.to_uppercase().collect();
+        text.replace_range(..first.len_utf8(), &upper);
+    }
+    if !text.ends_with(['.', '!', '?', ')']) {
+        text.push('.');
+    }
+    text
+}
+
+impl From<HttpError> for OpError {
+    fn from(e: HttpError) -> OpError {
+        let e = match e {
+            HttpError::Auth(inner) => return OpError::from(*inner),
+            other => other,
+        };
+        let kind = match &e {
+            HttpError::Build(_) | HttpError::PlainHttpRefused { .. } => {
+                FailureKind::InvalidArgument
+            }
+            HttpError::Transport { .. } => FailureKind::Connection,
+            HttpError::Status(failure) => match failure.status {
+                429 => FailureKind::Throttled,
+                401 => FailureKind::Authentication,
+                403 => FailureKind::PermissionDenied,
+                404 => FailureKind::NotFound,
+                _ => FailureKind::Connection,
+            },
+            HttpError::Protocol { .. } | HttpError::Auth(_) => FailureKind::Protocol,
+        };
+        OpError::new(kind, e.to_string())
+    }
+}
+
+impl From<AuthError> for OpError {
+    fn from(e: AuthError) -> OpError {
+        let kind = match &e {
+            AuthError::Cancelled => FailureKind::Cancelled,
+            AuthError::Http(inner) => match inner {
+                HttpError::Auth(_) => FailureKind::Authentication,
+                HttpError::Transport { .. } | HttpError::Status(_) => FailureKind::Connection,
+                HttpError::Protocol { .. } => FailureKind::Protocol,
+                HttpError::Build(_) | HttpError::PlainHttpRefused { .. } => {
+                    FailureKind::InvalidArgument
+                }
+            },
+            AuthError::Certificate(_) | AuthError::Signer(_) => FailureKind::InvalidArgument,
+            AuthError::Protocol(_) => FailureKind::Protocol,
+            AuthError::ManagedIdentityUnavailable(_) => FailureKind::Connection,
+            _ => FailureKind::Authentication,
+        };
+        let code = match &e {
+            AuthError::Entra { entra, .. } => entra
+                .aadsts
+                .map(|c| format!("AADSTS{c}"))
+                .unwrap_or_else(|| entra.error.clone()),
+            AuthError::InvalidClientSecret { .. } => "AADSTS7000215".into(),
+            AuthError::ClientSecretExpired { .. } => "AADSTS7000222".into(),
+            AuthError::UnknownTenant { .. } => "AADSTS90002".into(),
+            AuthError::AppNotInTenant { .. } => "AADSTS700016".into(),
+            AuthError::CertificateNotRegistered { .. } | AuthError::CertificateExpired { .. } => {
+                "AADSTS700027".into()
+            }
+            AuthError::AssertionClockSkew { .. } => "AADSTS700024".into(),
+            _ => String::new(),
+        };
+        let target = match &e {
+            AuthError::InvalidClientSecret { client_id, .. }
+            | AuthError::ClientSecretExpired { client_id }
+            | AuthError::CertificateNotRegistered { client_id, .. }
+            | AuthError::CertificateExpired { client_id, .. }
+            | AuthError::Entra { client_id, .. } => client_id.clone(),
+            AuthError::UnknownTenant { tenant, .. } => tenant.clone(),
+            _ => String::new(),
+        };
+        OpError::new(kind, e.to_string())
+            .with_code(code)
+            .with_target(target)
+    }
+}
+
+impl From<ExoError> for OpError {
+    fn from(e: ExoError) -> OpError {
+        match e {
+            ExoError::Auth(inner) => OpError::from(inner),
+            ExoError::Http(inner) => OpError::from(inner),
+            other => {
+                let kind = match &other {
+                    ExoError::Unauthorized { .. } => FailureKind::Authentication,
+                    ExoError::Forbidden { .. } => FailureKind::PermissionDenied,
+                    ExoError::CmdletFailed { .. } => FailureKind::InvalidArgument,
+                    ExoError::Throttled { .. } => FailureKind::Throttled,
+                    ExoError::Service { .. } => FailureKind::Connection,
+                    _ => FailureKind::Protocol,
+                };
+                OpError::new(kind, other.to_string())
+            }
+        }
+    }
+}
+
+impl From<GraphError> for OpError {
+    fn from(e: GraphError) -> OpError {
+        match e {
+            GraphError::Auth(inner) => OpError::from(inner),
+            GraphError::Http(inner) => OpError::from(inner),
+            other => {
+                let (kind, code) = match &other {
+                    GraphError::NotFound { .. } => {
+                        (FailureKind::NotFound, "Request_ResourceNotFound".to_owned())
+                    }
+                    GraphError::Forbidden { body, .. } => {
+                        (FailureKind::PermissionDenied, body.code.clone())
+                    }
+                    GraphError::Unauthorized { body } => {
+                        (FailureKind::Authentication, body.code.clone())
+                    }
+                    GraphError::Service { body, .. } => {
+                        (FailureKind::Connection, body.code.clone())
+                    }
+                    _ => (FailureKind::InvalidArgument, String::new()),
+                };
+                OpError::new(kind, other.to_string()).with_code(code)
+            }
+        }
+    }
+}
+
+impl From<AtomicFileError> for OpError {
+    fn from(e: AtomicFileError) -> OpError {
+        let kind = match &e {
+            AtomicFileError::TargetExists { .. } => FailureKind::AlreadyExists,
+            AtomicFileError::TargetIsDirectory { .. }
+            | AtomicFileError::ParentMissing { .. }
+            | AtomicFileError::ParentNotAFolder { .. }
+            | AtomicFileError::PathTooLong { .. }
+            | AtomicFileError::InvalidPath { .. } => FailureKind::InvalidArgument,
+            AtomicFileError::PermissionDenied { .. } | AtomicFileError::ReadOnly { .. } => {
+                FailureKind::PermissionDenied
+            }
+            _ => FailureKind::Io,
+        };
+        OpError::new(kind, e.to_string())
+    }
+}
+
+impl From<ExportError> for OpError {
+    fn from(e: ExportError) -> OpError {
+        let kind = match &e {
+            ExportError::Write(_) => FailureKind::Io,
+            ExportError::AlreadyFailed => FailureKind::Internal,
+            _ => FailureKind::InvalidArgument,
+        };
+        OpError::new(kind, e.to_string())
+    }
+}

@@ -1,0 +1,14 @@
+//! What the module does, as operations over a connected session: the layer between the FFI
+//! surface and the clients. Each operation is plain async Rust, testable against the emulator
+//! without C#.
+
+pub mod error;
+pub mod export;
+pub mod inventory;
+pub mod log_sink;
+pub mod prompt;
+pub mod revoke;
+pub mod session;
+
+pub use error::{FailureKind, OpError};
+pub use session::{ConnectMethod, ConnectSpec, Session};

@@ -1,0 +1,175 @@
+//! Revoke-OutlookMobileSignin: from UPNs, object ids or inventory rows to revoked sessions,
+//! one outcome per user, none dropped, none revoked twice.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use tokio_util::sync::CancellationToken;
+
+use super::error::OpError;
+use super::log_sink::{LogLevel, log};
+use super::session::Session;
+use crate::graph::{RevokeOptions, RevokeOutcome};
+
+/// One thing to revoke, as the caller gave it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevokeTargetSpec {
+    pub input: String,
+    /// UPN or Entra object id.
+    pub user: Option<String>,
+    /// A device's mailbox, resolved to its user through Exchange.
+    pub mailbox_distinguished_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevokeStatus {
+    Revoked,
+    NotFound,
+    Forbidden,
+    Invalid,
+    Failed,
+}
+
+impl RevokeStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RevokeStatus::Revoked => "Revoked",
+            RevokeStatus::NotFound => "NotFound",
+            RevokeStatus::Forbidden => "Forbidden",
+            RevokeStatus::Invalid => "Invalid",
+            RevokeStatus::Failed => "Failed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevokeRecord {
+    pub input: String,
+    pub user_principal_name: String,
+    pub user_id: String,
+    pub status: RevokeStatus,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RevokeTotals {
+    pub users: usize,
+    pub revoked: usize,
+    pub batch_requests: usize,
+}
+
+/// Resolves, deduplicates per user, and revokes. `on_record` is called once per distinct user.
+pub async fn revoke(
+    session: &Session,
+    targets: Vec<RevokeTargetSpec>,
+    cancel: CancellationToken,
+    on_record: &(dyn Fn(RevokeRecord) + Send + Sync),
+) -> Result<RevokeTotals, OpError> {
+    // Inventory rows name a mailbox, not a user: ask Exchange who owns each (batched).
+    let dns: Vec<String> = targets
+        .iter()
+        .filter(|t| t.user.is_none())
+        .filter_map(|t| t.mailbox_distinguished_name.clone())
+        .collect();
+    let mut owners: HashMap<String, (String, String)> = HashMap::new();
+    if !dns.is_empty() {
+        log(
+            LogLevel::Info,
+            format!("Resolving {} mailbox(es) to their users", dns.len()),
+        );
+        for resolution in session.exchange.resolve_mailboxes(&dns).await? {
+            if let Some(mailbox) = resolution.mailbox {
+                owners.insert(
+                    resolution.input.to_lowercase(),
+                    (
+                        mailbox.user_principal_name.unwrap_or_default(),
+                        mailbox.external_directory_object_id.unwrap_or_default(),
+                    ),
+                );
+            }
+        }
+    }
+
+    // One Graph call per distinct user, whatever the number of devices or spellings.
+    let mut users: Vec<String> = Vec::new();
+    let mut shown: Vec<(String, String, String)> = Vec::new(); // input, upn, id per user
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut totals = RevokeTotals::default();
+    for target in targets {
+        let (user, upn, id) = match (&target.user, &target.mailbox_distinguished_name) {
+            (Some(user), _) => (
+                user.trim().to_owned(),
+                if user.contains('@') {
+                    user.trim().to_owned()
+                } else {
+                    String::new()
+                },
+                String::new(),
+            ),
+            (None, Some(dn)) => match owners.get(&dn.trim().to_lowercase()) {
+                Some((upn, id)) if !id.is_empty() || !upn.is_empty() => (
+                    if id.is_empty() {
+                        upn.clone()
+                    } else {
+                        id.clone()
+                    },
+                    upn.clone(),
+                    id.clone(),
+                ),
+                _ => {
+                    totals.users += 1;
+                    on_record(RevokeRecord {
+                        input: target.input.clone(),
+                        user_principal_name: String::new(),
+                        user_id: String::new(),
+                        status: RevokeStatus::NotFound,
+                        message: format!(
+                            "No mailbox owns the device entry '{dn}' any more (the user may have been deleted)."
+                        ),
+                    });
+                    continue;
+                }
+            },
+            (None, None) => (target.input.trim().to_owned(), String::new(), String::new()),
+        };
+        let key = user.to_lowercase();
+        if seen.contains_key(&key) {
+            continue;
+        }
+        seen.insert(key, users.len());
+        users.push(user);
+        shown.push((target.input, upn, id));
+    }
+    totals.users += users.len();
+
+    let options = RevokeOptions {
+        cancel,
+        ..RevokeOptions::default()
+    };
+    let revoked = Mutex::new(0usize);
+    let summary = session
+        .graph
+        .revoke_sign_in_sessions(&users, &options, &|result| {
+            let Some((input, upn, id)) = shown.get(result.index) else { return };
+            let (status, message) = match &result.outcome {
+                RevokeOutcome::Revoked => (RevokeStatus::Revoked, "Sign-in sessions revoked: the user's apps must sign in again through Entra ID.".to_owned()),
+                RevokeOutcome::NotFound => (RevokeStatus::NotFound, format!("No user '{}' in this tenant.", result.input)),
+                RevokeOutcome::Forbidden { message } => (RevokeStatus::Forbidden, message.clone()),
+                RevokeOutcome::Failed { reason } => (RevokeStatus::Failed, reason.clone()),
+                RevokeOutcome::Invalid { reason } => (RevokeStatus::Invalid, reason.clone()),
+                // Inputs are deduplicated above; the client's own check is a safety net.
+                RevokeOutcome::Duplicate { .. } => return,
+            };
+            if status == RevokeStatus::Revoked
+                && let Ok(mut n) = revoked.lock()
+            {
+                *n += 1;
+            }
+            let upn = if upn.is_empty() && result.input.contains('@') { result.input.clone() } else { upn.clone() };
+            on_record(RevokeRecord { input: input.clone(), user_principal_name: upn, user_id: id.clone(), status, message });
+        })
+        .await;
+    totals.revoked = revoked.into_inner().unwrap_or_default();
+    totals.batch_requests = summary.batch_requests;
+    Ok(totals)
+}

@@ -1,0 +1,307 @@
+//! Connecting: from what the admin typed to signed-in Exchange and Graph clients.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio_util::sync::CancellationToken;
+
+use super::error::{FailureKind, OpError};
+use super::log_sink::{CallScopedHttpLogger, LogLevel, log};
+use crate::auth::{
+    AssertionAlgorithm, CertificateSigner, Credential, DeviceCodeConfig, DeviceCodePrompt,
+    ManagedIdentityConfig, TokenProvider,
+};
+use crate::cloud::{Cloud, Environment, Resource};
+use crate::exo::{ExchangeClient, ExchangeOptions};
+use crate::graph::GraphClient;
+use crate::http::{HttpClient, HttpOptions, ProxyConfig};
+use crate::secret::SecretString;
+
+/// How to sign in.
+pub enum ConnectMethod {
+    ClientSecret {
+        client_id: String,
+        secret: SecretString,
+    },
+    CertificateFile {
+        client_id: String,
+        path: PathBuf,
+        password: SecretString,
+    },
+    CertificatePem {
+        client_id: String,
+        certificate_pem: String,
+        private_key_pem: SecretString,
+    },
+    /// `endpoint` `None`: IDENTITY_ENDPOINT / IDENTITY_HEADER from the environment (Azure Automation).
+    ManagedIdentity {
+        client_id: Option<String>,
+        endpoint: Option<(String, SecretString)>,
+    },
+    DeviceCode {
+        client_id: String,
+        prompt: Arc<dyn Fn(&DeviceCodePrompt) + Send + Sync>,
+        market: Option<String>,
+    },
+    AccessToken {
+        exchange: Option<SecretString>,
+        graph: Option<SecretString>,
+    },
+}
+
+impl ConnectMethod {
+    pub fn name(&self) -> &'static str {
+        match self {
+            ConnectMethod::ClientSecret { .. } => "ClientSecret",
+            ConnectMethod::CertificateFile { .. } | ConnectMethod::CertificatePem { .. } => {
+                "Certificate"
+            }
+            ConnectMethod::ManagedIdentity { .. } => "ManagedIdentity",
+            ConnectMethod::DeviceCode { .. } => "DeviceCode",
+            ConnectMethod::AccessToken { .. } => "AccessToken",
+        }
+    }
+}
+
+/// Everything `Connect-OutlookQrGuard` collects.
+pub struct ConnectSpec {
+    pub tenant: String,
+    pub environment: String,
+    pub authority_uri: Option<String>,
+    pub exchange_uri: Option<String>,
+    pub graph_uri: Option<String>,
+    pub trusted_root_pem: Option<String>,
+    pub allow_http_loopback: bool,
+    pub proxy_uri: Option<String>,
+    pub legacy_assertion: bool,
+    pub user_principal_name: Option<String>,
+    pub method: ConnectMethod,
+}
+
+/// What a connected session is, for display.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionSummary {
+    pub tenant: String,
+    pub organization: String,
+    pub environment: String,
+    pub method: String,
+    pub client_id: String,
+    pub user_principal_name: String,
+}
+
+pub struct Session {
+    pub summary: SessionSummary,
+    pub exchange: ExchangeClient,
+    pub graph: GraphClient,
+    pub tokens: Arc<TokenProvider>,
+}
+
+impl Session {
+    /// Signs in and proves it by reading the organization config (so a wrong secret or a
+    /// missing Exchange role fails here, not in the middle of an export).
+    pub async fn connect(spec: ConnectSpec, cancel: CancellationToken) -> Result<Session, OpError> {
+        let tenant = spec.tenant.trim().to_owned();
+        if tenant.is_empty() {
+            return Err(OpError::invalid(
+                "-TenantId / -Organization is required: the tenant's ID or its domain (contoso.onmicrosoft.com)",
+            ));
+        }
+        let environment = environment(&spec)?;
+        let http = HttpClient::new(HttpOptions {
+            proxy: match &spec.proxy_uri {
+                Some(url) => ProxyConfig::Explicit {
+                    url: url.clone(),
+                    username: None,
+                    password: None,
+                },
+                None => ProxyConfig::System,
+            },
+            extra_root_certificates_pem: spec.trusted_root_pem.iter().cloned().collect(),
+            allow_plain_http_to_loopback: spec.allow_http_loopback,
+            logger: Arc::new(CallScopedHttpLogger),
+            ..HttpOptions::default()
+        })?;
+        let method_name = spec.method.name().to_owned();
+        let algorithm = if spec.legacy_assertion {
+            AssertionAlgorithm::Rs256
+        } else {
+            AssertionAlgorithm::Ps256
+        };
+        let (credential, client_id) = credential(spec.method, &tenant, algorithm, cancel)?;
+        let app_only = credential.is_app_only();
+        let tokens = TokenProvider::new(credential, environment.clone(), http);
+        log(
+            LogLevel::Info,
+            format!(
+                "Signing in to tenant '{tenant}' ({}, {method_name})",
+                environment.name()
+            ),
+        );
+
+        // Delegated sign-ins anchor Exchange on the admin, known only once signed in.
+        let user = if app_only {
+            String::new()
+        } else {
+            tokens.token(Resource::Exchange).await?;
+            spec.user_principal_name
+                .clone()
+                .or_else(|| tokens.signed_in_user())
+                .unwrap_or_default()
+        };
+        let exchange_options = if app_only || user.is_empty() {
+            if !tenant.contains('.') {
+                return Err(OpError::invalid(format!(
+                    "app-only Exchange Online access needs the tenant's domain (for example contoso.onmicrosoft.com), not the tenant ID '{tenant}': pass it to -Organization"
+                ))
+                .with_target(tenant));
+            }
+            ExchangeOptions::app_only(&tenant)
+        } else {
+            ExchangeOptions::delegated(&tenant, &user)
+        };
+        let exchange = ExchangeClient::new(Arc::clone(&tokens), exchange_options);
+        let graph = GraphClient::new(Arc::clone(&tokens));
+        let config = exchange.get_organization_config().await?;
+        let organization = config.name.unwrap_or_else(|| tenant.clone());
+        log(LogLevel::Info, format!("Connected to '{organization}'"));
+        Ok(Session {
+            summary: SessionSummary {
+                tenant,
+                organization,
+                environment: environment.name().to_owned(),
+                method: method_name,
+                client_id,
+                user_principal_name: user,
+            },
+            exchange,
+            graph,
+            tokens,
+        })
+    }
+}
+
+fn environment(spec: &ConnectSpec) -> Result<Environment, OpError> {
+    let cloud = Cloud::parse(&spec.environment).ok_or_else(|| {
+        OpError::invalid(format!(
+            "'{}' is not a known environment; use Global, USGovGCCHigh, USGovDoD or China",
+            spec.environment
+        ))
+        .with_target(spec.environment.clone())
+    })?;
+    if spec.authority_uri.is_none() && spec.exchange_uri.is_none() && spec.graph_uri.is_none() {
+        return Ok(Environment::for_cloud(cloud));
+    }
+    let defaults = Environment::for_cloud(cloud);
+    let pick = |given: &Option<String>, default: &url::Url| {
+        given
+            .clone()
+            .unwrap_or_else(|| default.as_str().trim_end_matches('/').to_owned())
+    };
+    Environment::custom(
+        &pick(&spec.authority_uri, defaults.authority()),
+        &pick(&spec.graph_uri, defaults.graph_base()),
+        &pick(&spec.exchange_uri, defaults.exchange_base()),
+    )
+    .map_err(|e| OpError::invalid(e.to_string()))
+}
+
+fn credential(
+    method: ConnectMethod,
+    tenant: &str,
+    algorithm: AssertionAlgorithm,
+    cancel: CancellationToken,
+) -> Result<(Credential, String), OpError> {
+    let tenant = tenant.to_owned();
+    Ok(match method {
+        ConnectMethod::ClientSecret { client_id, secret } => (
+            Credential::ClientSecret {
+                tenant,
+                client_id: client_id.clone(),
+                secret,
+            },
+            client_id,
+        ),
+        ConnectMethod::CertificateFile {
+            client_id,
+            path,
+            password,
+        } => {
+            let signer = CertificateSigner::from_pfx_file(&path, &password).map_err(|e| {
+                let e = OpError::from(e);
+                OpError {
+                    message: format!(
+                        "The certificate file '{}' could not be used. {}",
+                        path.display(),
+                        e.message
+                    ),
+                    target: path.display().to_string(),
+                    ..e
+                }
+            })?;
+            (
+                Credential::Certificate {
+                    tenant,
+                    client_id: client_id.clone(),
+                    signer: Arc::new(signer),
+                    algorithm,
+                },
+                client_id,
+            )
+        }
+        ConnectMethod::CertificatePem {
+            client_id,
+            certificate_pem,
+            private_key_pem,
+        } => {
+            let signer = CertificateSigner::from_pem(&certificate_pem, &private_key_pem)?;
+            (
+                Credential::Certificate {
+                    tenant,
+                    client_id: client_id.clone(),
+                    signer: Arc::new(signer),
+                    algorithm,
+                },
+                client_id,
+            )
+        }
+        ConnectMethod::ManagedIdentity {
+            client_id,
+            endpoint,
+        } => {
+            let shown = client_id
+                .clone()
+                .unwrap_or_else(|| "system-assigned".to_owned());
+            let config = match endpoint {
+                Some((url, header)) => ManagedIdentityConfig::new(&url, header, client_id)?,
+                None => ManagedIdentityConfig::from_environment(client_id)?,
+            };
+            (Credential::ManagedIdentity(config), shown)
+        }
+        ConnectMethod::DeviceCode {
+            client_id,
+            prompt,
+            market,
+        } => {
+            let prompt: crate::auth::DeviceCodeCallback = prompt;
+            (
+                Credential::DeviceCode(DeviceCodeConfig {
+                    tenant,
+                    client_id: client_id.clone(),
+                    prompt,
+                    cancel,
+                    market,
+                }),
+                client_id,
+            )
+        }
+        ConnectMethod::AccessToken { exchange, graph } => {
+            if exchange.is_none() && graph.is_none() {
+                return Err(OpError::new(
+                    FailureKind::InvalidArgument,
+                    "-AccessToken needs at least one token (Exchange or Graph)",
+                ));
+            }
+            (Credential::AccessTokens { exchange, graph }, String::new())
+        }
+    })
+}

@@ -1,0 +1,127 @@
+# Test harness: a tenant emulator per test file, and connections to it.
+# The emulator is a real HTTPS peer on 127.0.0.1 (tests/tenant-emulator); nothing here mocks it.
+Set-StrictMode -Version Latest
+
+function Get-EmulatorExecutable {
+    if ($env:OQG_EMULATOR_PATH -and (Test-Path $env:OQG_EMULATOR_PATH)) { return $env:OQG_EMULATOR_PATH }
+    $root = Resolve-Path (Join-Path $PSScriptRoot '../..')
+    $exe = $IsWindows ? 'tenant-emulator.exe' : 'tenant-emulator'
+    foreach ($profile in 'release', 'debug') {
+        $candidate = Join-Path $root "target/$profile/$exe"
+        if (Test-Path $candidate) { return $candidate }
+    }
+    throw 'tenant-emulator is not built: run build.ps1 -Task Build (or set OQG_EMULATOR_PATH).'
+}
+
+<#
+.SYNOPSIS
+    Starts a seeded tenant emulator on a free loopback port and waits until it listens.
+#>
+function Start-TestTenant {
+    param(
+        [int] $Users = 60,
+        [int] $Devices = 150,
+        [int] $Seed = 7,
+        [string[]] $ExtraArguments = @()
+    )
+    $ready = Join-Path ([IO.Path]::GetTempPath()) "oqg-emulator-$PID-$([guid]::NewGuid().ToString('N')).json"
+    $arguments = @('--users', $Users, '--devices', $Devices, '--seed', $Seed, '--port', 0, '--ready-file', $ready, '--ignore-stdin') + $ExtraArguments
+    $process = Start-Process -FilePath (Get-EmulatorExecutable) -ArgumentList $arguments -PassThru -RedirectStandardOutput "$ready.out" -RedirectStandardError "$ready.err"
+    $deadline = [DateTime]::UtcNow.AddSeconds(30)
+    while (-not (Test-Path $ready) -or -not (Get-Content -Raw $ready -ErrorAction SilentlyContinue)) {
+        if ($process.HasExited) { throw "tenant-emulator exited early: $(Get-Content -Raw "$ready.err" -ErrorAction SilentlyContinue)" }
+        if ([DateTime]::UtcNow -gt $deadline) { Stop-Process -Id $process.Id -Force; throw 'tenant-emulator did not start within 30 s.' }
+        Start-Sleep -Milliseconds 50
+    }
+    $info = Get-Content -Raw $ready | ConvertFrom-Json
+    [pscustomobject]@{
+        BaseUrl     = $info.baseUrl
+        CaPath      = $info.caCertificatePath
+        Credentials = $info.credentials
+        Process     = $process
+        ReadyFile   = $ready
+    }
+}
+
+function Stop-TestTenant {
+    param([Parameter(Mandatory)] $Tenant)
+    if (-not $Tenant.Process.HasExited) { Stop-Process -Id $Tenant.Process.Id -Force -ErrorAction SilentlyContinue }
+    Remove-Item -Force -ErrorAction SilentlyContinue $Tenant.ReadyFile, "$($Tenant.ReadyFile).out", "$($Tenant.ReadyFile).err"
+}
+
+# The parameters that point the module at the emulator instead of Microsoft 365.
+function Get-TenantEndpoint {
+    param([Parameter(Mandatory)] $Tenant)
+    @{
+        AuthorityUri               = $Tenant.BaseUrl
+        ExchangeUri                = $Tenant.BaseUrl
+        GraphUri                   = $Tenant.BaseUrl
+        TrustedRootCertificatePath = $Tenant.CaPath
+    }
+}
+
+<#
+.SYNOPSIS
+    Connects the module to the emulator with the seeded client-secret app (or another app).
+#>
+function Connect-TestTenant {
+    param(
+        [Parameter(Mandatory)] $Tenant,
+        [ValidateSet('secretApp', 'noRoleApp')] [string] $App = 'secretApp'
+    )
+    $endpoint = Get-TenantEndpoint $Tenant
+    $credential = $Tenant.Credentials.$App
+    $secret = ConvertTo-SecureString $credential.clientSecret -AsPlainText -Force
+    Connect-OutlookQrGuard -Organization $Tenant.Credentials.tenantDomain -AppId $credential.clientId -ClientSecret $secret @endpoint
+}
+
+# Calls the emulator's control API (journal, faults, device codes).
+function Invoke-TenantControl {
+    param(
+        [Parameter(Mandatory)] $Tenant,
+        [Parameter(Mandatory)] [string] $Path,
+        [ValidateSet('GET', 'POST')] [string] $Method = 'GET',
+        $Body
+    )
+    $params = @{
+        Uri                  = "$($Tenant.BaseUrl)$Path"
+        Method               = $Method
+        Headers              = @{ 'X-Emulator-Control-Key' = $Tenant.Credentials.controlKey }
+        SkipCertificateCheck = $true
+    }
+    if ($null -ne $Body) {
+        $params.Body = ($Body | ConvertTo-Json -Depth 10 -Compress)
+        $params.ContentType = 'application/json'
+    }
+    Invoke-RestMethod @params
+}
+
+function Get-TenantJournal {
+    param([Parameter(Mandatory)] $Tenant)
+    Invoke-TenantControl -Tenant $Tenant -Path '/_emulator/journal'
+}
+
+function Reset-TenantJournal {
+    param([Parameter(Mandatory)] $Tenant)
+    $null = Invoke-TenantControl -Tenant $Tenant -Path '/_emulator/reset-journal' -Method POST
+}
+
+function Set-TenantFault {
+    param([Parameter(Mandatory)] $Tenant, [Parameter(Mandatory)] [object[]] $Rules, [int] $Seed = 1)
+    $null = Invoke-TenantControl -Tenant $Tenant -Path '/_emulator/faults' -Method POST -Body @{ seed = $Seed; rules = $Rules }
+}
+
+function Clear-TenantFault {
+    param([Parameter(Mandatory)] $Tenant)
+    Set-TenantFault -Tenant $Tenant -Rules @()
+}
+
+# The seeded ground truth: every device the emulator holds (optionally of one model).
+function Get-TenantSeededDevice {
+    param([Parameter(Mandatory)] $Tenant, [string] $Model)
+    $path = '/_emulator/seeded-devices'
+    if ($Model) { $path += '?model=' + [uri]::EscapeDataString($Model) }
+    Invoke-TenantControl -Tenant $Tenant -Path $path
+}
+
+Export-ModuleMember -Function Start-TestTenant, Stop-TestTenant, Get-TenantEndpoint, Connect-TestTenant, Invoke-TenantControl, Get-TenantJournal, Reset-TenantJournal, Set-TenantFault, Clear-TenantFault, Get-TenantSeededDevice
