@@ -5,13 +5,17 @@ use interoptopus_csharp::RustLibrary;
 use std::path::{Path, PathBuf};
 
 fn committed_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("bindings")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("bindings")
 }
 
 fn generate_into(dir: &Path) {
     RustLibrary::builder(outlook_qr_guard::ffi_inventory())
         .dll_name("outlook_qr_guard")
-        .dispatch(interoptopus_csharp::dispatch::Dispatch::single_file("OutlookQrGuard.Native"))
+        .dispatch(interoptopus_csharp::dispatch::Dispatch::single_file(
+            "OutlookQrGuard.Native",
+        ))
         .build()
         .process()
         .expect("bindings generate")
@@ -51,5 +55,8 @@ fn bindings_are_current() {
             stale.push(name.to_string_lossy().into_owned());
         }
     }
-    assert!(stale.is_empty(), "bindings/ is stale for {stale:?}: run `OQG_UPDATE_BINDINGS=1 cargo test -p outlook-qr-guard-core --test bindings` (or build.ps1 -Task Bindings) and commit the result");
+    assert!(
+        stale.is_empty(),
+        "bindings/ is stale for {stale:?}: run `OQG_UPDATE_BINDINGS=1 cargo test -p outlook-qr-guard-core --test bindings` (or build.ps1 -Task Bindings) and commit the result"
+    );
 }
