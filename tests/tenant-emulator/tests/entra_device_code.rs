@@ -13,7 +13,8 @@ const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
 async fn fast() -> Harness {
     start(EmulatorOptions {
-        device_code_interval: Duration::from_millis(200),
+        // Long enough that an immediate second poll is always "too fast", even on a loaded machine.
+        device_code_interval: Duration::from_secs(2),
         ..Default::default()
     })
     .await
@@ -364,4 +365,51 @@ async fn delegated_non_admin_gets_a_token_but_exchange_refuses_it() {
         )
         .await;
     assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn delegated_graph_tokens_use_me_and_need_an_admin_role_to_revoke_others() {
+    let h = fast().await;
+    let graph_app = h.app_token(GRAPH_SCOPE).await;
+    let (_, users) = h.graph_get(&graph_app, "/v1.0/users?$top=3").await;
+    let ordinary = users["value"][1]["userPrincipalName"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let other = users["value"][2]["id"].as_str().unwrap().to_owned();
+
+    let admin = sign_in(&h, "User.Read User.RevokeSessions.All", &h.creds.admin_upn).await;
+    let admin_token = admin["access_token"].as_str().unwrap();
+    let (status, me) = h.graph_get(admin_token, "/v1.0/me").await;
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(me["userPrincipalName"], h.creds.admin_upn.as_str());
+    let (status, _) = h
+        .graph_post(
+            admin_token,
+            &format!("/v1.0/users/{other}/revokeSignInSessions"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    let user = sign_in(&h, "User.Read User.RevokeSessions.All", &ordinary).await;
+    let user_token = user["access_token"].as_str().unwrap();
+    let (status, body) = h
+        .graph_post(
+            user_token,
+            &format!("/v1.0/users/{other}/revokeSignInSessions"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (403, Some("Authorization_RequestDenied"))
+    );
+    let (status, _) = h
+        .graph_post(user_token, "/v1.0/me/revokeSignInSessions", None)
+        .await;
+    assert_eq!(status, 200, "a user may revoke their own sessions");
+    // App-only tokens have no /me.
+    assert_eq!(h.graph_get(&graph_app, "/v1.0/me").await.0, 400);
+    assert_eq!(h.emulator.journal().revocations.len(), 2);
 }
