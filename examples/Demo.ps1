@@ -1,19 +1,78 @@
 <#
 .SYNOPSIS
-    The demo: the admin's job against a local tenant emulator (no Microsoft 365 needed).
+    The demo: an admin's whole job against a local tenant emulator (no Microsoft 365 needed).
 .DESCRIPTION
-    Started by `./build.ps1 -Task Demo`. Imports the built module and shows what it does. The full
-    check -> disable -> export -> report -> revoke flow arrives with the cmdlets that do it.
+    Started by `./build.sh Demo` (or `pwsh ./build.ps1 -Task Demo`). It starts the tenant emulator
+    seeded with a realistic tenant (thousands of users and devices, Japanese names included),
+    connects the module to it, and runs: check -> disable the prompt -> export the connected
+    phones to CSV -> revoke their sessions (-WhatIf). Output files go to -OutputDirectory.
 #>
 [CmdletBinding()]
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $EmulatorPath,
-    [Parameter(Mandatory)] [string] $OutputDirectory
+    [Parameter(Mandatory)] [string] $OutputDirectory,
+    [int] $Users = 3000,
+    [int] $Devices = 6000
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $ModulePath -Force
 $null = New-Item -ItemType Directory -Force $OutputDirectory
-Write-Host 'OutlookQrGuard demo'
-Get-OutlookQrGuardVersion | Format-Table -AutoSize | Out-Host
-Get-Command -Module OutlookQrGuard | Format-Table Name, Version -AutoSize | Out-Host
+
+function Write-Stage([string] $Text) { Write-Host "`n=== $Text" -ForegroundColor Cyan }
+
+$ready = Join-Path $OutputDirectory 'emulator.json'
+Remove-Item -Force -ErrorAction SilentlyContinue $ready
+Write-Stage "Starting the tenant emulator ($Users users, $Devices devices) on 127.0.0.1"
+$emulator = Start-Process -FilePath $EmulatorPath -PassThru -ArgumentList @(
+    '--users', $Users, '--devices', $Devices, '--port', 0, '--ready-file', $ready, '--ignore-stdin'
+) -RedirectStandardOutput (Join-Path $OutputDirectory 'emulator.out') -RedirectStandardError (Join-Path $OutputDirectory 'emulator.err')
+try {
+    $deadline = (Get-Date).AddSeconds(60)
+    while (-not (Test-Path $ready) -or -not (Get-Content -Raw $ready)) {
+        if ($emulator.HasExited) { throw "The emulator stopped: $(Get-Content -Raw (Join-Path $OutputDirectory 'emulator.err'))" }
+        if ((Get-Date) -gt $deadline) { throw 'The emulator did not start within 60 s.' }
+        Start-Sleep -Milliseconds 100
+    }
+    $tenant = Get-Content -Raw $ready | ConvertFrom-Json
+    $app = $tenant.credentials.secretApp
+    Write-Host "Emulator at $($tenant.baseUrl) (test CA: $($tenant.caCertificatePath))"
+
+    Write-Stage 'Connect-OutlookQrGuard (app-only, client secret)'
+    $connect = @{
+        Organization               = $tenant.credentials.tenantDomain
+        AppId                      = $app.clientId
+        ClientSecret               = ConvertTo-SecureString $app.clientSecret -AsPlainText -Force
+        AuthorityUri               = $tenant.baseUrl
+        ExchangeUri                = $tenant.baseUrl
+        GraphUri                   = $tenant.baseUrl
+        TrustedRootCertificatePath = $tenant.caCertificatePath
+    }
+    Connect-OutlookQrGuard @connect | Format-List Organization, Tenant, AuthenticationMethod, AppId | Out-Host
+
+    Write-Stage '1. Check: does Outlook on the web show the QR-code prompt?'
+    Test-OutlookQrSignin | Format-List | Out-Host
+
+    Write-Stage '2. Turn the prompt off'
+    Disable-OutlookQrSignin -Confirm:$false -PassThru | Format-Table -AutoSize | Out-Host
+
+    Write-Stage '3. Find the phones already connected (Outlook for iOS and Android) and export them'
+    $csv = Join-Path $OutputDirectory 'outlook-mobile-devices.csv'
+    $file = Export-OutlookMobileDevice -Path $csv -Force -PassThru
+    $phones = @(Get-OutlookMobileDevice)
+    $perUser = @($phones | Group-Object UserDisplayNameNew | Sort-Object Count -Descending)
+    $top = ($perUser | Select-Object -First 3 | ForEach-Object { '{0} ({1})' -f $_.Name, $_.Group.Count }) -join ', '
+    Write-Host ('{0:N0} devices, {1:N0} users; most devices: {2}' -f $phones.Length, $perUser.Length, $top)
+    $phones | Select-Object -First 5 | Format-Table UserDisplayNameNew, FriendlyName, DeviceOS, FirstSyncTime -AutoSize | Out-Host
+
+    Write-Stage '4. Cut them off: revoke the users'' sign-in sessions (-WhatIf here; first 5 users)'
+    $phones | Select-Object -First 5 | Revoke-OutlookMobileSignin -WhatIf
+    Write-Host "Without -WhatIf, 'Get-OutlookMobileDevice | Revoke-OutlookMobileSignin' would revoke $($perUser.Length) users' sessions, one Graph request per 20 users."
+
+    Write-Stage 'Done'
+    Write-Host "CSV (UTF-8 with BOM, opens in Excel): $($file.FullName)"
+    Disconnect-OutlookQrGuard
+}
+finally {
+    if (-not $emulator.HasExited) { Stop-Process -Id $emulator.Id -Force }
+}

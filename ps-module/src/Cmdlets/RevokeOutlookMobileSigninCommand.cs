@@ -12,7 +12,7 @@ namespace OutlookQrGuard.Cmdlets;
 /// their Outlook apps must sign in again through Entra ID. Takes UPNs, object ids, or devices
 /// straight from Get-OutlookMobileDevice (one revocation per user, however many devices).
 /// </summary>
-[Cmdlet(VerbsSecurity.Revoke, "OutlookMobileSignin", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = UserSet)]
+[Cmdlet(VerbsSecurity.Revoke, "OutlookMobileSignin", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = InputObjectSet)]
 [OutputType(typeof(RevokeResult))]
 public sealed class RevokeOutlookMobileSigninCommand : SessionCmdlet
 {
