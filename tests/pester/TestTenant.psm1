@@ -125,3 +125,68 @@ function Get-TenantSeededDevice {
 }
 
 Export-ModuleMember -Function Start-TestTenant, Stop-TestTenant, Get-TenantEndpoint, Connect-TestTenant, Invoke-TenantControl, Get-TenantJournal, Reset-TenantJournal, Set-TenantFault, Clear-TenantFault, Get-TenantSeededDevice
+
+# --- Ground truth beyond devices (added for the device, export and revoke tests) ---
+
+<#
+.SYNOPSIS
+    An access token straight from the emulator's token endpoint (client credentials), as a plain string.
+#>
+function Get-TenantAccessToken {
+    param(
+        [Parameter(Mandatory)] $Tenant,
+        [ValidateSet('Exchange', 'Graph')] [string] $Resource = 'Exchange',
+        [ValidateSet('secretApp', 'noRoleApp')] [string] $App = 'secretApp'
+    )
+    $scope = $Resource -eq 'Exchange' ? 'https://outlook.office365.com/.default' : 'https://graph.microsoft.com/.default'
+    $credential = $Tenant.Credentials.$App
+    $reply = Invoke-RestMethod -Method POST -Uri "$($Tenant.BaseUrl)/$($Tenant.Credentials.tenantDomain)/oauth2/v2.0/token" -SkipCertificateCheck -Body @{
+        client_id = $credential.clientId; client_secret = $credential.clientSecret; scope = $scope; grant_type = 'client_credentials'
+    }
+    $reply.access_token
+}
+
+<#
+.SYNOPSIS
+    Every mailbox of the tenant (Name, DisplayName, UserPrincipalName, ExternalDirectoryObjectId …),
+    read straight from the emulator's Exchange endpoint. Device Identity starts with the mailbox Name.
+    The calls land in the journal: reset it afterwards when a test counts requests.
+#>
+function Get-TenantSeededMailbox {
+    param([Parameter(Mandatory)] $Tenant)
+    $token = Get-TenantAccessToken -Tenant $Tenant -Resource Exchange
+    $domain = $Tenant.Credentials.tenantDomain
+    $headers = @{
+        Authorization     = "Bearer $token"
+        'X-AnchorMailbox' = "UPN:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@$domain"
+        'X-ResponseFormat' = 'json'
+    }
+    $body = @{ CmdletInput = @{ CmdletName = 'Get-Mailbox'; Parameters = @{ ResultSize = 'Unlimited' } } } | ConvertTo-Json -Depth 5 -Compress
+    $uri = "$($Tenant.BaseUrl)/adminapi/beta/$domain/InvokeCommand"
+    while ($uri) {
+        $page = Invoke-RestMethod -Method POST -Uri $uri -Headers $headers -Body $body -ContentType 'application/json' -SkipCertificateCheck
+        $page.value
+        $next = $page.PSObject.Properties['@odata.nextLink']
+        $uri = $next ? $next.Value : $null
+    }
+}
+
+# Removes every fault rule. (Clear-TenantFault cannot: Set-TenantFault's mandatory -Rules refuses @().)
+function Reset-TenantFault {
+    param([Parameter(Mandatory)] $Tenant)
+    $null = Invoke-TenantControl -Tenant $Tenant -Path '/_emulator/faults' -Method POST -Body @{ seed = 1; rules = @() }
+}
+
+# The seeded devices, one pipeline object each (Invoke-RestMethod emits the JSON array as one object).
+function Get-TenantSeededDeviceList {
+    param([Parameter(Mandatory)] $Tenant, [string] $Model)
+    Get-TenantSeededDevice @PSBoundParameters | ForEach-Object { $_ }
+}
+
+# The mailbox Name a device belongs to: its Identity before the first backslash.
+function Get-DeviceMailboxName {
+    param([Parameter(Mandatory, ValueFromPipeline)] $Device)
+    process { ($Device.Identity -split '\\', 2)[0] }
+}
+
+Export-ModuleMember -Function Get-TenantAccessToken, Get-TenantSeededMailbox, Get-DeviceMailboxName, Reset-TenantFault, Get-TenantSeededDeviceList
