@@ -65,12 +65,18 @@ try {
     Write-Host ('{0:N0} devices, {1:N0} users; most devices: {2}' -f $phones.Length, $perUser.Length, $top)
     $phones | Select-Object -First 5 | Format-Table UserDisplayNameNew, FriendlyName, DeviceOS, FirstSyncTime -AutoSize | Out-Host
 
-    Write-Stage '4. Cut them off: revoke the users'' sign-in sessions (-WhatIf here; first 5 users)'
+    Write-Stage '4. The audit report (HTML for a manager; JSON and CSV for tools)'
+    $report = Get-OutlookQrGuardReport -Format Html -Path (Join-Path $OutputDirectory 'outlook-qr-audit.html') -Force
+    $null = Get-OutlookQrGuardReport -Format Json -Path (Join-Path $OutputDirectory 'outlook-qr-audit.json') -Force
+    Write-Host "Report: $($report.FullName)"
+
+    Write-Stage '5. Cut them off: revoke the users'' sign-in sessions (-WhatIf here; first 5 users)'
     $phones | Select-Object -First 5 | Revoke-OutlookMobileSignin -WhatIf
     Write-Host "Without -WhatIf, 'Get-OutlookMobileDevice | Revoke-OutlookMobileSignin' would revoke $($perUser.Length) users' sessions, one Graph request per 20 users."
 
     Write-Stage 'Done'
     Write-Host "CSV (UTF-8 with BOM, opens in Excel): $($file.FullName)"
+    Write-Host "Audit report (open in a browser):    $($report.FullName)"
     Disconnect-OutlookQrGuard
 }
 finally {

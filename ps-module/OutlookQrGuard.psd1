@@ -21,6 +21,7 @@
         'Get-OutlookMobileDevice'
         'Export-OutlookMobileDevice'
         'Revoke-OutlookMobileSignin'
+        'Get-OutlookQrGuardReport'
         'Get-OutlookQrGuardVersion'
     )
     FunctionsToExport    = @()

@@ -15,12 +15,14 @@ use super::convert;
 use super::error::{Error, ErrorKind};
 use super::types::{
     BuildInfo, ConnectRequest, DevicePage, DeviceQuery, ExportRequest, ExportSummary, PromptChange,
-    RevokeBatch, RevokeOutcome, RevokeRequest, SessionInfo, SigninCheck,
+    ReportRequest, ReportResult, RevokeBatch, RevokeOutcome, RevokeRequest, SessionInfo,
+    SigninCheck,
 };
 use crate::build_info;
 use crate::ops::inventory::DeviceListing;
 use crate::ops::log_sink;
-use crate::ops::{OpError, Session, export, prompt, revoke};
+use crate::ops::report::{ReportFormat, ReportSpec};
+use crate::ops::{OpError, Session, export, prompt, report, revoke};
 
 // Progress of a long operation: `done` of `total` units (`total` 0 = unknown).
 callback!(ProgressCallback(done: u64, total: u64));
@@ -393,6 +395,48 @@ impl Engine {
                 total_users: totals.users as u64,
                 outcomes,
                 done: true,
+            }))
+        })
+        .await;
+        ffi_result(result)
+    }
+
+    /// The audit report (Get-OutlookQrGuardReport). Progress: devices read so far.
+    pub async fn build_report(
+        this: Async<Self>,
+        session_id: u64,
+        mut request: Wire<ReportRequest>,
+        progress: ProgressCallback,
+        log: LogCallback,
+    ) -> ffi::Result<Wire<ReportResult>, Error> {
+        let call_log = CallLog::new(log);
+        let result = log_sink::scope(call_log.sink(), async {
+            let session = this.session(session_id)?;
+            let r = request.unwire();
+            let format = ReportFormat::parse(&r.format).ok_or_else(|| {
+                OpError::invalid(format!(
+                    "'{}' is not a report format; use Html, Json or Csv",
+                    r.format
+                ))
+                .with_target(r.format.clone())
+            })?;
+            let spec = ReportSpec {
+                format,
+                path: r.path.map(std::path::PathBuf::from),
+                overwrite: r.overwrite,
+                query: convert::device_query(r.query),
+            };
+            let outcome = report::build(&session, spec, |n| progress.call(n, 0)).await?;
+            let a = outcome.report;
+            Ok(Wire::from(ReportResult {
+                organization: a.organization,
+                verdict: a.verdict,
+                prompt_enabled: a.prompt_enabled,
+                outlook_mobile_devices: a.outlook_mobile_devices,
+                users_with_devices: a.users_with_devices,
+                recommendations: a.recommendations,
+                path: outcome.path.map(|p| p.display().to_string()),
+                text: outcome.text,
             }))
         })
         .await;

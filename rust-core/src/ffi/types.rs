@@ -251,3 +251,27 @@ pub struct RevokeBatch {
     pub total_users: u64,
     pub done: bool,
 }
+
+/// Get-OutlookQrGuardReport's request.
+#[ffi]
+pub struct ReportRequest {
+    /// Html, Json or Csv.
+    pub format: String,
+    /// `None`: return the text.
+    pub path: Option<String>,
+    pub overwrite: bool,
+    pub query: DeviceQuery,
+}
+
+/// The audit, summarised for the pipeline, plus the rendered text.
+#[ffi]
+pub struct ReportResult {
+    pub organization: String,
+    pub verdict: String,
+    pub prompt_enabled: Option<bool>,
+    pub outlook_mobile_devices: u64,
+    pub users_with_devices: u64,
+    pub recommendations: Vec<String>,
+    pub path: Option<String>,
+    pub text: String,
+}

@@ -7,6 +7,7 @@ pub mod export;
 pub mod inventory;
 pub mod log_sink;
 pub mod prompt;
+pub mod report;
 pub mod revoke;
 pub mod session;
 

@@ -1,0 +1,51 @@
+using System.IO;
+using System.Management.Automation;
+using OutlookQrGuard.Infrastructure;
+using OutlookQrGuard.Native;
+
+namespace OutlookQrGuard.Cmdlets;
+
+/// <summary>
+/// Get-OutlookQrGuardReport: one audit — the prompt setting, connected Outlook mobile devices per
+/// user and OS, the users with the most devices, recommendations — as HTML (a page a manager can
+/// read), JSON or CSV. With -Path it writes the file; without, it returns the text.
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "OutlookQrGuardReport", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[OutputType(typeof(string), typeof(FileInfo))]
+public sealed class GetOutlookQrGuardReportCommand : DeviceQueryCmdlet
+{
+    [Parameter]
+    [ValidateSet("Html", "Json", "Csv")]
+    public string Format { get; set; } = "Html";
+
+    [Parameter(Position = 0)]
+    [Alias("FilePath")]
+    [ValidateNotNullOrEmpty]
+    public string? Path { get; set; }
+
+    /// <summary>Replace an existing report file.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    protected override void EndProcessing()
+    {
+        var session = ResolveSession();
+        string? path = Path is null ? null : GetUnresolvedProviderPathFromPSPath(Path);
+        if (path is not null && !ShouldProcess(path, $"Write the {Format} audit report")) return;
+        var request = new ReportRequest { format = Format, path = path, overwrite = Force, query = BuildQuery() };
+        try
+        {
+            var wire = request.Wire(); // ownership passes to the engine
+            using var resultWire = RunNative((events, ct) => NativeEngine.Instance.BuildReport(session.Id, wire, events.Progress, events.Log, ct),
+                p => WriteProgress(new ProgressRecord(1, "Get-OutlookQrGuardReport", $"{p.Done:N0} devices read")));
+            var result = resultWire.Unwire();
+            WriteProgress(new ProgressRecord(1, "Get-OutlookQrGuardReport", "Done") { RecordType = ProgressRecordType.Completed });
+            if (result.path is not null) WriteObject(new FileInfo(result.path));
+            else WriteObject(result.text);
+        }
+        catch (OutlookQrGuardException e)
+        {
+            Fail(e, path ?? (object)session);
+        }
+    }
+}
