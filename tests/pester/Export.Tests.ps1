@@ -1,0 +1,332 @@
+# Export-OutlookMobileDevice against the tenant emulator: the CSV is compared with the seeded
+# ground truth, and every refusal must leave the file system as it was.
+BeforeAll {
+    Import-Module $env:OQG_MODULE_PATH -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestTenant.psm1') -Force
+    # Seed 5: formula-like FriendlyNames, a name with CR/LF, quotes, users whose names start with = + - @.
+    $script:Tenant = Start-TestTenant -Users 40 -Devices 120 -Seed 5
+    $script:Session = Connect-TestTenant $Tenant
+    $script:OutlookSeeded = @(Get-TenantSeededDeviceList $Tenant -Model 'Outlook for iOS and Android')
+    $script:Mailboxes = @(Get-TenantSeededMailbox $Tenant)
+    $script:Header = @('FriendlyName', 'DeviceId', 'DeviceImei', 'DeviceMobileOperator', 'DeviceOS', 'DeviceOSLanguage',
+        'DeviceTelephoneNumber', 'DeviceType', 'DeviceUserAgent', 'DeviceModel', 'FirstSyncTime', 'UserDisplayName',
+        'DeviceAccessState', 'DeviceAccessStateReason', 'DeviceAccessControlRule', 'ClientVersion', 'ClientType', 'IsManaged',
+        'IsCompliant', 'IsDisabled', 'AdminDisplayName', 'ExchangeVersion', 'Name', 'DistinguishedName', 'Identity', 'Guid',
+        'ObjectCategory', 'ObjectClass', 'WhenChanged', 'WhenCreated', 'WhenChangedUTC', 'WhenCreatedUTC', 'ExchangeObjectId',
+        'OrganizationId', 'Id', 'OriginatingServer', 'IsValid', 'ObjectState', 'UserDisplayNameNew')
+    $script:Cp932 = [Text.Encoding]::GetEncoding(932, [Text.EncoderFallback]::ExceptionFallback, [Text.DecoderFallback]::ExceptionFallback)
+
+    function script:New-ExportFolder {
+        $dir = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+        $null = New-Item -ItemType Directory $dir
+        $dir
+    }
+
+    function script:Read-Csv([string] $Path, [Text.Encoding] $Encoding = [Text.Encoding]::UTF8) {
+        [IO.File]::ReadAllText($Path, $Encoding) | ConvertFrom-Csv
+    }
+
+    # Every difference between CSV rows and seeded devices: '' when they agree.
+    function script:Compare-CsvWithSeeded([object[]] $Rows, [object[]] $Seeded, [bool] $Neutralised = $true, [cultureinfo] $Culture = [cultureinfo]::CurrentCulture) {
+        $truth = @{}
+        foreach ($s in $Seeded) { $truth[$s.DeviceId] = $s }
+        $wrong = [Collections.Generic.List[string]]::new()
+        foreach ($row in $Rows) {
+            $id = $row.DeviceId
+            $s = $truth[$id]
+            if ($null -eq $s) { $wrong.Add("unexpected row $id"); continue }
+            foreach ($p in $Header) {
+                $want = switch ($p) {
+                    'UserDisplayNameNew' { $s.Identity.Substring(0, $s.Identity.IndexOf('\')) }
+                    'ObjectClass' { @($s.ObjectClass) -join ' ' }
+                    default { $s.$p }
+                }
+                if ($want -is [datetime]) { $want = $want.ToUniversalTime().ToString($Culture) }
+                elseif ($want -is [bool]) { $want = "$want" }
+                elseif ($null -eq $want) { $want = '' }
+                elseif ($Neutralised -and $want -match '^[=+\-@\t\r]') { $want = "'" + $want }
+                if ($row.$p -cne $want) { $wrong.Add("$id.$p = '$($row.$p)', want '$want'") }
+            }
+        }
+        $wrong -join "`n"
+    }
+
+    function script:Get-Leftover([string] $Dir) { @(Get-ChildItem -Force -LiteralPath $Dir -Recurse | Where-Object Name -Like '*.tmp') }
+    function script:Get-ExchangeRequestCount { @((Get-TenantJournal $Tenant).requests | Where-Object endpoint -EQ 'ExchangeInvokeCommand').Count }
+}
+AfterAll {
+    Disconnect-OutlookQrGuard -ErrorAction SilentlyContinue
+    Stop-TestTenant $Tenant
+}
+
+Describe 'Export-OutlookMobileDevice: the CSV' {
+    BeforeAll {
+        $script:Dir = New-ExportFolder
+        $script:Default = Join-Path $Dir 'devices.csv'
+        Export-OutlookMobileDevice -Path $Default -Quiet
+        $script:DefaultBytes = [IO.File]::ReadAllBytes($Default)
+        $script:DefaultRows = @(Read-Csv $Default)
+    }
+
+    It 'starts with the UTF-8 byte order mark by default' {
+        $DefaultBytes[0..2] | Should -Be @(0xEF, 0xBB, 0xBF)
+    }
+
+    It 'has the header: the 38 Get-MobileDevice properties, then UserDisplayNameNew' {
+        $text = [Text.Encoding]::UTF8.GetString($DefaultBytes, 3, $DefaultBytes.Length - 3)
+        $firstLine = ($text -split "`r?`n", 2)[0]
+        $firstLine | Should -BeExactly ((@($Header) | ForEach-Object { "`"$_`"" }) -join ',')
+        $Header.Count | Should -Be 39
+    }
+
+    It 'has one row per seeded Outlook device, with every value (quotes, CR/LF inside quotes, dates in the current culture)' {
+        $DefaultRows.Count | Should -Be $OutlookSeeded.Count
+        @($DefaultRows.DeviceId | Sort-Object) | Should -Be @($OutlookSeeded.DeviceId | Sort-Object)
+        @($OutlookSeeded | Where-Object { $_.FriendlyName -match "[`r`n]" }).Count | Should -BeGreaterThan 0 -Because 'the seed must hold a name with a line break'
+        @($OutlookSeeded | Where-Object { $_.FriendlyName -match '"' }).Count | Should -BeGreaterThan 0 -Because 'the seed must hold a name with a quote'
+        Compare-CsvWithSeeded $DefaultRows $OutlookSeeded | Should -BeNullOrEmpty
+    }
+
+    It 'neutralises formulas: values starting with = + - @ get a leading apostrophe' {
+        $risky = @($OutlookSeeded | Where-Object { $_.FriendlyName -match '^[=+\-@]' -or $_.Identity -match '^[=+\-@]' })
+        $risky.Count | Should -BeGreaterThan 0 -Because 'the seed must hold formula-like values'
+        foreach ($s in $risky) {
+            $row = $DefaultRows | Where-Object DeviceId -EQ $s.DeviceId
+            foreach ($p in 'FriendlyName', 'Identity', 'Id', 'UserDisplayNameNew') {
+                if ($row.$p -match '^[=+\-@]') { throw "$($s.DeviceId).$p is not neutralised: $($row.$p)" }
+            }
+        }
+        @($DefaultRows | Where-Object { $_.FriendlyName -like "'=*" }).Count | Should -BeGreaterThan 0
+    }
+
+    It '-NoFormulaProtection keeps the values as they are' {
+        $path = Join-Path $Dir 'raw.csv'
+        Export-OutlookMobileDevice -Path $path -NoFormulaProtection -Quiet
+        $rows = @(Read-Csv $path)
+        Compare-CsvWithSeeded $rows $OutlookSeeded -Neutralised $false | Should -BeNullOrEmpty
+        @($rows | Where-Object { $_.FriendlyName -like '=*' }).Count | Should -BeGreaterThan 0
+    }
+
+    It '-Encoding unicode writes UTF-16LE with its byte order mark' {
+        $path = Join-Path $Dir 'utf16.csv'
+        Export-OutlookMobileDevice -Path $path -Encoding unicode -Quiet
+        $bytes = [IO.File]::ReadAllBytes($path)
+        $bytes[0..1] | Should -Be @(0xFF, 0xFE)
+        $bytes[2..3] | Should -Be @([byte][char]'"', 0)
+        $rows = @(Read-Csv $path ([Text.Encoding]::Unicode))
+        Compare-CsvWithSeeded $rows $OutlookSeeded | Should -BeNullOrEmpty
+        $rows.Count | Should -Be $OutlookSeeded.Count
+    }
+
+    It '-Encoding <Name> writes UTF-8 without a byte order mark' -ForEach @(@{ Name = 'utf8NoBOM' }, @{ Name = 'utf8' }) {
+        $path = Join-Path $Dir "$Name.csv"
+        Export-OutlookMobileDevice -Path $path -Encoding $Name -Quiet
+        $bytes = [IO.File]::ReadAllBytes($path)
+        $bytes[0] | Should -Be ([byte][char]'"')
+        [Convert]::ToBase64String($bytes) | Should -BeExactly ([Convert]::ToBase64String($DefaultBytes, 3, $DefaultBytes.Length - 3)) -Because 'same text as the default export, minus the BOM'
+    }
+
+    It '-Encoding shift_jis: a Japanese user''s devices decode with code page 932 and keep the name' {
+        $japanese = $OutlookSeeded | Where-Object {
+            $name = ($_.Identity -split '\\')[0]
+            $name -match '\p{IsCJKUnifiedIdeographs}' -and -not ($OutlookSeeded | Where-Object Identity -Like "$name\*" | ForEach-Object { $_.PSObject.Properties.Value } | Where-Object { $_ -is [string] } | Where-Object { try { $null = $Cp932.GetBytes($_); $false } catch { $true } })
+        } | Select-Object -First 1
+        $japanese | Should -Not -BeNullOrEmpty -Because 'the seed must give a Japanese user whose devices CP932 can encode'
+        $name = ($japanese.Identity -split '\\')[0]
+        $upn = ($Mailboxes | Where-Object Name -EQ $name).UserPrincipalName
+        $path = Join-Path $Dir 'sjis.csv'
+        Export-OutlookMobileDevice -Path $path -Encoding shift_jis -UserPrincipalName $upn -Quiet
+        $bytes = [IO.File]::ReadAllBytes($path)
+        $bytes[0] | Should -Be ([byte][char]'"') -Because 'Shift_JIS has no byte order mark'
+        $text = $Cp932.GetString($bytes) # throws on bytes that are not CP932
+        $text | Should -Match ([regex]::Escape($name))
+        $rows = @($text | ConvertFrom-Csv)
+        $expected = @($OutlookSeeded | Where-Object Identity -Like "$name\*")
+        $rows.Count | Should -Be $expected.Count
+        Compare-CsvWithSeeded $rows $expected | Should -BeNullOrEmpty
+    }
+
+    It '-Encoding shift_jis refuses a name CP932 cannot hold: the error names the device and the character, and no file is left' {
+        $bad = foreach ($s in $OutlookSeeded) {
+            foreach ($p in $s.PSObject.Properties) {
+                if ($p.Value -is [string]) { try { $null = $Cp932.GetBytes($p.Value) } catch { $s; break } }
+            }
+        }
+        @($bad).Count | Should -BeGreaterThan 0 -Because 'the seed holds Korean/Chinese/Arabic names'
+        $dir = New-ExportFolder
+        $path = Join-Path $dir 'sjis-all.csv'
+        $err = { Export-OutlookMobileDevice -Path $path -Encoding shift_jis -Quiet } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeLike 'OutlookQrGuard.*'
+        $err.Exception.Message | Should -Match 'U\+[0-9A-F]{4}'
+        $err.Exception.Message | Should -Match 'UTF-8'
+        $identities = @($bad | ForEach-Object Identity)
+        @($identities | Where-Object { $err.Exception.Message.Contains($_) }).Count | Should -BeGreaterThan 0 -Because "the message names the device: $($err.Exception.Message)"
+        Test-Path -LiteralPath $path | Should -BeFalse
+        Get-Leftover $dir | Should -BeNullOrEmpty
+    }
+
+    It 'prints dates in the current culture (ja-JP: yyyy/MM/dd, de-DE: dd.MM.yyyy)' -ForEach @(@{ Culture = 'ja-JP'; Pattern = '^\d{4}/\d{2}/\d{2} \d{1,2}:\d{2}:\d{2}$' }, @{ Culture = 'de-DE'; Pattern = '^\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}:\d{2}$' }) {
+        $path = Join-Path $Dir "dates-$Culture.csv"
+        $ps = [PowerShell]::Create()
+        try {
+            $null = $ps.AddScript({
+                    param($Module, $Path, $Session, $Culture)
+                    [cultureinfo]::CurrentCulture = $Culture
+                    Import-Module $Module
+                    Export-OutlookMobileDevice -Path $Path -Session $Session -Quiet
+                }).AddArgument($env:OQG_MODULE_PATH).AddArgument($path).AddArgument($Session).AddArgument($Culture)
+            $null = $ps.Invoke()
+            $ps.Streams.Error | Should -BeNullOrEmpty
+        }
+        finally { $ps.Dispose() }
+        $rows = @(Read-Csv $path)
+        $rows[0].FirstSyncTime | Should -Match $Pattern
+        Compare-CsvWithSeeded $rows $OutlookSeeded -Culture $Culture | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Export-OutlookMobileDevice: files and folders' {
+    BeforeEach {
+        $script:Dir = New-ExportFolder
+        Reset-TenantJournal $Tenant
+    }
+
+    It 'refuses to replace an existing file without -Force (OutlookQrGuard.AlreadyExists), leaving it untouched' {
+        $path = Join-Path $Dir 'existing.csv'
+        Set-Content -LiteralPath $path -Value 'keep me' -NoNewline
+        $err = { Export-OutlookMobileDevice -Path $path -Quiet } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeLike 'OutlookQrGuard.AlreadyExists*'
+        $err.CategoryInfo.Category | Should -Be 'ResourceExists'
+        $err.Exception.Message | Should -Match ([regex]::Escape($path))
+        Get-Content -Raw -LiteralPath $path | Should -BeExactly 'keep me'
+        Get-Leftover $Dir | Should -BeNullOrEmpty
+        Get-ExchangeRequestCount | Should -Be 0 -Because 'the target is checked before any page is fetched'
+    }
+
+    It '-Force replaces an existing file' {
+        $path = Join-Path $Dir 'existing.csv'
+        Set-Content -LiteralPath $path -Value 'old' -NoNewline
+        Export-OutlookMobileDevice -Path $path -Force -Quiet
+        @(Read-Csv $path).Count | Should -Be $OutlookSeeded.Count
+    }
+
+    It '-NoClobber with -Force is refused before anything is written' {
+        $path = Join-Path $Dir 'both.csv'
+        $err = { Export-OutlookMobileDevice -Path $path -Force -NoClobber } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeLike 'OutlookQrGuard.ForceAndNoClobber*'
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        Test-Path -LiteralPath $path | Should -BeFalse
+        Get-ExchangeRequestCount | Should -Be 0
+    }
+
+    It 'refuses a folder as -Path, writing nothing into it' {
+        $err = { Export-OutlookMobileDevice -Path $Dir -Force -Quiet } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeLike 'OutlookQrGuard.*'
+        $err.Exception.Message | Should -Match 'folder'
+        @(Get-ChildItem -Force -LiteralPath $Dir).Count | Should -Be 0
+        Test-Path -LiteralPath $Dir -PathType Container | Should -BeTrue
+    }
+
+    It 'refuses a missing parent folder without -Force and creates it with -Force' {
+        $path = Join-Path $Dir 'a/b/devices.csv'
+        $err = { Export-OutlookMobileDevice -Path $path -Quiet } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeLike 'OutlookQrGuard.*'
+        $err.Exception.Message | Should -Match 'does not exist'
+        Test-Path -LiteralPath (Join-Path $Dir 'a') | Should -BeFalse
+        Export-OutlookMobileDevice -Path $path -Force -Quiet
+        @(Read-Csv $path).Count | Should -Be $OutlookSeeded.Count
+    }
+
+    It 'writes to a Japanese folder and file name (日本語/端末.csv)' {
+        $path = Join-Path (Join-Path $Dir '日本語') '端末.csv'
+        $null = New-Item -ItemType Directory (Join-Path $Dir '日本語')
+        $file = Export-OutlookMobileDevice -Path $path -PassThru -Quiet
+        $file.FullName | Should -BeExactly $path
+        @(Read-Csv $path).Count | Should -Be $OutlookSeeded.Count
+    }
+
+    It 'resolves relative and PSDrive paths against the PowerShell location, not the process folder' {
+        Push-Location $Dir
+        try { Export-OutlookMobileDevice -Path 'relative.csv' -Quiet }
+        finally { Pop-Location }
+        Test-Path -LiteralPath (Join-Path $Dir 'relative.csv') | Should -BeTrue
+        $leaf = "drive-$([guid]::NewGuid().ToString('N')).csv"
+        Export-OutlookMobileDevice -Path "TestDrive:/$leaf" -Quiet
+        Test-Path -LiteralPath (Join-Path $TestDrive $leaf) | Should -BeTrue
+    }
+
+    It '-WhatIf writes nothing and asks nothing of the tenant' {
+        $path = Join-Path $Dir 'whatif.csv'
+        Export-OutlookMobileDevice -Path $path -WhatIf
+        Test-Path -LiteralPath $path | Should -BeFalse
+        @(Get-ChildItem -Force -LiteralPath $Dir).Count | Should -Be 0
+        Get-ExchangeRequestCount | Should -Be 0
+    }
+
+    It '-PassThru returns the FileInfo of the CSV' {
+        $path = Join-Path $Dir 'passthru.csv'
+        $out = @(Export-OutlookMobileDevice -Path $path -PassThru -Quiet)
+        $out.Count | Should -Be 1
+        $out[0] | Should -BeOfType [IO.FileInfo]
+        $out[0].FullName | Should -BeExactly $path
+        $out[0].Length | Should -Be (Get-Item -LiteralPath $path).Length
+    }
+
+    It 'returns nothing without -PassThru' {
+        @(Export-OutlookMobileDevice -Path (Join-Path $Dir 'quiet.csv') -Quiet).Count | Should -Be 0
+    }
+
+    It 'prints a summary line (Information stream, tag PSHOST) unless -Quiet' {
+        $path = Join-Path $Dir 'summary.csv'
+        $null = Export-OutlookMobileDevice -Path $path -InformationVariable info 6>$null
+        $host_ = @($info | Where-Object { $_.Tags -contains 'PSHOST' })
+        $host_.Count | Should -Be 1
+        "$($host_[0].MessageData)" | Should -Match ([regex]::Escape($path))
+        "$($host_[0].MessageData)" | Should -Match ("\b{0}\b" -f $OutlookSeeded.Count)
+        $null = Export-OutlookMobileDevice -Path (Join-Path $Dir 'summary2.csv') -Quiet -InformationVariable quiet 6>$null
+        @($quiet).Count | Should -Be 0
+    }
+
+    It 'leaves no temporary file beside the target after an error' {
+        $path = Join-Path $Dir 'exists.csv'
+        Set-Content -LiteralPath $path -Value 'x'
+        { Export-OutlookMobileDevice -Path $path -Quiet } | Should -Throw
+        { Export-OutlookMobileDevice -Path (Join-Path $Dir 'sjis.csv') -Encoding shift_jis -Quiet } | Should -Throw
+        @(Get-ChildItem -Force -LiteralPath $Dir | ForEach-Object Name) | Should -Be @('exists.csv')
+    }
+}
+
+Describe 'Export-OutlookMobileDevice: cancellation' {
+    BeforeAll {
+        # Slow pages: the export is still running when it is stopped.
+        $script:Slow = Start-TestTenant -Users 20 -Devices 120 -Seed 5 -ExtraArguments '--page-size', '5', '--page-latency-ms', '200'
+        $script:SlowSession = Connect-TestTenant $Slow
+        $null = Connect-TestTenant $Tenant # the default session stays the main tenant
+    }
+    AfterAll { Stop-TestTenant $Slow }
+
+    It 'stops within 2 s when the pipeline is stopped, leaving neither the target nor a temporary file' {
+        $dir = New-ExportFolder
+        $path = Join-Path $dir 'cancelled.csv'
+        $ps = [PowerShell]::Create()
+        try {
+            $null = $ps.AddScript({
+                    param($Module, $Path, $Session)
+                    Import-Module $Module
+                    Export-OutlookMobileDevice -Path $Path -Session $Session -AnyDeviceModel -Quiet
+                }).AddArgument($env:OQG_MODULE_PATH).AddArgument($path).AddArgument($SlowSession)
+            $async = $ps.BeginInvoke()
+            Start-Sleep -Milliseconds 1000
+            $async.IsCompleted | Should -BeFalse -Because '24 pages of 200 ms take about 5 s'
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $watch.Stop()
+            $watch.Elapsed.TotalSeconds | Should -BeLessThan 2
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+        }
+        finally { $ps.Dispose() }
+        Start-Sleep -Milliseconds 300 # nothing may appear late either
+        Test-Path -LiteralPath $path | Should -BeFalse
+        @(Get-ChildItem -Force -LiteralPath $dir).Count | Should -Be 0 -Because 'no temporary file is left behind'
+    }
+}
