@@ -121,7 +121,8 @@ function Get-TenantSeededDevice {
     param([Parameter(Mandatory)] $Tenant, [string] $Model)
     $path = '/_emulator/seeded-devices'
     if ($Model) { $path += '?model=' + [uri]::EscapeDataString($Model) }
-    Invoke-TenantControl -Tenant $Tenant -Path $path
+    # One device per pipeline item (Invoke-RestMethod hands a JSON array on as one object).
+    foreach ($device in (Invoke-TenantControl -Tenant $Tenant -Path $path)) { $device }
 }
 
 Export-ModuleMember -Function Start-TestTenant, Stop-TestTenant, Get-TenantEndpoint, Connect-TestTenant, Invoke-TenantControl, Get-TenantJournal, Reset-TenantJournal, Set-TenantFault, Clear-TenantFault, Get-TenantSeededDevice
