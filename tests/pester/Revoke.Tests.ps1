@@ -1,0 +1,211 @@
+# Revoke-OutlookMobileSignin against the tenant emulator: results, errors and the emulator's
+# journal of revocations (what Graph really did) must agree.
+BeforeAll {
+    Import-Module $env:OQG_MODULE_PATH -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestTenant.psm1') -Force
+    $script:Tenant = Start-TestTenant -Users 25 -Devices 90 -Seed 11
+    $script:Session = Connect-TestTenant $Tenant
+    $script:Mailboxes = @(Get-TenantSeededMailbox $Tenant)
+    $script:OutlookSeeded = @(Get-TenantSeededDeviceList $Tenant -Model 'Outlook for iOS and Android')
+    $script:Upns = @($Mailboxes | ForEach-Object UserPrincipalName)
+
+    function script:Get-Revocation { @((Get-TenantJournal $Tenant).revocations) }
+    function script:Get-GraphRequest { @((Get-TenantJournal $Tenant).requests | Where-Object { $_.endpoint -in 'GraphRevoke', 'GraphBatch', 'GraphUsers' }) }
+    # UPNs of the mailboxes that own the given devices (distinct).
+    function script:Get-OwnerUpn([object[]] $Devices) {
+        $names = @($Devices | Get-DeviceMailboxName | Select-Object -Unique)
+        @($Mailboxes | Where-Object { $_.Name -in $names } | ForEach-Object UserPrincipalName)
+    }
+    function script:Sorted([object[]] $Values) { @($Values | ForEach-Object { "$_".ToLowerInvariant() } | Sort-Object) }
+}
+AfterAll {
+    Reset-TenantFault $Tenant
+    Disconnect-OutlookQrGuard -ErrorAction SilentlyContinue
+    Stop-TestTenant $Tenant
+}
+
+Describe 'Revoke-OutlookMobileSignin: users' {
+    BeforeEach { Reset-TenantJournal $Tenant }
+
+    It 'revokes UPNs given as arguments: one RevokeResult each, each revoked exactly once' {
+        $users = $Upns[1], $Upns[2], $Upns[3]
+        $results = @(Revoke-OutlookMobileSignin $users -Confirm:$false)
+        $results.Count | Should -Be 3
+        $results[0].PSObject.TypeNames[0] | Should -Be 'OutlookQrGuard.Model.RevokeResult'
+        @($results | Where-Object Status -NE 'Revoked').Count | Should -Be 0
+        Sorted $results.UserPrincipalName | Should -Be (Sorted $users)
+        Sorted (Get-Revocation).userPrincipalName | Should -Be (Sorted $users)
+    }
+
+    It 'revokes UPN strings from the pipeline' {
+        $users = $Upns[4], $Upns[5]
+        $results = @($users | Revoke-OutlookMobileSignin -Confirm:$false)
+        $results.Status | Should -Be @('Revoked', 'Revoked')
+        Sorted (Get-Revocation).userPrincipalName | Should -Be (Sorted $users)
+    }
+
+    It 'revokes object ids and objects with a UserPrincipalName property' {
+        $byId = $Mailboxes[6]
+        $byProperty = $Mailboxes[7]
+        $results = @($byId.ExternalDirectoryObjectId, [pscustomobject]@{ UserPrincipalName = $byProperty.UserPrincipalName; Other = 1 } | Revoke-OutlookMobileSignin -Confirm:$false)
+        $results.Count | Should -Be 2
+        @($results | Where-Object Status -NE 'Revoked').Count | Should -Be 0
+        $revocations = Get-Revocation
+        Sorted $revocations.userId | Should -Be (Sorted $byId.ExternalDirectoryObjectId, $byProperty.ExternalDirectoryObjectId)
+    }
+
+    It 'revokes a user given twice in different spellings once' {
+        $upn = $Upns[8]
+        $results = @(Revoke-OutlookMobileSignin $upn, $upn.ToUpperInvariant(), " $upn " -Confirm:$false)
+        $results.Count | Should -Be 1
+        $results[0].Status | Should -Be 'Revoked'
+        @(Get-Revocation).Count | Should -Be 1
+        @((Get-TenantJournal $Tenant).requests | Where-Object endpoint -EQ 'GraphRevoke').Count | Should -Be 1
+    }
+
+    It 'reports an unknown user as NotFound with a non-terminating error naming them; the others are revoked' {
+        $unknown = 'nobody.here@' + $Tenant.Credentials.tenantDomain
+        $results = @(Revoke-OutlookMobileSignin $Upns[9], $unknown, $Upns[10] -Confirm:$false -ErrorVariable errs -ErrorAction SilentlyContinue)
+        $results.Count | Should -Be 3
+        ($results | Where-Object UserPrincipalName -EQ $unknown).Status | Should -Be 'NotFound'
+        @($results | Where-Object Status -EQ 'Revoked').Count | Should -Be 2
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'OutlookQrGuard.NotFound*'
+        $errs[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $errs[0].Exception.Message | Should -Match ([regex]::Escape($unknown))
+        $errs[0].TargetObject.Status | Should -Be 'NotFound'
+        Sorted (Get-Revocation).userPrincipalName | Should -Be (Sorted $Upns[9], $Upns[10])
+    }
+
+    It 'reports an invalid UPN as Invalid with an error, and sends nothing for it' {
+        $results = @(Revoke-OutlookMobileSignin 'bad upn', $Upns[11] -Confirm:$false -ErrorVariable errs -ErrorAction SilentlyContinue)
+        ($results | Where-Object Input -EQ 'bad upn').Status | Should -Be 'Invalid'
+        ($results | Where-Object Input -NE 'bad upn').Status | Should -Be 'Revoked'
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'OutlookQrGuard.InvalidArgument*'
+        $errs[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $errs[0].Exception.Message | Should -Match 'bad upn'
+        @((Get-TenantJournal $Tenant).requests | Where-Object { $_.path -match 'bad' }).Count | Should -Be 0
+        (Get-Revocation).userPrincipalName | Should -Be @($Upns[11])
+    }
+
+    It 'reports an object that names no user (NotARevokeTarget) and still revokes the rest' {
+        $results = @([pscustomobject]@{ Name = 'no upn here' }, $Upns[12] | Revoke-OutlookMobileSignin -Confirm:$false -ErrorVariable errs -ErrorAction SilentlyContinue)
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'OutlookQrGuard.NotARevokeTarget*'
+        $errs[0].Exception.Message | Should -Match 'no upn here'
+        $results.Status | Should -Be @('Revoked')
+        (Get-Revocation).userPrincipalName | Should -Be @($Upns[12])
+    }
+
+    It '-ErrorAction Stop turns the first per-user failure into a terminating error' {
+        $unknown = 'ghost@' + $Tenant.Credentials.tenantDomain
+        $err = { Revoke-OutlookMobileSignin $unknown, $Upns[13] -Confirm:$false -ErrorAction Stop } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeLike 'OutlookQrGuard.NotFound*'
+        $err.Exception.Message | Should -Match ([regex]::Escape($unknown))
+    }
+
+    It '-WhatIf revokes nothing and sends nothing' {
+        $out = @(Revoke-OutlookMobileSignin $Upns[14], $Upns[15] -WhatIf)
+        $out.Count | Should -Be 0
+        @(Get-Revocation).Count | Should -Be 0
+        @(Get-GraphRequest).Count | Should -Be 0
+    }
+
+    It 'is high impact: it asks for confirmation, and revokes nothing when nobody can answer' {
+        $attribute = (Get-Command Revoke-OutlookMobileSignin).ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0]
+        $attribute.ConfirmImpact | Should -Be 'High'
+        $attribute.SupportsShouldProcess | Should -BeTrue
+        $ps = [PowerShell]::Create()
+        try {
+            $null = $ps.AddScript({ param($m, $s, $u) Import-Module $m; Revoke-OutlookMobileSignin $u -Session $s }).AddArgument($env:OQG_MODULE_PATH).AddArgument($Session).AddArgument($Upns[16])
+            try { $null = $ps.Invoke() } catch { }
+        }
+        finally { $ps.Dispose() }
+        @(Get-Revocation).Count | Should -Be 0
+    }
+
+    It 'takes its own results back from the pipeline (they carry UserPrincipalName)' {
+        $first = @(Revoke-OutlookMobileSignin $Upns[17] -Confirm:$false)
+        Reset-TenantJournal $Tenant
+        $again = @($first | Revoke-OutlookMobileSignin -Confirm:$false)
+        $again.Status | Should -Be @('Revoked')
+        (Get-Revocation).userPrincipalName | Should -Be @($Upns[17])
+    }
+}
+
+Describe 'Revoke-OutlookMobileSignin: devices from Get-OutlookMobileDevice' {
+    BeforeEach { Reset-TenantJournal $Tenant }
+
+    It 'revokes one user with several phones once' {
+        $owner = $OutlookSeeded | Get-DeviceMailboxName | Group-Object | Sort-Object Count -Descending | Select-Object -First 1
+        $owner.Count | Should -BeGreaterThan 1
+        $upn = ($Mailboxes | Where-Object Name -EQ $owner.Name).UserPrincipalName
+        $devices = @(Get-OutlookMobileDevice -UserPrincipalName $upn)
+        $devices.Count | Should -Be $owner.Count
+        $results = @($devices | Revoke-OutlookMobileSignin -Confirm:$false)
+        $results.Count | Should -Be 1
+        $results[0].Status | Should -Be 'Revoked'
+        $results[0].UserPrincipalName | Should -Be $upn
+        $results[0].Input | Should -Be $owner.Name
+        (Get-Revocation).userPrincipalName | Should -Be @($upn)
+    }
+
+    It 'Get-OutlookMobileDevice | Revoke-OutlookMobileSignin -Confirm:$false revokes every owner exactly once' {
+        $expected = Get-OwnerUpn $OutlookSeeded
+        $expected.Count | Should -BeLessThan $OutlookSeeded.Count -Because 'some users have several devices'
+        $results = @(Get-OutlookMobileDevice | Revoke-OutlookMobileSignin -Confirm:$false)
+        $results.Count | Should -Be $expected.Count
+        @($results | Where-Object Status -NE 'Revoked').Count | Should -Be 0
+        Sorted $results.UserPrincipalName | Should -Be (Sorted $expected)
+        $revocations = Get-Revocation
+        $revocations.Count | Should -Be $expected.Count
+        Sorted $revocations.userPrincipalName | Should -Be (Sorted $expected)
+        @((Get-TenantJournal $Tenant).requests | Where-Object cmdlet -EQ 'Get-Mailbox').Count | Should -BeGreaterThan 0 -Because 'devices are resolved to users through their mailboxes'
+    }
+}
+
+Describe 'Revoke-OutlookMobileSignin: Graph refuses and fails' {
+    AfterEach { Reset-TenantFault $Tenant; $null = Connect-TestTenant $Tenant }
+
+    It 'reports Forbidden (PermissionDenied) per user when the Graph token has no permission' {
+        $exchange = ConvertTo-SecureString (Get-TenantAccessToken $Tenant -Resource Exchange) -AsPlainText -Force
+        $graph = ConvertTo-SecureString (Get-TenantAccessToken $Tenant -Resource Graph -App noRoleApp) -AsPlainText -Force
+        $endpoint = Get-TenantEndpoint $Tenant
+        $s = Connect-OutlookQrGuard -Organization $Tenant.Credentials.tenantDomain -AccessToken $exchange -GraphAccessToken $graph @endpoint
+        Reset-TenantJournal $Tenant
+        $results = @(Revoke-OutlookMobileSignin $Upns[18], $Upns[19] -Session $s -Confirm:$false -ErrorVariable errs -ErrorAction SilentlyContinue)
+        $results.Count | Should -Be 2
+        @($results | Where-Object Status -NE 'Forbidden').Count | Should -Be 0
+        $errs.Count | Should -Be 2
+        $errs | ForEach-Object {
+            $_.CategoryInfo.Category | Should -Be 'PermissionDenied'
+            $_.FullyQualifiedErrorId | Should -BeLike 'OutlookQrGuard.PermissionDenied*'
+        }
+        $errs[0].Exception.Message | Should -Match ([regex]::Escape($results[0].UserPrincipalName))
+        @(Get-Revocation).Count | Should -Be 0
+    }
+
+    It 'revokes every user exactly once (in results) under <Name>' -ForEach @(
+        @{ Name = '20% throttling of revocations'; Once = $true; Rules = @(@{ endpoint = 'GraphRevoke'; fault = @{ Throttle = @{ retryAfter = '0.1' } }; rate = 0.2 }) }
+        @{ Name = '503 on revocations'; Once = $true; Rules = @(@{ endpoint = 'GraphRevoke'; fault = @{ ServerError = @{ status = 503; retryAfter = '0.1' } }; rate = 0.2 }) }
+        @{ Name = 'throttled and failing $batch requests'; Once = $true; Rules = @(
+                @{ endpoint = 'GraphBatch'; fault = @{ Throttle = @{ retryAfter = '0.1' } }; everyNth = 2 }
+                @{ endpoint = 'GraphBatch'; fault = @{ ServerError = @{ status = 503; retryAfter = '0.1' } }; everyNth = 3 }) }
+        # The batch runs, then the connection drops: the retry may revoke some users again.
+        @{ Name = 'a $batch reply cut by a connection reset'; Once = $false; Rules = @(@{ endpoint = 'GraphBatch'; fault = 'ResetMidBody'; everyNth = 2 }) }
+    ) {
+        Reset-TenantJournal $Tenant
+        Set-TenantFault $Tenant -Rules $Rules -Seed 5
+        $results = @(Revoke-OutlookMobileSignin $Upns -Confirm:$false -WarningAction SilentlyContinue)
+        $journal = Get-TenantJournal $Tenant
+        @($journal.requests | Where-Object fault).Count | Should -BeGreaterThan 0 -Because 'the fault plan must have fired'
+        $results.Count | Should -Be $Upns.Count
+        @($results | Where-Object Status -NE 'Revoked') | Should -BeNullOrEmpty
+        Sorted $results.UserPrincipalName | Should -Be (Sorted $Upns)
+        $revoked = @($journal.revocations.userPrincipalName | ForEach-Object ToLowerInvariant | Select-Object -Unique)
+        Sorted $revoked | Should -Be (Sorted $Upns) -Because 'every user was revoked at least once'
+        # Throttled or failed items were never executed, so nothing was revoked twice either.
+        if ($Once) { @($journal.revocations).Count | Should -Be $Upns.Count }
+    }
+}
