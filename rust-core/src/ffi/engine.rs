@@ -115,23 +115,33 @@ impl Engine {
                 version: build_info::VERSION.to_string(),
                 target: build_info::target(),
                 profile: build_info::profile().to_string(),
+                device_properties: crate::device::PROPERTY_NAMES
+                    .iter()
+                    .map(|n| (*n).to_owned())
+                    .collect(),
             }))
         })
     }
 
     /// A round trip through every layer without a tenant: reports `steps` progress ticks,
     /// `step_ms` apart, logs each, and returns the number of steps done. `fail_at` > 0 makes
-    /// that step fail, so the error path is testable end to end.
+    /// that step fail and `panic_at` > 0 makes it panic, so the error and panic paths are
+    /// testable end to end.
     pub async fn self_test(
         _this: Async<Self>,
         steps: u32,
         step_ms: u32,
         fail_at: u32,
+        panic_at: u32,
         progress: ProgressCallback,
         log: LogCallback,
     ) -> ffi::Result<u32, Error> {
         for step in 1..=steps {
             tokio::time::sleep(Duration::from_millis(u64::from(step_ms))).await;
+            if step == panic_at {
+                // The panic stays on this Tokio task: interoptopus reports it to C# as a cancelled task.
+                panic!("self-test panic at step {step}");
+            }
             if step == fail_at {
                 return ffi::Err(Error::new(
                     ErrorKind::InvalidArgument,

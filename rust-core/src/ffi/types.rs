@@ -12,6 +12,8 @@ pub struct BuildInfo {
     pub version: String,
     pub target: String,
     pub profile: String,
+    /// Get-MobileDevice's properties in service order (the CSV columns before UserDisplayNameNew).
+    pub device_properties: Vec<String>,
 }
 
 /// How to sign in, and to which tenant and cloud. Built by `Connect-OutlookQrGuard`.
