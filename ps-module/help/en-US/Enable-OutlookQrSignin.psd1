@@ -1,0 +1,36 @@
+﻿@{
+    Synopsis    = 'Shows the "Get Outlook mobile" prompt in Outlook on the web again, which reopens the QR-code sign-in.'
+    Description = @'
+Enable-OutlookQrSignin sets MobileAppEducationEnabled to True in the Exchange Online organization configuration (Set-OrganizationConfig), undoing Disable-OutlookQrSignin. Outlook on the web can then show users the "Get Outlook mobile" prompt again, and any phone that scans its QR code gets the Outlook app signed in as that user without a sign-in on the phone.
+
+Because that reopens the QR-code sign-in, the cmdlet's impact is High: it asks for confirmation unless you pass -Confirm:$false. It reads the setting first and writes only when it differs. With -PassThru it returns the organization, the new value, the previous value and whether anything changed.
+
+It does not affect phones, sessions or Conditional Access policies. A Conditional Access policy that blocks authentication transfer still blocks the QR sign-in at Entra ID even when the prompt is shown.
+'@
+    Parameters  = @{
+        PassThru = 'Returns an object with Organization, MobileAppEducationEnabled (now True), PreviousValue and Changed. By default nothing is returned.'
+        Session  = 'The session to use, as returned by Connect-OutlookQrGuard. By default the current session (the most recent connection) is used.'
+    }
+    Inputs      = @('None')
+    Examples    = @(
+        @{
+            Title   = 'Show the prompt again'
+            Code    = 'Enable-OutlookQrSignin'
+            Remarks = 'Asks for confirmation, then sets MobileAppEducationEnabled to True.'
+        }
+        @{
+            Title   = 'Restore the setting in a script, without a prompt'
+            Code    = 'Enable-OutlookQrSignin -Confirm:$false -PassThru'
+            Remarks = 'Returns Organization, MobileAppEducationEnabled True, PreviousValue and Changed.'
+        }
+        @{
+            Title   = 'See what would change'
+            Code    = 'Enable-OutlookQrSignin -WhatIf'
+            Remarks = 'Changes nothing.'
+        }
+    )
+    Notes       = @'
+Needs the same rights as Disable-OutlookQrSignin: the Exchange Administrator role (and Exchange.ManageAsApp for app-only sign-ins).
+'@
+    Links       = @('Disable-OutlookQrSignin', 'Test-OutlookQrSignin')
+}

@@ -1,0 +1,65 @@
+﻿@{
+    Synopsis    = 'Produces an audit report of the Outlook QR-code sign-in exposure: the prompt setting, the connected Outlook mobile devices per user and OS, and what to do next.'
+    Description = @'
+Get-OutlookQrGuardReport checks the prompt setting (as Test-OutlookQrSignin does), reads the connected Outlook for iOS and Android devices (as Get-OutlookMobileDevice does) and summarises them in one report:
+
+- the organization, the verdict (Exposed, PromptHidden or Unknown) and its reason;
+
+- how many Outlook mobile devices are connected, and for how many users;
+
+- devices per operating system (iOS, Android …) and the ten users with the most devices;
+
+- recommendations: hide the prompt if it is shown, review and revoke the connected devices, look at users with many devices, and block authentication transfer with Conditional Access;
+
+- every user with their device count.
+
+-Format chooses the form. Html (the default) is one self-contained page, without scripts or external resources, that can be opened in a browser, attached to a mail or a ticket, and read by someone who does not use PowerShell. Json has every figure under camelCase names (organization, generatedAtUtc, promptEnabled, verdict, verdictReason, outlookMobileDevices, usersWithDevices, devicesByOs, usersWithMostDevices, recommendations, devicesPerUser), for monitoring and runbooks. Csv has one row per user (columns User and OutlookMobileDevices), for Excel. Users are named by their mailbox display name (UserDisplayNameNew).
+
+Without -Path the report is returned as a string. With -Path it is written to that file and a FileInfo is returned. The file is written the same safe way as Export-OutlookMobileDevice: under a temporary name, renamed only when complete, so a failed or stopped run leaves no partial file. An existing file is replaced only with -Force; the folder must exist. The CSV is UTF-8 with a byte order mark, and values that start with =, +, -, @, a tab or a carriage return get a leading apostrophe; HTML and JSON are UTF-8 without a byte order mark. The page's text is in English.
+
+It only reads the tenant; it changes nothing.
+'@
+    Parameters  = @{
+        Format            = 'The form of the report: Html (the default), Json or Csv.'
+        Path              = 'The file to write the report to. Relative paths are resolved from the current PowerShell location. Without it, the report is returned as a string.'
+        Force             = 'Replaces an existing file at -Path. Without it, an existing file is an error. The folder must exist either way.'
+        UserPrincipalName = 'Only the devices of this mailbox: a user principal name, an alias or another mailbox identity. By default the devices of all mailboxes are counted.'
+        DeviceModel       = 'Only devices with this DeviceModel. The default is "Outlook for iOS and Android".'
+        AnyDeviceModel    = 'Counts every ActiveSync device of every model, not only the Outlook mobile app. Overrides -DeviceModel.'
+        ResultSize        = 'The maximum number of devices to read: a positive number, or Unlimited (the default). With a limit, the figures cover only the devices read.'
+        Session           = 'The session to use, as returned by Connect-OutlookQrGuard. By default the current session (the most recent connection) is used.'
+    }
+    Inputs      = @('None')
+    Examples    = @(
+        @{
+            Title   = 'Write the audit as a web page'
+            Code    = 'Get-OutlookQrGuardReport -Path ./outlook-qr-audit.html'
+            Remarks = 'Writes one HTML page with the verdict, the device and user counts, devices per OS, the users with the most devices and the recommendations, and returns the file. Open it in any browser.'
+        }
+        @{
+            Title   = 'Use the figures in a script or runbook'
+            Code    = @'
+$report = Get-OutlookQrGuardReport -Format Json | ConvertFrom-Json
+"$($report.verdict): $($report.outlookMobileDevices) devices of $($report.usersWithDevices) users"
+$report.recommendations
+'@
+            Remarks = 'The JSON text is returned as a string when -Path is not given; ConvertFrom-Json turns it into an object.'
+        }
+        @{
+            Title   = 'Devices per user for Excel'
+            Code    = 'Get-OutlookQrGuardReport -Format Csv -Path ./outlook-mobile-per-user.csv -Force'
+            Remarks = 'One row per user with the number of Outlook mobile devices, most first; replaces the file if it exists.'
+        }
+        @{
+            Title   = 'A weekly report with a dated file name'
+            Code    = 'Get-OutlookQrGuardReport -Path "./outlook-qr-audit-$(Get-Date -Format yyyyMMdd).html"'
+            Remarks = 'Run it from a scheduled runbook after Connect-OutlookQrGuard -ManagedIdentity to keep a history.'
+        }
+    )
+    Notes       = @'
+Needs the same Exchange Online access as Test-OutlookQrSignin and Get-OutlookMobileDevice: the Exchange Administrator role (and Exchange.ManageAsApp for app-only sign-ins). It does not use Microsoft Graph.
+
+The report counts devices; it cannot tell QR-connected phones from phones signed in the usual way, just as Get-OutlookMobileDevice cannot. For the full device list use Export-OutlookMobileDevice.
+'@
+    Links       = @('Test-OutlookQrSignin', 'Get-OutlookMobileDevice', 'Export-OutlookMobileDevice', 'Revoke-OutlookMobileSignin')
+}

@@ -1,0 +1,60 @@
+﻿@{
+    Synopsis    = 'Revokes users'' sign-in sessions so that their Outlook mobile apps (and every other app) must sign in again through Entra ID.'
+    Description = @'
+Revoke-OutlookMobileSignin calls Microsoft Graph's revokeSignInSessions for each user. That invalidates all of the user's refresh tokens and session cookies, on every device and in every app, not only Outlook mobile. An Outlook app connected through the QR code can then no longer renew its access and must sign in again through Entra ID, where MFA, device and location rules and Conditional Access apply.
+
+Users can be given by user principal name or object ID (-UserPrincipalName), or piped in: devices from Get-OutlookMobileDevice, UPN or object-ID strings, or any object with a UserPrincipalName property. A device is resolved to the user who owns its mailbox (through Exchange Online). Each user is revoked once, however many devices or spellings name them, and the requests are sent in Graph batches.
+
+One result is returned per user, with Input (what was asked for), UserPrincipalName, UserId, Status and Message. Status is Revoked, NotFound (no such user, or the device's mailbox no longer exists), Forbidden (the session lacks permission), Invalid (not a valid UPN or object ID) or Failed (the service kept failing after retries). A user who fails also produces a non-terminating error naming the user; the others are still revoked, so check the results or -ErrorVariable rather than stopping at the first error.
+
+What it does NOT do, and what to expect:
+
+- Access tokens already issued are not revoked: they stay valid until they expire, usually 60 to 90 minutes after they were issued, so an app may keep syncing for roughly another hour. Where continuous access evaluation (CAE) applies (Exchange Online and Outlook mobile support it), Exchange rejects the old token sooner, usually within 15 minutes.
+
+- The user is not blocked. They can sign in again at once, on the same phone, if Entra ID lets them; to stop the QR flow itself, hide the prompt (Disable-OutlookQrSignin) and block authentication transfer with Conditional Access.
+
+- The device partnership stays in Exchange, and nothing is wiped from the phone. Get-OutlookMobileDevice still lists the device afterwards.
+
+- Guest (B2B) users must be revoked in their home tenant.
+
+Revocation signs a user out everywhere, so the impact is High: the cmdlet asks before each user unless you pass -Confirm:$false. Run it with -WhatIf first to see who would be affected.
+'@
+    Parameters  = @{
+        UserPrincipalName = 'One or more users, by user principal name (isaiah.langer@contoso.com) or Entra object ID. Duplicates (in any letter case) are revoked once. To pass users through the pipeline, see -InputObject.'
+        InputObject       = 'What the pipeline brings: devices from Get-OutlookMobileDevice (resolved to the owner of each device''s mailbox), user principal names or object IDs as strings, or any object with a UserPrincipalName property, such as an earlier result or a row from Import-Csv. Anything else is reported as an error and skipped.'
+        Session           = 'The session to use, as returned by Connect-OutlookQrGuard. By default the current session (the most recent connection) is used. It needs Microsoft Graph access (User.RevokeSessions.All); revoking devices also uses its Exchange access.'
+    }
+    Inputs      = @('OutlookQrGuard.Model.OutlookMobileDevice', 'System.String', 'System.Management.Automation.PSObject')
+    Examples    = @(
+        @{
+            Title   = 'Revoke one user'
+            Code    = 'Revoke-OutlookMobileSignin -UserPrincipalName isaiah.langer@contoso.onmicrosoft.com'
+            Remarks = 'Asks for confirmation, then returns one row: the user, Status Revoked, and the message "Sign-in sessions revoked: the user''s apps must sign in again through Entra ID."'
+        }
+        @{
+            Title   = 'See who would be signed out'
+            Code    = 'Get-OutlookMobileDevice | Revoke-OutlookMobileSignin -WhatIf'
+            Remarks = 'One "What if" line per user that owns an Outlook mobile app; nothing is revoked.'
+        }
+        @{
+            Title   = 'Revoke everyone with an Outlook mobile app, without prompts'
+            Code    = @'
+$results = Get-OutlookMobileDevice | Revoke-OutlookMobileSignin -Confirm:$false -ErrorVariable failed
+$results | Group-Object Status -NoElement
+$failed.Count
+'@
+            Remarks = 'Revokes each owner once, summarises the outcome by Status, and keeps the errors of the users that failed in $failed.'
+        }
+        @{
+            Title   = 'Revoke the users listed in a CSV file'
+            Code    = 'Import-Csv ./users.csv | Revoke-OutlookMobileSignin -Confirm:$false'
+            Remarks = 'Each row needs a UserPrincipalName column holding a UPN or an object ID.'
+        }
+    )
+    Notes       = @'
+Permissions: the Microsoft Graph permission User.RevokeSessions.All (application permission for app-only sign-ins and managed identities, delegated permission for -Device), with admin consent. A delegated caller also needs an Entra role that covers the users, such as User Administrator. Without it the users come back with Status Forbidden. Piping devices also needs the Exchange access that Get-OutlookMobileDevice needs, to find each mailbox's owner.
+
+Entra ID applies a revocation after a short delay, usually a few minutes. Revocation does not remove devices: Get-OutlookMobileDevice still lists them afterwards.
+'@
+    Links       = @('Get-OutlookMobileDevice', 'Export-OutlookMobileDevice', 'Disable-OutlookQrSignin', 'Connect-OutlookQrGuard')
+}

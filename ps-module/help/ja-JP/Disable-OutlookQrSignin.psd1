@@ -1,0 +1,52 @@
+﻿@{
+    Synopsis    = 'Outlook on the web の「Get Outlook mobile」プロンプトを非表示にし、ユーザーがそこから QR コード サインインを始められないようにします。'
+    Description = @'
+Disable-OutlookQrSignin は、Exchange Online の組織構成で MobileAppEducationEnabled を False に設定します (Set-OrganizationConfig)。これにより Outlook on the web は、サインイン用の QR コードを表示する「Get Outlook mobile」/「Always connected to Outlook」プロンプトを表示しなくなります。
+
+先に現在の値を読み取り、異なる場合にだけ書き込みます。そのため、もう一度実行しても何も変わりません (-Verbose を付けるとその旨が表示されます)。-PassThru を付けると、組織名、新しい値、以前の値、変更があったかどうかを返します。
+
+このコマンドレットが行わないこと: すでに QR コードを読み取った端末は切断されず、サインイン セッションも終了しません。それらの端末は、Get-OutlookMobileDevice または Export-OutlookMobileDevice で見つけ、Revoke-OutlookMobileSignin でユーザーのセッションを取り消すまで、メールの同期を続けます。また、Entra ID の認証転送フローもブロックしません。すべてのクライアントでこれを止めるのは、認証転送をブロックする条件付きアクセス ポリシーです。変更後に表示される警告も、この点を伝えます。
+
+すでに開いている Outlook on the web のセッションでは、設定が読み込み直されるまでプロンプトが表示されることがあります。
+'@
+    Parameters  = @{
+        PassThru = 'Organization、MobileAppEducationEnabled (変更後は False)、PreviousValue、Changed を持つオブジェクトを返します。既定では何も返しません。'
+        Session  = '使用するセッション (Connect-OutlookQrGuard が返したもの)。既定では現在のセッション (最後に接続したセッション) を使います。'
+    }
+    Inputs      = @('None')
+    Examples    = @(
+        @{
+            Title   = 'プロンプトを非表示にする'
+            Code    = 'Disable-OutlookQrSignin'
+            Remarks = 'MobileAppEducationEnabled を False に設定し、すでに接続している端末は接続されたままであることを警告します。'
+        }
+        @{
+            Title   = 'プロンプトを非表示にして結果を確認する'
+            Code    = @'
+Disable-OutlookQrSignin -PassThru
+Test-OutlookQrSignin
+'@
+            Remarks = '-PassThru の出力は、初回は PreviousValue が True で Changed が True、2 回目以降は Changed が False になります。続く Test-OutlookQrSignin では Verdict : PromptHidden になります。'
+        }
+        @{
+            Title   = '何が変わるかを確認する'
+            Code    = 'Disable-OutlookQrSignin -WhatIf'
+            Remarks = '対象の組織と設定される値を表示するだけで、何も変更しません。'
+        }
+        @{
+            Title   = '一連の対処をまとめて行う'
+            Code    = @'
+Disable-OutlookQrSignin
+Export-OutlookMobileDevice -Path ./outlook-mobile.csv
+Get-OutlookMobileDevice | Revoke-OutlookMobileSignin
+'@
+            Remarks = 'プロンプトを非表示にし、これまでに接続した端末を記録として保存してから、その所有者のセッションを取り消します (Revoke-OutlookMobileSignin は -Confirm:$false を付けない限り、ユーザーごとに確認を求めます)。'
+        }
+    )
+    Notes       = @'
+Set-OrganizationConfig を実行できる Exchange Online のセッションが必要です。Exchange 管理者ロール (アプリ専用のサインインではさらに Exchange.ManageAsApp) を付与してください。
+
+影響度は Medium のため、既定では確認を求めません。確認したい場合は -Confirm を付けてください。
+'@
+    Links       = @('Test-OutlookQrSignin', 'Enable-OutlookQrSignin', 'Get-OutlookMobileDevice', 'Export-OutlookMobileDevice', 'Revoke-OutlookMobileSignin')
+}

@@ -1,0 +1,65 @@
+﻿@{
+    Synopsis    = 'Outlook の QR コード サインインに関する監査レポートを作成します。プロンプトの設定、ユーザー別・OS 別の接続中の Outlook モバイル端末、次に行うべきことをまとめます。'
+    Description = @'
+Get-OutlookQrGuardReport は、プロンプトの設定を確認し (Test-OutlookQrSignin と同じ)、接続している Outlook for iOS and Android の端末を読み取り (Get-OutlookMobileDevice と同じ)、次の内容を 1 つのレポートにまとめます。
+
+- 組織名、判定 (Exposed、PromptHidden、Unknown) とその理由
+
+- 接続している Outlook モバイル端末の数と、そのユーザー数
+
+- OS (iOS、Android など) ごとの端末数と、端末数の多い上位 10 ユーザー
+
+- 推奨事項: プロンプトが表示されていれば非表示にする、接続中の端末を確認して取り消す、端末の多いユーザーを確認する、条件付きアクセスで認証転送をブロックする
+
+- 全ユーザーとそれぞれの端末数
+
+-Format で形式を選びます。Html (既定) は、スクリプトや外部リソースを含まない 1 ページで完結した Web ページです。ブラウザーで開いたり、メールやチケットに添付したりでき、PowerShell を使わない人でも読めます。Json はすべての数値を camelCase の名前 (organization、generatedAtUtc、promptEnabled、verdict、verdictReason、outlookMobileDevices、usersWithDevices、devicesByOs、usersWithMostDevices、recommendations、devicesPerUser) で持ち、監視や Runbook に向いています。Csv はユーザーごとに 1 行 (列は User と OutlookMobileDevices) で、Excel 向けです。ユーザーはメールボックスの表示名 (UserDisplayNameNew) で示されます。
+
+-Path を指定しない場合、レポートは文字列として返されます。-Path を指定すると、そのファイルに書き込み、FileInfo を返します。ファイルは Export-OutlookMobileDevice と同じ安全な方法で書き込まれます。一時的な名前で書き込み、完成してから名前を変更するため、失敗や中断をしても書きかけのファイルは残りません。既存のファイルは -Force を付けた場合にだけ置き換えます。フォルダーは存在している必要があります。CSV は BOM 付き UTF-8 で、=、+、-、@、タブ、復帰 (CR) で始まる値には先頭にアポストロフィが付きます。HTML と JSON は BOM なしの UTF-8 です。ページの文章は英語です。
+
+テナントの読み取りだけを行い、何も変更しません。
+'@
+    Parameters  = @{
+        Format            = 'レポートの形式: Html (既定)、Json、Csv。'
+        Path              = 'レポートを書き込むファイル。相対パスは PowerShell の現在の場所を基準に解決されます。指定しない場合、レポートは文字列として返されます。'
+        Force             = '-Path の既存のファイルを置き換えます。指定しない場合、既存のファイルはエラーになります。どちらの場合もフォルダーは存在している必要があります。'
+        UserPrincipalName = 'このメールボックスの端末だけを数えます。ユーザー プリンシパル名、エイリアス、またはその他のメールボックス ID を指定します。既定ではすべてのメールボックスの端末を数えます。'
+        DeviceModel       = 'DeviceModel がこの値の端末だけを数えます。既定は "Outlook for iOS and Android" です。'
+        AnyDeviceModel    = 'Outlook モバイル アプリだけでなく、すべての機種の ActiveSync 端末を数えます。-DeviceModel より優先されます。'
+        ResultSize        = '読み取る端末の最大数。正の数または Unlimited (既定) を指定します。上限を指定した場合、集計は読み取った端末だけが対象です。'
+        Session           = '使用するセッション (Connect-OutlookQrGuard が返したもの)。既定では現在のセッション (最後に接続したセッション) を使います。'
+    }
+    Inputs      = @('None')
+    Examples    = @(
+        @{
+            Title   = '監査結果を Web ページとして書き出す'
+            Code    = 'Get-OutlookQrGuardReport -Path ./outlook-qr-audit.html'
+            Remarks = '判定、端末数とユーザー数、OS 別の端末数、端末数の多いユーザー、推奨事項を含む HTML ページを書き込み、そのファイルを返します。任意のブラウザーで開けます。'
+        }
+        @{
+            Title   = 'スクリプトや Runbook で数値を使う'
+            Code    = @'
+$report = Get-OutlookQrGuardReport -Format Json | ConvertFrom-Json
+"$($report.verdict): $($report.outlookMobileDevices) devices of $($report.usersWithDevices) users"
+$report.recommendations
+'@
+            Remarks = '-Path を指定しない場合、JSON のテキストが文字列として返されます。ConvertFrom-Json でオブジェクトに変換できます。'
+        }
+        @{
+            Title   = 'ユーザー別の端末数を Excel 用に書き出す'
+            Code    = 'Get-OutlookQrGuardReport -Format Csv -Path ./outlook-mobile-per-user.csv -Force'
+            Remarks = 'ユーザーごとに 1 行で Outlook モバイル端末の数を、多い順に書き込みます。ファイルがあれば置き換えます。'
+        }
+        @{
+            Title   = '日付入りのファイル名で毎週レポートを作る'
+            Code    = 'Get-OutlookQrGuardReport -Path "./outlook-qr-audit-$(Get-Date -Format yyyyMMdd).html"'
+            Remarks = 'スケジュールした Runbook で Connect-OutlookQrGuard -ManagedIdentity のあとに実行すると、履歴を残せます。'
+        }
+    )
+    Notes       = @'
+Test-OutlookQrSignin や Get-OutlookMobileDevice と同じ Exchange Online のアクセスが必要です。Exchange 管理者ロール (アプリ専用のサインインではさらに Exchange.ManageAsApp) を付与してください。Microsoft Graph は使いません。
+
+このレポートは端末を数えるだけで、Get-OutlookMobileDevice と同じく、QR で接続した端末と通常の手順でサインインした端末を区別できません。端末の完全な一覧には Export-OutlookMobileDevice を使ってください。
+'@
+    Links       = @('Test-OutlookQrSignin', 'Get-OutlookMobileDevice', 'Export-OutlookMobileDevice', 'Revoke-OutlookMobileSignin')
+}
