@@ -103,6 +103,16 @@ Describe 'Get-OutlookMobileDevice: what it returns' {
         Get-SortedId $got | Should -Be (Get-SortedId $expected)
     }
 
+    It '-DeviceModel with an apostrophe is quoted for the filter: no devices, no error' {
+        $got = @(Get-OutlookMobileDevice -DeviceModel "O'Brien's phone" -ErrorVariable e)
+        $got.Count | Should -Be 0
+        $e | Should -BeNullOrEmpty
+    }
+
+    It '-ResultSize Unlimited (any case) returns every device' {
+        @(Get-OutlookMobileDevice -ResultSize unlimited).Count | Should -Be $OutlookSeeded.Count
+    }
+
     It '-ResultSize 7 returns 7 devices and relays the service''s "more results" warning' {
         $got = @(Get-OutlookMobileDevice -ResultSize 7 -WarningVariable w -WarningAction SilentlyContinue)
         $got.Count | Should -Be 7

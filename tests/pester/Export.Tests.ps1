@@ -51,6 +51,7 @@ BeforeAll {
         $wrong -join "`n"
     }
 
+    function script:Get-Failure([scriptblock] $Script) { try { & $Script; $null } catch { $_ } }
     function script:Get-Leftover([string] $Dir) { @(Get-ChildItem -Force -LiteralPath $Dir -Recurse | Where-Object Name -Like '*.tmp') }
     function script:Get-ExchangeRequestCount { @((Get-TenantJournal $Tenant).requests | Where-Object endpoint -EQ 'ExchangeInvokeCommand').Count }
 }
@@ -285,6 +286,15 @@ Describe 'Export-OutlookMobileDevice: files and folders' {
         "$($host_[0].MessageData)" | Should -Match ("\b{0}\b" -f $OutlookSeeded.Count)
         $null = Export-OutlookMobileDevice -Path (Join-Path $Dir 'summary2.csv') -Quiet -InformationVariable quiet 6>$null
         @($quiet).Count | Should -Be 0
+    }
+
+    It 'keeps an existing file intact when an export with -Force fails midway' {
+        $path = Join-Path $Dir 'keep.csv'
+        Set-Content -LiteralPath $path -Value 'precious' -NoNewline
+        $err = Get-Failure { Export-OutlookMobileDevice -Path $path -Force -Encoding shift_jis -Quiet }
+        $err | Should -Not -BeNullOrEmpty -Because 'some seeded names are not in CP932'
+        Get-Content -Raw -LiteralPath $path | Should -BeExactly 'precious'
+        @(Get-ChildItem -Force -LiteralPath $Dir | ForEach-Object Name) | Should -Be @('keep.csv')
     }
 
     It 'leaves no temporary file beside the target after an error' {

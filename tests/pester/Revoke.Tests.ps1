@@ -148,6 +148,7 @@ Describe 'Revoke-OutlookMobileSignin: devices from Get-OutlookMobileDevice' {
         $results[0].Status | Should -Be 'Revoked'
         $results[0].UserPrincipalName | Should -Be $upn
         $results[0].Input | Should -Be $owner.Name
+        $results[0].UserId | Should -Be ($Mailboxes | Where-Object Name -EQ $owner.Name).ExternalDirectoryObjectId
         (Get-Revocation).userPrincipalName | Should -Be @($upn)
     }
 
@@ -207,5 +208,51 @@ Describe 'Revoke-OutlookMobileSignin: Graph refuses and fails' {
         Sorted $revoked | Should -Be (Sorted $Upns) -Because 'every user was revoked at least once'
         # Throttled or failed items were never executed, so nothing was revoked twice either.
         if ($Once) { @($journal.revocations).Count | Should -Be $Upns.Count }
+    }
+}
+
+Describe 'Revoke-OutlookMobileSignin: names that break naive code' {
+    BeforeAll {
+        # Seed 4 with 300 users holds O'Brien, "Comma, Carla" (an escaped comma in the DN),
+        # =HYPERLINK(…), D'Angelo ''Double'' and -Minus, each with Outlook devices.
+        $script:Hostile = Start-TestTenant -Users 300 -Devices 600 -Seed 4
+        $script:HostileSession = Connect-TestTenant $Hostile
+        $script:HostileMailboxes = @(Get-TenantSeededMailbox $Hostile)
+        $script:HostileDevices = @(Get-TenantSeededDeviceList $Hostile -Model 'Outlook for iOS and Android')
+        $null = Connect-TestTenant $Tenant # the default session stays the main tenant
+    }
+    AfterAll { Stop-TestTenant $Hostile }
+    BeforeEach { Reset-TenantJournal $Hostile }
+
+    It 'finds and revokes <Upn> through its devices, once' -ForEach @(
+        @{ Upn = "pat.o'brien@contoso.onmicrosoft.com" }
+        @{ Upn = 'carla.comma@contoso.onmicrosoft.com' }
+        @{ Upn = 'formula.eq@contoso.onmicrosoft.com' }
+        @{ Upn = "d'angelo@contoso.onmicrosoft.com" }
+        @{ Upn = 'formula.minus@contoso.onmicrosoft.com' }
+    ) {
+        $mailbox = $HostileMailboxes | Where-Object UserPrincipalName -EQ $Upn
+        $mailbox | Should -Not -BeNullOrEmpty -Because 'the seed holds this user'
+        $expected = @($HostileDevices | Where-Object { ($_ | Get-DeviceMailboxName) -eq $mailbox.Name })
+        $expected.Count | Should -BeGreaterThan 0
+        $devices = @(Get-OutlookMobileDevice -UserPrincipalName $Upn -Session $HostileSession)
+        @($devices.DeviceId | Sort-Object) | Should -Be @($expected.DeviceId | Sort-Object)
+        $results = @($devices | Revoke-OutlookMobileSignin -Session $HostileSession -Confirm:$false)
+        $results.Count | Should -Be 1
+        $results[0].Status | Should -Be 'Revoked'
+        $results[0].UserPrincipalName | Should -Be $Upn
+        $results[0].Input | Should -BeExactly $mailbox.Name
+        (Get-TenantJournal $Hostile).revocations.userPrincipalName | Should -Be @($Upn)
+    }
+
+    It 'revokes every owner of 400+ devices exactly once' {
+        $expectedUpns = @($HostileMailboxes | Where-Object { $_.Name -in @($HostileDevices | Get-DeviceMailboxName) } | ForEach-Object UserPrincipalName)
+        $expectedUpns.Count | Should -BeGreaterThan 100
+        $results = @(Get-OutlookMobileDevice -Session $HostileSession | Revoke-OutlookMobileSignin -Session $HostileSession -Confirm:$false)
+        $results.Count | Should -Be $expectedUpns.Count
+        @($results | Where-Object Status -NE 'Revoked') | Should -BeNullOrEmpty
+        $revocations = @((Get-TenantJournal $Hostile).revocations)
+        $revocations.Count | Should -Be $expectedUpns.Count
+        Sorted $revocations.userPrincipalName | Should -Be (Sorted $expectedUpns)
     }
 }
