@@ -195,3 +195,33 @@ Describe 'Get-OutlookMobileDevice under faults' {
         $retries | ForEach-Object { "$_" | Should -Match 'InvokeCommand' }
     }
 }
+
+Describe 'Get-OutlookMobileDevice: stopping' {
+    BeforeAll {
+        $script:Slow = Start-TestTenant -Users 20 -Devices 120 -Seed 5 -ExtraArguments '--page-size', '5', '--page-latency-ms', '200'
+        $script:SlowSession = Connect-TestTenant $Slow
+        $script:Session = Connect-TestTenant $Tenant # the default session stays the main tenant
+    }
+    AfterAll { Stop-TestTenant $Slow }
+
+    It 'stops within 2 s when the pipeline is stopped, and fetches no page afterwards' {
+        Reset-TenantJournal $Slow
+        $ps = [PowerShell]::Create()
+        try {
+            $null = $ps.AddScript({ param($m, $s) Import-Module $m; Get-OutlookMobileDevice -AnyDeviceModel -Session $s }).AddArgument($env:OQG_MODULE_PATH).AddArgument($SlowSession)
+            $async = $ps.BeginInvoke()
+            Start-Sleep -Milliseconds 1000
+            $async.IsCompleted | Should -BeFalse -Because '24 pages of 200 ms take about 5 s'
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $watch.Elapsed.TotalSeconds | Should -BeLessThan 2
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+        }
+        finally { $ps.Dispose() }
+        $atStop = @((Get-TenantJournal $Slow).requests | Where-Object endpoint -EQ 'ExchangeInvokeCommand').Count
+        Start-Sleep -Milliseconds 800
+        $later = @((Get-TenantJournal $Slow).requests | Where-Object endpoint -EQ 'ExchangeInvokeCommand').Count
+        $later | Should -BeLessOrEqual ($atStop + 1) -Because 'at most a request already in flight lands after the stop'
+        $later | Should -BeLessThan 20
+    }
+}

@@ -88,6 +88,24 @@ Describe 'Export-OutlookMobileDevice: the CSV' {
         Compare-CsvWithSeeded $DefaultRows $OutlookSeeded | Should -BeNullOrEmpty
     }
 
+    It 'is byte for byte what Select-Object | Export-Csv -NoTypeInformation writes (no formula protection, ObjectClass joined)' {
+        $ours = Join-Path $Dir 'ours.csv'
+        $theirs = Join-Path $Dir 'theirs.csv'
+        Export-OutlookMobileDevice -Path $ours -NoFormulaProtection -Quiet
+        $columns = foreach ($p in $Header) {
+            switch ($p) {
+                'ObjectClass' { @{ n = 'ObjectClass'; e = { if ($_.ObjectClass) { "$($_.ObjectClass)" } else { $null } } } }
+                'UserDisplayNameNew' { @{ n = 'UserDisplayNameNew'; e = { ($_.Identity -split '\\')[0] } } }
+                default { $p }
+            }
+        }
+        Get-OutlookMobileDevice | Select-Object $columns | Export-Csv -LiteralPath $theirs -NoTypeInformation -Encoding utf8BOM
+        $a = [IO.File]::ReadAllBytes($ours)
+        $b = [IO.File]::ReadAllBytes($theirs)
+        $a.Length | Should -Be $b.Length
+        [Convert]::ToBase64String($a) | Should -BeExactly ([Convert]::ToBase64String($b))
+    }
+
     It 'neutralises formulas: values starting with = + - @ get a leading apostrophe' {
         $risky = @($OutlookSeeded | Where-Object { $_.FriendlyName -match '^[=+\-@]' -or $_.Identity -match '^[=+\-@]' })
         $risky.Count | Should -BeGreaterThan 0 -Because 'the seed must hold formula-like values'
