@@ -9,6 +9,8 @@
     Test      Build, then: cargo fmt/clippy, cargo test (Rust core + emulator), dotnet test (C#),
               and the Pester tests, which import the built module in a fresh pwsh process.
     Demo      Build, start the tenant emulator and run the admin's job against it.
+    Package   Build, publish the module to a local file repository (out/package/repository,
+              a .nupkg as the PowerShell Gallery hosts it) and write the Azure Automation zip.
     Bindings  Regenerate bindings/ from the Rust FFI surface (commit the result).
     Clean     Remove out/ and the cargo/dotnet build output.
 
@@ -22,7 +24,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Bindings', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Package', 'Bindings', 'Clean')]
     [string] $Task = 'Build',
 
     # Debug builds compile faster; Release is what ships and what benchmarks measure.
@@ -50,17 +52,23 @@ function Invoke-Build {
         Configuration = $Configuration
     }
     New-ModuleLayout @layout
-    Invoke-Native (Get-PwshPath $Root) -NoProfile -NonInteractive -File (Join-Path $Root 'tools/New-MamlHelp.ps1') -ModulePath $ModuleOut -HelpSource (Join-Path $Root 'ps-module/help') -Culture en-US
+    Invoke-Native (Get-PwshPath $Root) -NoProfile -NonInteractive -File (Join-Path $Root 'tools/New-MamlHelp.ps1') -ModulePath $ModuleOut -HelpSource (Join-Path $Root 'ps-module/help') -Culture ((Get-ChildItem -Directory (Join-Path $Root 'ps-module/help')).Name -join ',')
     Write-Step "Module laid out at $ModuleOut"
 }
 
-function Invoke-Test {
+function Invoke-Package {
     Invoke-Build
+    Write-Step 'Packaging (local PSResource repository + Azure Automation zip)'
+    New-ModulePackage -Root $Root -ModulePath $ModuleOut -Destination (Join-Path $OutDir 'package') | Format-Table -AutoSize | Out-Host
+}
+
+function Invoke-Test {
+    Invoke-Package
     $results = [System.Collections.Generic.List[object]]::new()
 
     Write-Step 'Rust: format and lints'
-    Invoke-Native cargo fmt --all -- --check
-    Invoke-Native cargo clippy --workspace --all-targets -- -D warnings
+    Invoke-Native cargo fmt --all '--' --check
+    Invoke-Native cargo clippy --workspace --all-targets '--' -D warnings
 
     Write-Step 'Rust: unit and integration tests (core, emulator, bindings drift)'
     $results.Add((Invoke-CargoTests -Root $Root))
@@ -104,6 +112,7 @@ try {
         'Build' { Invoke-Build }
         'Test' { Invoke-Test }
         'Demo' { Invoke-Demo }
+        'Package' { Invoke-Package }
         'Bindings' { Invoke-Bindings }
         'Clean' { Invoke-Clean }
     }

@@ -56,6 +56,12 @@ function New-ModuleLayout {
     $moduleSource = Join-Path $Root 'ps-module'
     $assemblyDir = Join-Path $moduleSource "bin/$Configuration/net8.0"
     Copy-Item (Join-Path $assemblyDir 'OutlookQrGuard.dll') $Destination
+    # Japanese messages: the satellite assembly .NET looks for under <culture>/ next to the dll.
+    $satellite = Join-Path $assemblyDir 'ja/OutlookQrGuard.resources.dll'
+    if (Test-Path $satellite) {
+        $null = New-Item -ItemType Directory -Force (Join-Path $Destination 'ja')
+        Copy-Item $satellite (Join-Path $Destination 'ja')
+    }
     Copy-Item (Join-Path $moduleSource 'OutlookQrGuard.format.ps1xml') $Destination
     Copy-Item (Join-Path $Root 'LICENSE') $Destination
     foreach ($culture in 'en-US', 'ja-JP') {
@@ -69,10 +75,11 @@ function New-ModuleLayout {
     Copy-Item (Join-Path (Get-CargoOutputDirectory $Root $Configuration) (Get-NativeLibraryName)) $nativeDir
 }
 
-# Runs cargo test for the workspace and adds up its "test result:" lines.
+# Runs cargo test for the workspace and adds up its "test result:" lines. The dev profile: a
+# dozen test binaries link in seconds there, while optimised (LTO) builds of each take minutes.
 function Invoke-CargoTests([string] $Root) {
     $passed = 0; $failed = 0; $ignored = 0
-    & cargo test --workspace --release 2>&1 | ForEach-Object {
+    & cargo test --workspace --no-fail-fast 2>&1 | ForEach-Object {
         $line = "$_"
         Write-Host $line
         if ($line -match 'test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored') {
@@ -129,6 +136,7 @@ Import-Module '$pester'
 `$env:OQG_MODULE_PATH = '$ModulePath'
 `$env:OQG_PWSH = '$pwsh'
 `$env:OQG_EMULATOR_PATH = '$EmulatorPath'
+`$env:OQG_PACKAGE_PATH = '$(Join-Path $Root 'out/package')'
 `$config = New-PesterConfiguration
 `$config.Run.Path = '$(Join-Path $Root 'tests/pester')'
 `$config.Run.PassThru = `$true
@@ -143,4 +151,39 @@ Import-Module '$pester'
     [pscustomobject]@{ Suite = 'pester'; Passed = $r.Passed; Failed = $r.Failed; Skipped = $r.Skipped }
 }
 
-Export-ModuleMember -Function Write-Step, Get-PwshPath, Invoke-Native, Get-ProductVersion, Get-NativeRid, Get-NativeLibraryName, Get-EmulatorPath, New-ModuleLayout, Invoke-CargoTests, Invoke-DotnetTests, Invoke-PesterTests
+# Publishes the laid-out module to a local file repository (a folder), as a gallery would host
+# it, and writes the Azure Automation zip (the module folder at the zip root). PSResourceGet keeps
+# its repository list under the user's profile: a private HOME inside the package folder keeps
+# this machine's profile untouched.
+function New-ModulePackage {
+    param([string] $Root, [string] $ModulePath, [string] $Destination)
+    if (Test-Path $Destination) { Remove-Item -Recurse -Force $Destination }
+    $repository = Join-Path $Destination 'repository'
+    $profileHome = Join-Path $Destination 'home'
+    # .NET reports a profile folder that does not exist as "" (PSResourceGet then writes into the
+    # current directory), so the private profile's folders are made up front.
+    $null = New-Item -ItemType Directory -Force $repository, $profileHome, (Join-Path $profileHome '.local/share'), (Join-Path $profileHome '.config'), (Join-Path $profileHome 'AppData/Local')
+    $script = @"
+`$ErrorActionPreference = 'Stop'
+Register-PSResourceRepository -Name OutlookQrGuardLocal -Uri '$repository' -Trusted
+Publish-PSResource -Path '$ModulePath' -Repository OutlookQrGuardLocal
+"@
+    $saved = @{ HOME = $env:HOME; XDG_DATA_HOME = $env:XDG_DATA_HOME; XDG_CONFIG_HOME = $env:XDG_CONFIG_HOME; LOCALAPPDATA = $env:LOCALAPPDATA; USERPROFILE = $env:USERPROFILE }
+    try {
+        $env:HOME = $profileHome; $env:USERPROFILE = $profileHome
+        $env:XDG_DATA_HOME = Join-Path $profileHome '.local/share'; $env:XDG_CONFIG_HOME = Join-Path $profileHome '.config'
+        $env:LOCALAPPDATA = Join-Path $profileHome 'AppData/Local'
+        Invoke-Native (Get-PwshPath $Root) -NoProfile -NonInteractive -Command $script
+    }
+    finally {
+        foreach ($k in $saved.Keys) { Set-Item "Env:$k" -Value $saved[$k] -ErrorAction SilentlyContinue; if ($null -eq $saved[$k]) { Remove-Item "Env:$k" -ErrorAction SilentlyContinue } }
+        Remove-Item -Recurse -Force $profileHome -ErrorAction SilentlyContinue
+    }
+    $zip = Join-Path $Destination 'OutlookQrGuard.zip'
+    Compress-Archive -Path $ModulePath -DestinationPath $zip -CompressionLevel Optimal
+    Get-ChildItem -File $repository, $Destination | ForEach-Object {
+        [pscustomobject]@{ File = $_.FullName.Substring($Root.Length + 1); Size = $_.Length }
+    }
+}
+
+Export-ModuleMember -Function New-ModulePackage, Write-Step, Get-PwshPath, Invoke-Native, Get-ProductVersion, Get-NativeRid, Get-NativeLibraryName, Get-EmulatorPath, New-ModuleLayout, Invoke-CargoTests, Invoke-DotnetTests, Invoke-PesterTests

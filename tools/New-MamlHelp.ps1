@@ -18,6 +18,8 @@ param(
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
+# Accept "en-US,ja-JP" as one argument too (pwsh -File passes it that way).
+$Culture = @($Culture | ForEach-Object { $_ -split ',' } | Where-Object { $_ })
 $module = Import-Module $ModulePath -PassThru -Force
 $common = [System.Management.Automation.Internal.CommonParameters].GetProperties().Name +
     [System.Management.Automation.Internal.ShouldProcessParameters].GetProperties().Name

@@ -107,7 +107,7 @@ function Reset-TenantJournal {
 }
 
 function Set-TenantFault {
-    param([Parameter(Mandatory)] $Tenant, [Parameter(Mandatory)] [object[]] $Rules, [int] $Seed = 1)
+    param([Parameter(Mandatory)] $Tenant, [Parameter(Mandatory)] [AllowEmptyCollection()] [object[]] $Rules, [int] $Seed = 1)
     $null = Invoke-TenantControl -Tenant $Tenant -Path '/_emulator/faults' -Method POST -Body @{ seed = $Seed; rules = $Rules }
 }
 
