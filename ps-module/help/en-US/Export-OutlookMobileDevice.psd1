@@ -55,7 +55,7 @@ $file.FullName
 [cultureinfo]::CurrentCulture = 'ja-JP'
 Export-OutlookMobileDevice -Path ./outlook-mobile-sjis.csv -Encoding shift_jis
 '@
-            Remarks = 'Dates in the Japanese format, text in code page 932. If a value holds a character outside code page 932 (some Chinese or Korean names, for example), the export stops, names the device and property, and writes nothing; export with utf8BOM instead. Under some cultures the date format itself contains such a character (en-US puts a narrow no-break space before AM/PM), which is why this example sets ja-JP.'
+            Remarks = 'Dates in the Japanese format, text in code page 932. If a value holds a character outside code page 932 (some Chinese or Korean names, for example), the export stops, names the device and property, and writes nothing; export with utf8BOM instead. The demo tenant has Korean and Chinese names, so there it stops this way. Under some cultures the date format itself contains such a character (en-US puts a narrow no-break space before AM/PM), which is why this example sets ja-JP.'
         }
         @{
             Title   = 'Dates in a chosen culture'

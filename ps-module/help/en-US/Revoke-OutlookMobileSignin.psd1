@@ -5,7 +5,7 @@ Revoke-OutlookMobileSignin calls Microsoft Graph's revokeSignInSessions for each
 
 Users can be given by user principal name or object ID (-UserPrincipalName), or piped in: devices from Get-OutlookMobileDevice, UPN or object-ID strings, or any object with a UserPrincipalName property. A device is resolved to the user who owns its mailbox (through Exchange Online). Each user is revoked once, however many devices or spellings name them, and the requests are sent in Graph batches.
 
-One result is returned per user, with Input (what was asked for), UserPrincipalName, UserId, Status and Message. Status is Revoked, NotFound (no such user, or the device's mailbox no longer exists), Forbidden (the session lacks permission), Invalid (not a valid UPN or object ID) or Failed (the service kept failing after retries). A user who fails also produces a non-terminating error naming the user; the others are still revoked, so check the results or -ErrorVariable rather than stopping at the first error.
+One result is returned per user, with Input (what was asked for), UserPrincipalName, UserId, Status and Message. Status is Revoked, NotFound (no such user, or the device's mailbox no longer exists), Forbidden (the session lacks permission), Invalid (not a valid UPN or object ID), Throttled (Microsoft Graph kept throttling after the retries; run it again later for that user) or Failed (the service kept failing after the retries). A user who fails also produces a non-terminating error naming the user; the others are still revoked, so check the results or -ErrorVariable rather than stopping at the first error.
 
 What it does NOT do, and what to expect:
 
@@ -49,6 +49,14 @@ $failed.Count
             Title   = 'Revoke the users listed in a CSV file'
             Code    = 'Import-Csv ./users.csv | Revoke-OutlookMobileSignin -Confirm:$false'
             Remarks = 'Each row needs a UserPrincipalName column holding a UPN or an object ID.'
+        }
+        @{
+            Title   = 'Try again for the users that could not be revoked'
+            Code    = @'
+$results = Get-OutlookMobileDevice | Revoke-OutlookMobileSignin -Confirm:$false -ErrorAction SilentlyContinue
+$results | Where-Object Status -in 'Throttled', 'Failed' | Revoke-OutlookMobileSignin -Confirm:$false
+'@
+            Remarks = 'Results carry the user''s UserPrincipalName, so the users that were throttled or failed can be piped straight back in, for example a few minutes later.'
         }
     )
     Notes       = @'

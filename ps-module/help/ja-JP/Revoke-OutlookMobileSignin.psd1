@@ -5,7 +5,7 @@ Revoke-OutlookMobileSignin は、ユーザーごとに Microsoft Graph の revok
 
 ユーザーは、ユーザー プリンシパル名 (UPN) またはオブジェクト ID で指定するか (-UserPrincipalName)、パイプラインで渡します。パイプラインには、Get-OutlookMobileDevice の端末、UPN やオブジェクト ID の文字列、または UserPrincipalName プロパティを持つ任意のオブジェクトを渡せます。端末は、そのメールボックスを所有するユーザーに (Exchange Online を通じて) 解決されます。端末や表記がいくつあっても、取り消しはユーザーごとに 1 回で、要求は Graph のバッチでまとめて送られます。
 
-結果はユーザーごとに 1 つ返され、Input (指定した値)、UserPrincipalName、UserId、Status、Message を持ちます。Status は Revoked (取り消し済み)、NotFound (ユーザーが存在しない、または端末のメールボックスがもう存在しない)、Forbidden (セッションにアクセス許可がない)、Invalid (UPN やオブジェクト ID として正しくない)、Failed (再試行してもサービスがエラーを返した) のいずれかです。失敗したユーザーについては、そのユーザーを示す終了しないエラーも出力されますが、ほかのユーザーの取り消しは続行されます。最初のエラーで止めるのではなく、結果や -ErrorVariable を確認してください。
+結果はユーザーごとに 1 つ返され、Input (指定した値)、UserPrincipalName、UserId、Status、Message を持ちます。Status は Revoked (取り消し済み)、NotFound (ユーザーが存在しない、または端末のメールボックスがもう存在しない)、Forbidden (セッションにアクセス許可がない)、Invalid (UPN やオブジェクト ID として正しくない)、Throttled (再試行のあとも Microsoft Graph が調整 (スロットリング) を続けた。時間をおいてそのユーザーについてもう一度実行する)、Failed (再試行してもサービスがエラーを返した) のいずれかです。失敗したユーザーについては、そのユーザーを示す終了しないエラーも出力されますが、ほかのユーザーの取り消しは続行されます。最初のエラーで止めるのではなく、結果や -ErrorVariable を確認してください。
 
 このコマンドレットが行わないことと、想定される動作:
 
@@ -49,6 +49,14 @@ $failed.Count
             Title   = 'CSV ファイルに記載したユーザーのセッションを取り消す'
             Code    = 'Import-Csv ./users.csv | Revoke-OutlookMobileSignin -Confirm:$false'
             Remarks = '各行に、UPN またはオブジェクト ID を入れた UserPrincipalName 列が必要です。'
+        }
+        @{
+            Title   = '取り消せなかったユーザーについてもう一度実行する'
+            Code    = @'
+$results = Get-OutlookMobileDevice | Revoke-OutlookMobileSignin -Confirm:$false -ErrorAction SilentlyContinue
+$results | Where-Object Status -in 'Throttled', 'Failed' | Revoke-OutlookMobileSignin -Confirm:$false
+'@
+            Remarks = '結果にはユーザーの UserPrincipalName が含まれるため、調整 (スロットリング) されたユーザーや失敗したユーザーを、たとえば数分後にそのままパイプで渡し直せます。'
         }
     )
     Notes       = @'
