@@ -250,12 +250,17 @@ async fn tls_is_verified_against_the_trusted_ca() {
     let ExoError::Auth(auth) = &err else {
         panic!("{err:?}")
     };
+    let outlook_qr_guard::auth::AuthError::Http(HttpError::Transport {
+        attempts, reason, ..
+    }) = auth
+    else {
+        panic!("{auth:?}")
+    };
+    // The same certificate fails every time: no retries, and a message that says what to do.
+    assert_eq!(*attempts, 1, "{reason}");
     assert!(
-        matches!(
-            auth,
-            outlook_qr_guard::auth::AuthError::Http(HttpError::Transport { .. })
-        ),
-        "{auth:?}"
+        reason.contains("not trusted") && reason.contains("-TrustedRootCertificatePath"),
+        "{reason}"
     );
     assert_eq!(
         emu.journal().requests.len(),

@@ -203,10 +203,8 @@ Describe 'Revoke-OutlookMobileSignin: Graph refuses and fails' {
         Sorted (Get-Revocation).userPrincipalName | Should -Be (Sorted $users)
     }
 
-    # BUG: a user still throttled (429) after every retry is reported with Status 'Failed' and
-    # category ConnectionError (OutlookQrGuard.Connection.Failed); the module has a Throttled kind
-    # (LimitsExceeded) that scripts could use to schedule a later run, but the cmdlet never uses it.
-    It 'reports a user still throttled after all retries as throttled (LimitsExceeded)' -Skip:$true {
+    # Scripts can tell "try again later" from a real failure by the category.
+    It 'reports a user still throttled after all retries as throttled (LimitsExceeded)' {
         Set-TenantFault $Tenant -Rules @(@{ endpoint = 'GraphRevoke'; fault = @{ Throttle = @{ retryAfter = '0.1' } }; rate = 1.0 })
         $null = @(Revoke-OutlookMobileSignin $Upns[1] -Confirm:$false -ErrorVariable errs -ErrorAction SilentlyContinue -WarningAction SilentlyContinue)
         $errs[0].CategoryInfo.Category | Should -Be 'LimitsExceeded'

@@ -117,6 +117,7 @@ public sealed class RevokeOutlookMobileSigninCommand : SessionCmdlet
                         "NotFound" => OutlookQrGuardErrorKind.NotFound,
                         "Forbidden" => OutlookQrGuardErrorKind.PermissionDenied,
                         "Invalid" => OutlookQrGuardErrorKind.InvalidArgument,
+                        "Throttled" => OutlookQrGuardErrorKind.Throttled,
                         _ => OutlookQrGuardErrorKind.Connection,
                     };
                     var who = o.user_principal_name.Length > 0 ? o.user_principal_name : o.requested;

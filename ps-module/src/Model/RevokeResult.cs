@@ -19,7 +19,7 @@ public sealed class RevokeResult
 
     public string UserId { get; }
 
-    /// <summary>Revoked, NotFound, Forbidden, Invalid or Failed.</summary>
+    /// <summary>Revoked, NotFound, Forbidden, Invalid, Throttled or Failed.</summary>
     public string Status { get; }
 
     public string Message { get; }

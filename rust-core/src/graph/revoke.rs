@@ -51,6 +51,10 @@ pub enum RevokeOutcome {
     Failed {
         reason: String,
     },
+    /// Graph kept throttling this user's request past the retry budget: try again later.
+    Throttled {
+        reason: String,
+    },
     /// Rejected before sending (not a GUID or UPN).
     Invalid {
         reason: String,
@@ -107,7 +111,9 @@ impl Results<'_> {
                 RevokeOutcome::Revoked => summary.revoked += 1,
                 RevokeOutcome::NotFound => summary.not_found += 1,
                 RevokeOutcome::Forbidden { .. } => summary.forbidden += 1,
-                RevokeOutcome::Failed { .. } => summary.failed += 1,
+                RevokeOutcome::Failed { .. } | RevokeOutcome::Throttled { .. } => {
+                    summary.failed += 1
+                }
                 RevokeOutcome::Invalid { .. } => summary.invalid += 1,
                 RevokeOutcome::Duplicate { .. } => summary.duplicates += 1,
             }
@@ -288,14 +294,18 @@ impl GraphClient {
             let policy = self.http.retry_policy();
             let delay = longest.unwrap_or_else(|| policy.backoff(attempt, &mut rand::rng()));
             if attempt >= options.max_item_attempts || delay > policy.max_retry_after {
+                let reason = format!("gave up after {attempt} attempt(s): {last_problem}");
                 for t in &retry {
-                    results.emit(
-                        t.index,
-                        &t.input,
+                    let outcome = if last_problem.starts_with("HTTP 429") {
+                        RevokeOutcome::Throttled {
+                            reason: reason.clone(),
+                        }
+                    } else {
                         RevokeOutcome::Failed {
-                            reason: format!("gave up after {attempt} attempt(s): {last_problem}"),
-                        },
-                    );
+                            reason: reason.clone(),
+                        }
+                    };
+                    results.emit(t.index, &t.input, outcome);
                 }
                 return;
             }
@@ -305,6 +315,8 @@ impl GraphClient {
                 status: last_problem.get(5..8).and_then(|s| s.parse().ok()),
                 reason: if last_problem.starts_with("HTTP 429") {
                     RetryReason::Throttled
+                } else if last_problem.starts_with("HTTP 401") {
+                    RetryReason::TokenRejected
                 } else {
                     RetryReason::ServerError
                 },

@@ -95,11 +95,13 @@ impl HttpClient {
             let retryable = match outcome {
                 Attempt::Failed(e) => {
                     let safe = request.idempotent || e.is_connect();
-                    let transient = e.is_connect()
-                        || e.is_timeout()
-                        || e.is_request()
-                        || e.is_body()
-                        || e.is_decode();
+                    // An untrusted certificate is the same on every attempt: fail at once.
+                    let transient = !is_certificate_error(&e)
+                        && (e.is_connect()
+                            || e.is_timeout()
+                            || e.is_request()
+                            || e.is_body()
+                            || e.is_decode());
                     let err = HttpError::Transport {
                         method: method.clone(),
                         path: path.clone(),
@@ -308,9 +310,50 @@ pub(crate) fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, String> 
     serde_json::from_slice(body).map_err(|e| format!("JSON: {e}"))
 }
 
+/// True when TLS refused the server's certificate (untrusted issuer, wrong name, expired).
+fn is_certificate_error(e: &reqwest::Error) -> bool {
+    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    let refused = |tls: &rustls::Error| {
+        matches!(
+            tls,
+            rustls::Error::InvalidCertificate(_) | rustls::Error::InvalidCertRevocationList(_)
+        )
+    };
+    while let Some(s) = source {
+        if let Some(tls) = s.downcast_ref::<rustls::Error>() {
+            return refused(tls);
+        }
+        // io::Error's source() skips the error it wraps, and rustls' error travels wrapped in one.
+        if let Some(tls) = s
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        {
+            return refused(tls);
+        }
+        // Some layers re-wrap the TLS error as text only; rustls words it this way.
+        if s.source().is_none() && s.to_string().starts_with("invalid peer certificate") {
+            return true;
+        }
+        source = s.source();
+    }
+    false
+}
+
 /// reqwest's Display for an error can include the full URL (with query); keep it to the
 /// error kind and the innermost cause.
 fn describe_reqwest_error(e: &reqwest::Error) -> String {
+    if is_certificate_error(e) {
+        let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
+        let mut innermost = String::new();
+        while let Some(s) = source {
+            innermost = s.to_string();
+            source = s.source();
+        }
+        return format!(
+            "the server's TLS certificate is not trusted ({innermost}); if a proxy inspects TLS, pass its root certificate with -TrustedRootCertificatePath"
+        );
+    }
     let kind = if e.is_timeout() {
         "timed out"
     } else if e.is_connect() {

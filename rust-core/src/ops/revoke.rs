@@ -27,6 +27,7 @@ pub enum RevokeStatus {
     NotFound,
     Forbidden,
     Invalid,
+    Throttled,
     Failed,
 }
 
@@ -37,6 +38,7 @@ impl RevokeStatus {
             RevokeStatus::NotFound => "NotFound",
             RevokeStatus::Forbidden => "Forbidden",
             RevokeStatus::Invalid => "Invalid",
+            RevokeStatus::Throttled => "Throttled",
             RevokeStatus::Failed => "Failed",
         }
     }
@@ -156,6 +158,7 @@ pub async fn revoke(
                 RevokeOutcome::NotFound => (RevokeStatus::NotFound, format!("No user '{}' in this tenant.", result.input)),
                 RevokeOutcome::Forbidden { message } => (RevokeStatus::Forbidden, message.clone()),
                 RevokeOutcome::Failed { reason } => (RevokeStatus::Failed, reason.clone()),
+                RevokeOutcome::Throttled { reason } => (RevokeStatus::Throttled, format!("Microsoft Graph kept throttling; run the command again later for this user ({reason}).")),
                 RevokeOutcome::Invalid { reason } => (RevokeStatus::Invalid, reason.clone()),
                 // Inputs are deduplicated above; the client's own check is a safety net.
                 RevokeOutcome::Duplicate { .. } => return,
