@@ -32,7 +32,7 @@
             Tags         = @('Exchange', 'ExchangeOnline', 'Outlook', 'OutlookMobile', 'QRCode', 'EntraID', 'ConditionalAccess', 'Security', 'Microsoft365', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
             ProjectUri   = 'https://github.com/outlookqrguard/OutlookQrGuard'
             LicenseUri   = 'https://github.com/outlookqrguard/OutlookQrGuard/blob/main/LICENSE'
-            ReleaseNotes = 'See CHANGELOG.md in the package.'
+            ReleaseNotes = 'First release: Connect-OutlookQrGuard (certificate, client secret, managed identity, device code, access token; Global, GCC High, DoD, China), Test/Disable/Enable-OutlookQrSignin, Get/Export-OutlookMobileDevice (streaming, Export-Csv compatible, UTF-8 with BOM), Revoke-OutlookMobileSignin (Graph $batch), Get-OutlookQrGuardReport (HTML/JSON/CSV). English and Japanese messages and help.'
         }
     }
 }
