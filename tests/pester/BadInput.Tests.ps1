@@ -153,9 +153,8 @@ Describe 'Connect-OutlookQrGuard refuses bad input' {
         $err.CategoryInfo.Category | Should -Be 'ConnectionError'
     }
 
-    # BUG: the message blames the service host ("could not reach login.microsoftonline.com … Connection
-    # refused"), not the proxy that refused; an admin cannot tell that -Proxy is the problem.
-    It 'a -Proxy on a closed port: the message names the proxy' -Skip:$true {
+    # An admin must be able to tell that -Proxy is the problem, not the service.
+    It 'a -Proxy on a closed port: the message names the proxy' {
         $err = Get-Failure { Connect-OutlookQrGuard -Organization $Domain -AppId $Creds.secretApp.clientId -ClientSecret $Secret -Proxy 'http://127.0.0.1:9' -WarningAction SilentlyContinue }
         $err.Exception.Message | Should -Match '127\.0\.0\.1:9|proxy'
     }

@@ -130,6 +130,18 @@ impl Session {
         let (credential, client_id) = credential(spec.method, &tenant, algorithm, cancel)?;
         let app_only = credential.is_app_only();
         let tokens = TokenProvider::new(credential, environment.clone(), http);
+        let proxy = spec.proxy_uri.clone();
+        // A refused or unreachable proxy reads like an unreachable service: say which it was.
+        let blame_proxy = |e: OpError| match (&proxy, e.kind) {
+            (Some(proxy), FailureKind::Connection) => OpError {
+                message: format!(
+                    "{} The requests went through the proxy '{proxy}': check that it runs and can be reached.",
+                    e.message
+                ),
+                ..e
+            },
+            _ => e,
+        };
         log(
             LogLevel::Info,
             format!(
@@ -142,7 +154,10 @@ impl Session {
         let user = if app_only {
             String::new()
         } else {
-            tokens.token(Resource::Exchange).await?;
+            tokens
+                .token(Resource::Exchange)
+                .await
+                .map_err(|e| blame_proxy(e.into()))?;
             spec.user_principal_name
                 .clone()
                 .or_else(|| tokens.signed_in_user())
@@ -161,7 +176,10 @@ impl Session {
         };
         let exchange = ExchangeClient::new(Arc::clone(&tokens), exchange_options);
         let graph = GraphClient::new(Arc::clone(&tokens));
-        let config = exchange.get_organization_config().await?;
+        let config = exchange
+            .get_organization_config()
+            .await
+            .map_err(|e| blame_proxy(e.into()))?;
         let organization = config.name.unwrap_or_else(|| tenant.clone());
         log(LogLevel::Info, format!("Connected to '{organization}'"));
         Ok(Session {
