@@ -179,6 +179,10 @@ pub fn export_spec(r: ExportRequest) -> Result<ExportSpec, OpError> {
     if r.path.trim().is_empty() {
         return Err(OpError::invalid("-Path is empty"));
     }
+    let mut date_culture = r.date_culture.map(date_culture).unwrap_or_default();
+    if encoding == CsvEncoding::ShiftJis {
+        date_culture = plain_spaces(date_culture);
+    }
     Ok(ExportSpec {
         path: PathBuf::from(r.path),
         overwrite: r.overwrite,
@@ -187,11 +191,27 @@ pub fn export_spec(r: ExportRequest) -> Result<ExportSpec, OpError> {
             encoding,
             newline,
             neutralise_formulas: r.neutralise_formulas,
-            date_culture: r.date_culture.map(date_culture).unwrap_or_default(),
+            date_culture,
             extra_columns: Vec::new(),
         },
         query: device_query(r.query),
     })
+}
+
+/// ICU cultures put a narrow no-break space before AM/PM (en-US "h:mm:ss\u{202F}tt"), which
+/// code page 932 cannot encode: Shift_JIS dates use a plain space there (values are untouched).
+fn plain_spaces(mut culture: DateCulture) -> DateCulture {
+    for text in [
+        &mut culture.short_date_pattern,
+        &mut culture.long_time_pattern,
+        &mut culture.am_designator,
+        &mut culture.pm_designator,
+        &mut culture.date_separator,
+        &mut culture.time_separator,
+    ] {
+        *text = text.replace(['\u{202F}', '\u{00A0}'], " ");
+    }
+    culture
 }
 
 pub fn revoke_targets(targets: Vec<RevokeTarget>) -> Vec<RevokeTargetSpec> {
@@ -286,5 +306,69 @@ pub fn device_record(d: MobileDevice) -> DeviceRecord {
         object_state: d.object_state,
         user_display_name_new,
         mailbox_distinguished_name,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn request(encoding: &str) -> ExportRequest {
+        ExportRequest {
+            path: "devices.csv".into(),
+            overwrite: false,
+            create_directory: false,
+            encoding: encoding.into(),
+            neutralise_formulas: true,
+            newline: String::new(),
+            date_culture: Some(DateCultureSpec {
+                short_date_pattern: "M/d/yyyy".into(),
+                long_time_pattern: "h:mm:ss\u{202F}tt".into(),
+                am_designator: "AM".into(),
+                pm_designator: "PM".into(),
+                date_separator: "/".into(),
+                time_separator: ":".into(),
+                abbreviated_month_names: Vec::new(),
+                month_names: Vec::new(),
+                abbreviated_day_names: Vec::new(),
+                day_names: Vec::new(),
+            }),
+            query: DeviceQuery {
+                device_model: None,
+                mailbox: None,
+                result_size: None,
+            },
+        }
+    }
+
+    #[test]
+    fn shift_jis_dates_use_a_plain_space_and_other_encodings_keep_the_culture() {
+        assert_eq!(
+            export_spec(request("shift_jis"))
+                .unwrap()
+                .options
+                .date_culture
+                .long_time_pattern,
+            "h:mm:ss tt"
+        );
+        assert_eq!(
+            export_spec(request("utf8BOM"))
+                .unwrap()
+                .options
+                .date_culture
+                .long_time_pattern,
+            "h:mm:ss\u{202F}tt"
+        );
+    }
+
+    #[test]
+    fn unknown_encodings_and_line_endings_are_refused_with_the_value() {
+        let err = export_spec(request("latin1")).err().unwrap();
+        assert_eq!(err.kind, FailureKind::InvalidArgument);
+        assert!(err.message.contains("latin1"));
+        let mut r = request("utf8BOM");
+        r.newline = "CR".into();
+        assert!(export_spec(r).err().unwrap().message.contains("CR"));
     }
 }
