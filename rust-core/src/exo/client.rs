@@ -12,7 +12,7 @@ use url::Url;
 use uuid::Uuid;
 
 use super::error::map_http_error;
-use super::page::{RawPage, parse_raw_page, type_items};
+use super::page::{RawPage, parse_typed_page};
 use super::{ExoError, Page};
 use crate::auth::{Credential, ResourceBearer, TokenProvider};
 use crate::cloud::Resource;
@@ -152,21 +152,22 @@ impl ExchangeClient {
                 .body
                 .clone()
                 .map_err(|e| ExoError::Protocol(format!("could not encode the request: {e}")))?;
-            let raw = s.client.post_page(&s.cmdlet, url, body).await?;
+            let raw = s
+                .client
+                .post_page::<T>(&s.cmdlet, url, body)
+                .await?
+                .map_err(|(index, reason)| ExoError::UnexpectedObject {
+                    cmdlet: s.cmdlet.clone(),
+                    index,
+                    reason,
+                })?;
             s.next = match raw.next_link {
                 Some(link) => Some(s.client.checked_next_link(&link)?),
                 None => None,
             };
             s.number += 1;
-            let items = type_items::<T>(raw.value).map_err(|(index, reason)| {
-                ExoError::UnexpectedObject {
-                    cmdlet: s.cmdlet.clone(),
-                    index,
-                    reason,
-                }
-            })?;
             let page = Page {
-                items,
+                items: raw.value,
                 warnings: raw.warnings,
                 number: s.number,
             };
@@ -194,13 +195,21 @@ impl ExchangeClient {
         Ok((items, warnings))
     }
 
-    async fn post_page(&self, cmdlet: &str, url: Url, body: Bytes) -> Result<RawPage, ExoError> {
+    #[allow(clippy::type_complexity)]
+    async fn post_page<T: DeserializeOwned>(
+        &self,
+        cmdlet: &str,
+        url: Url,
+        body: Bytes,
+    ) -> Result<Result<RawPage<T>, (usize, String)>, ExoError> {
         let mut req = Request::new(Method::POST, url);
         req.headers = self.headers(cmdlet);
         req.body = Some(body);
         self.inner
             .http
-            .send(&req, Some(&self.inner.bearer), |r| parse_raw_page(&r.body))
+            .send(&req, Some(&self.inner.bearer), |r| {
+                parse_typed_page::<T>(&r.body)
+            })
             .await
             .map_err(|e| map_http_error(e, cmdlet, &self.inner.principal, &self.inner.audience))
     }

@@ -15,9 +15,10 @@ pub struct Page<T> {
 /// The page as JSON: syntax is checked inside the retry loop (a truncated body is a
 /// transient fault); item types are checked afterwards (a shape mismatch is not).
 #[derive(Debug, Deserialize)]
-pub(crate) struct RawPage {
-    #[serde(default)]
-    pub value: Vec<serde_json::Value>,
+#[serde(bound(deserialize = "T: Deserialize<'de>"))]
+pub(crate) struct RawPage<T = serde_json::Value> {
+    #[serde(default = "Vec::new")]
+    pub value: Vec<T>,
     #[serde(rename = "@odata.nextLink")]
     pub next_link: Option<String>,
     #[serde(rename = "@adminapi.warnings", default)]
@@ -36,6 +37,24 @@ pub(crate) fn parse_raw_page(body: &[u8]) -> Result<RawPage, String> {
             format!("not an InvokeCommand JSON page: {e}")
         }
     })
+}
+
+/// Parses a page straight into `T` (no intermediate JSON tree: this is the hot path of a
+/// large export). `Err` = the body is not a valid page (worth a retry); `Ok(Err(index, why))` =
+/// a valid page whose item `index` is not a `T`.
+#[allow(clippy::type_complexity)]
+pub(crate) fn parse_typed_page<T: DeserializeOwned>(
+    body: &[u8],
+) -> Result<Result<RawPage<T>, (usize, String)>, String> {
+    match serde_json::from_slice::<RawPage<T>>(body) {
+        Ok(page) => Ok(Ok(page)),
+        Err(typed) => {
+            let raw = parse_raw_page(body)?;
+            Ok(Err(type_items::<T>(raw.value)
+                .err()
+                .unwrap_or((0, typed.to_string()))))
+        }
+    }
 }
 
 pub(crate) fn type_items<T: DeserializeOwned>(
@@ -136,6 +155,28 @@ mod tests {
         assert_eq!(items, [A { a: 1 }, A { a: 2 }]);
         let bad = type_items::<A>(vec![json!({"a":1}), json!({"a":"x"})]).unwrap_err();
         assert_eq!(bad.0, 1);
+    }
+
+    #[test]
+    fn typed_pages_parse_directly_and_name_the_bad_item() {
+        #[derive(Deserialize, Debug, PartialEq)]
+        struct A {
+            a: u8,
+        }
+        let page = parse_typed_page::<A>(br#"{"value":[{"a":1},{"a":2}],"@odata.nextLink":"n"}"#)
+            .unwrap()
+            .unwrap();
+        assert_eq!(page.value, [A { a: 1 }, A { a: 2 }]);
+        assert_eq!(page.next_link.as_deref(), Some("n"));
+        let (index, _) = parse_typed_page::<A>(br#"{"value":[{"a":1},{"a":"x"}]}"#)
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(index, 1);
+        assert!(
+            parse_typed_page::<A>(br#"{"value":[{"a":1},"#)
+                .unwrap_err()
+                .contains("ends early")
+        );
     }
 
     #[test]
