@@ -21,8 +21,12 @@ $ErrorActionPreference = 'Stop'
 # Accept "en-US,ja-JP" as one argument too (pwsh -File passes it that way).
 $Culture = @($Culture | ForEach-Object { $_ -split ',' } | Where-Object { $_ })
 $module = Import-Module $ModulePath -PassThru -Force
-$common = [System.Management.Automation.Internal.CommonParameters].GetProperties().Name +
-    [System.Management.Automation.Internal.ShouldProcessParameters].GetProperties().Name
+$common = [System.Management.Automation.Internal.CommonParameters].GetProperties().Name
+# -WhatIf/-Confirm are documented the same way for every cmdlet that has them.
+$shouldProcess = @{
+    'en-US' = @{ WhatIf = 'Shows what would happen if the cmdlet runs. The cmdlet is not run.'; Confirm = 'Prompts you for confirmation before running the cmdlet.' }
+    'ja-JP' = @{ WhatIf = 'コマンドレットを実行した場合の動作を表示します。コマンドレットは実行されません。'; Confirm = 'コマンドレットを実行する前に確認を求めます。' }
+}
 
 function Escape([string] $Text) { [System.Security.SecurityElement]::Escape($Text) }
 
@@ -60,7 +64,11 @@ foreach ($c in $Culture) {
         foreach ($key in 'Synopsis', 'Description', 'Examples') {
             if (-not $help.ContainsKey($key) -or -not $help[$key]) { throw "$file has no $key." }
         }
-        $describedParameters = if ($help.ContainsKey('Parameters')) { $help.Parameters } else { @{} }
+        $describedParameters = if ($help.ContainsKey('Parameters')) { $help.Parameters.Clone() } else { @{} }
+        $standard = if ($shouldProcess.ContainsKey($c)) { $shouldProcess[$c] } else { $shouldProcess['en-US'] }
+        foreach ($name in 'WhatIf', 'Confirm') {
+            if ($command.Parameters.ContainsKey($name) -and -not $describedParameters.ContainsKey($name)) { $describedParameters[$name] = $standard[$name] }
+        }
         $own = $command.Parameters.Values | Where-Object { $_.Name -notin $common }
         foreach ($p in $own) {
             if (-not $describedParameters.ContainsKey($p.Name)) { throw "$file does not describe parameter -$($p.Name)." }
