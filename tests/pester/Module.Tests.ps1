@@ -80,3 +80,32 @@ Describe 'Native library loading' {
         finally { Remove-Item -Recurse -Force (Split-Path $copy) }
     }
 }
+
+Describe 'Help' {
+    It 'gives <_> a synopsis, a description, every parameter, two examples and the about topic' -ForEach @(
+        (Import-PowerShellDataFile (Join-Path $env:OQG_MODULE_PATH 'OutlookQrGuard.psd1')).CmdletsToExport
+    ) {
+        $help = Get-Help $_ -Full
+        $help.Synopsis | Should -Not -BeLike "*$_*[<]*"   # not the auto-generated syntax stub
+        $help.Synopsis.Length | Should -BeGreaterThan 20
+        ($help.Description | Out-String).Trim().Length | Should -BeGreaterThan 40
+        @($help.Examples.Example).Count | Should -BeGreaterOrEqual 2
+        ($help.RelatedLinks | Out-String) | Should -Match 'about_OutlookQrGuard'
+        $own = (Get-Command $_).Parameters.Keys | Where-Object { $_ -notin [System.Management.Automation.Cmdlet]::CommonParameters }
+        foreach ($p in $own) {
+            $described = $help.Parameters.Parameter | Where-Object Name -eq $p
+            ($described.Description | Out-String).Trim() | Should -Not -BeNullOrEmpty -Because "-$p needs a description"
+        }
+    }
+
+    It 'has an about topic in English and Japanese' {
+        (Get-Help about_OutlookQrGuard | Out-String) | Should -Match 'QR'
+        Test-Path (Join-Path $env:OQG_MODULE_PATH 'ja-JP/about_OutlookQrGuard.help.txt') | Should -BeTrue
+        Test-Path (Join-Path $env:OQG_MODULE_PATH 'ja-JP/OutlookQrGuard.dll-help.xml') | Should -BeTrue
+    }
+
+    It 'answers in Japanese under a ja-JP UI culture' {
+        $out = & $Pwsh -NoProfile -NonInteractive -Command "[System.Globalization.CultureInfo]::CurrentUICulture = 'ja-JP'; Import-Module '$ModulePath'; try { Test-OutlookQrSignin -ErrorAction Stop } catch { `$_.Exception.Message }" 2>&1 | Out-String
+        $out | Should -Match '接続されていません'
+    }
+}
