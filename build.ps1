@@ -44,7 +44,7 @@ function Invoke-Build {
     Write-Step "Building OutlookQrGuard $version ($Configuration)"
     $cargoProfile = @(if ($Configuration -eq 'Release') { '--release' })
     Invoke-Native cargo build @cargoProfile -p outlook-qr-guard-core -p tenant-emulator
-    Invoke-Native dotnet build (Join-Path $Root 'ps-module/OutlookQrGuard.csproj') -c $Configuration "-p:Version=$version" --nologo -v quiet
+    Invoke-Native dotnet build (Join-Path $Root 'ps-module/OutlookQrGuard.csproj') -c $Configuration --nologo -v quiet
     $layout = @{
         Root          = $Root
         Destination   = $ModuleOut

@@ -144,7 +144,8 @@ Import-Module '$pester'
 `$r = Invoke-Pester -Configuration `$config
 @{ Passed = `$r.PassedCount; Failed = `$r.FailedCount + `$r.FailedBlocksCount + `$r.FailedContainersCount; Skipped = `$r.SkippedCount } | ConvertTo-Json | Set-Content '$resultFile'
 "@
-    & $pwsh -NoProfile -NonInteractive -Command $script
+    # Out-Host: the child's output is for the log, not this function's result.
+    & $pwsh -NoProfile -NonInteractive -Command $script | Out-Host
     if (-not (Test-Path $resultFile)) { return [pscustomobject]@{ Suite = 'pester'; Passed = 0; Failed = 1; Skipped = 0 } }
     $r = Get-Content -Raw $resultFile | ConvertFrom-Json
     Remove-Item $resultFile

@@ -11,7 +11,7 @@ Set-Location $root
 Import-Module (Join-Path $root 'tools/BuildTools.psm1') -Force
 $version = Get-ProductVersion $root
 Invoke-Native cargo build --release -p outlook-qr-guard-core -p tenant-emulator
-Invoke-Native dotnet build ps-module/OutlookQrGuard.csproj -c Release "-p:Version=$version" --nologo -v quiet
+Invoke-Native dotnet build ps-module/OutlookQrGuard.csproj -c Release --nologo -v quiet
 $out = Join-Path $root 'out/OutlookQrGuard'
 New-ModuleLayout -Root $root -Destination $out -Version $version -Configuration Release
 Import-Module (Join-Path $root '.tools/packages/pester/6.2.0/tools/Pester.psd1')
