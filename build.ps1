@@ -24,12 +24,16 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Package', 'Bindings', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Package', 'Bindings', 'Clean', 'Bench')]
     [string] $Task = 'Build',
 
     # Debug builds compile faster; Release is what ships and what benchmarks measure.
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+
+    # Bench only: Full (100k devices, 20 ms per page) or Small (5k devices, 5 ms; for CI).
+    [ValidateSet('Small', 'Full')]
+    [string] $Size = 'Full'
 )
 
 Set-StrictMode -Version Latest
@@ -93,6 +97,13 @@ function Invoke-Demo {
     if (-not $?) { throw 'The demo failed.' }
 }
 
+function Invoke-Bench {
+    Invoke-Build
+    Write-Step "Benchmark ($Size)"
+    & (Join-Path $Root 'tools/Invoke-Benchmark.ps1') -ModulePath $ModuleOut -EmulatorPath (Get-EmulatorPath -Root $Root -Configuration $Configuration) -OutputDirectory (Join-Path $Root 'bench/results') -Size $Size
+    if (-not $?) { throw 'The benchmark failed.' }
+}
+
 function Invoke-Bindings {
     Write-Step 'Regenerating bindings/ from the Rust FFI surface'
     $env:OQG_UPDATE_BINDINGS = '1'
@@ -115,6 +126,7 @@ try {
         'Package' { Invoke-Package }
         'Bindings' { Invoke-Bindings }
         'Clean' { Invoke-Clean }
+        'Bench' { Invoke-Bench }
     }
 }
 finally {

@@ -140,8 +140,9 @@ function Invoke-Child([string] $Mode, [string] $CsvPath = '', [int] $MaxPages = 
     ($output | Select-Object -Last 1) | ConvertFrom-Json
 }
 
-function Get-ExchangePageCount {
-    @((Get-TenantJournal $tenant).requests | Where-Object endpoint -eq 'ExchangeInvokeCommand').Count
+# Every InvokeCommand page the emulator served since the last reset, by cmdlet (each one waited the page latency).
+function Get-ExchangePage {
+    @((Get-TenantJournal $tenant).requests | Where-Object endpoint -eq 'ExchangeInvokeCommand') | Group-Object cmdlet
 }
 
 $rows = [System.Collections.Generic.List[object]]::new()
@@ -163,7 +164,9 @@ try {
     Write-Host '==> Export-OutlookMobileDevice'
     Reset-TenantJournal $tenant
     $ours = Invoke-Child -Mode Ours -CsvPath (Join-Path $work 'ours.csv')
-    $oursPages = Get-ExchangePageCount
+    $oursPageGroups = @(Get-ExchangePage)
+    $oursPages = ($oursPageGroups | Measure-Object -Property Count -Sum).Sum
+    $oursPageNote = ($oursPageGroups | ForEach-Object { "$($_.Name): $($_.Count)" }) -join ', '
     $floorSeconds = $oursPages * $latencyMs / 1000.0
     # The seeded ground truth, not a line count (a device name may hold a line break).
     $outlook = @(Get-TenantSeededDevice -Tenant $tenant -Model 'Outlook for iOS and Android').Count
@@ -191,7 +194,7 @@ try {
     $importMedian = Get-Median $importMs
 
     Add-Row 'Outlook devices exported (N)' ('{0:N0}' -f $outlook) '' "$totalDevices devices of $users users seeded; page size $pageSize; $latencyMs ms latency per page"
-    Add-Row 'Export-OutlookMobileDevice' ('{0:N2} s' -f $ours.seconds) '' "$oursPages InvokeCommand pages"
+    Add-Row 'Export-OutlookMobileDevice' ('{0:N2} s' -f $ours.seconds) '' "$oursPages InvokeCommand pages ($oursPageNote)"
     Add-Row 'Floor (pages x page latency)' ('{0:N2} s' -f $floorSeconds) '' ''
     Add-Row 'Plain PowerShell procedure' ('{0:N2} s' -f $plainSeconds) '' ($scaled ? ('measured {0:N2} s on the first {1:N0} devices ({2} pages), scaled per device to N' -f $plain.seconds, $plain.devices, $plain.pages) : "all $($plain.pages) pages")
     Add-Row '**ours / floor**' (Format-Ratio ($ours.seconds / $floorSeconds) 'le' 1.10) '<= 1.10' ''
