@@ -30,7 +30,9 @@ param(
     # The plain-PowerShell procedure reads at most this many pages and is scaled per device to N
     # (it takes minutes at full size). 0 = every page.
     [int] $PowerShellMaxPages = -1,
-    [int] $ImportRuns = 5
+    [int] $ImportRuns = 5,
+    # Our export and Get run this many times (fresh process each); the median time is reported.
+    [ValidateRange(1, 20)] [int] $Repeat = 3
 )
 
 Set-StrictMode -Version Latest
@@ -163,11 +165,27 @@ try {
     # 1. Export: ours, in a child that also reports its peak memory.
     Write-Host '==> Export-OutlookMobileDevice'
     Reset-TenantJournal $tenant
-    $ours = Invoke-Child -Mode Ours -CsvPath (Join-Path $work 'ours.csv')
+    $oursRuns = @(foreach ($i in 1..$Repeat) {
+            if ($i -gt 1) { Reset-TenantJournal $tenant }
+            Invoke-Child -Mode Ours -CsvPath (Join-Path $work 'ours.csv')
+        })
+    # Median time; the largest memory growth of the runs (peaks are what an admin's machine must hold).
+    $ours = [pscustomobject]@{
+        seconds     = Get-Median $oursRuns.seconds
+        baselineKiB = $oursRuns[0].baselineKiB
+        peakKiB     = $null
+    }
+    if ($null -ne $oursRuns[0].peakKiB) {
+        $worst = $oursRuns | Sort-Object { $_.peakKiB - $_.baselineKiB } | Select-Object -Last 1
+        $ours.baselineKiB = $worst.baselineKiB
+        $ours.peakKiB = $worst.peakKiB
+    }
     $oursPageGroups = @(Get-ExchangePage)
     $oursPages = ($oursPageGroups | Measure-Object -Property Count -Sum).Sum
     $oursPageNote = ($oursPageGroups | ForEach-Object { "$($_.Name): $($_.Count)" }) -join ', '
-    $floorSeconds = $oursPages * $latencyMs / 1000.0
+    # Only list pages wait the latency (Get-OrganizationConfig does not): the emulator's exchange/*.rs.
+    $delayedPages = ($oursPageGroups | Where-Object Name -in 'Get-MobileDevice', 'Get-Mailbox' | Measure-Object -Property Count -Sum).Sum
+    $floorSeconds = $delayedPages * $latencyMs / 1000.0
     # The seeded ground truth, not a line count (a device name may hold a line break).
     $outlook = @(Get-TenantSeededDevice -Tenant $tenant -Model 'Outlook for iOS and Android').Count
 
@@ -181,7 +199,8 @@ try {
 
     # 4. Objects into the pipeline.
     Write-Host '==> Get-OutlookMobileDevice | Measure-Object'
-    $get = Invoke-Child -Mode Get
+    $getRuns = @(foreach ($i in 1..$Repeat) { Invoke-Child -Mode Get })
+    $get = [pscustomobject]@{ seconds = Get-Median $getRuns.seconds; devices = $getRuns[0].devices }
 
     # 2. Cold Import-Module, and the bare pwsh start for context.
     Write-Host "==> Import-Module, $ImportRuns cold processes"
@@ -194,8 +213,8 @@ try {
     $importMedian = Get-Median $importMs
 
     Add-Row 'Outlook devices exported (N)' ('{0:N0}' -f $outlook) '' "$totalDevices devices of $users users seeded; page size $pageSize; $latencyMs ms latency per page"
-    Add-Row 'Export-OutlookMobileDevice' ('{0:N2} s' -f $ours.seconds) '' "$oursPages InvokeCommand pages ($oursPageNote)"
-    Add-Row 'Floor (pages x page latency)' ('{0:N2} s' -f $floorSeconds) '' ''
+    Add-Row 'Export-OutlookMobileDevice' ('{0:N2} s' -f $ours.seconds) '' ("median of {0}: {1}; {2} InvokeCommand pages per run ({3})" -f $Repeat, (($oursRuns | ForEach-Object { '{0:N2}' -f $_.seconds }) -join ', '), $oursPages, $oursPageNote)
+    Add-Row 'Floor (pages x page latency)' ('{0:N2} s' -f $floorSeconds) '' "$delayedPages list pages x $latencyMs ms"
     Add-Row 'Plain PowerShell procedure' ('{0:N2} s' -f $plainSeconds) '' ($scaled ? ('measured {0:N2} s on the first {1:N0} devices ({2} pages), scaled per device to N' -f $plain.seconds, $plain.devices, $plain.pages) : "all $($plain.pages) pages")
     Add-Row '**ours / floor**' (Format-Ratio ($ours.seconds / $floorSeconds) 'le' 1.10) '<= 1.10' ''
     Add-Row '**PowerShell / ours**' (Format-Ratio ($plainSeconds / $ours.seconds) 'ge' 10) '>= 10' ''
@@ -208,7 +227,7 @@ try {
     else {
         Add-Row 'Peak RSS growth' 'n/a' '' 'no /proc on this OS'
     }
-    Add-Row 'Get-OutlookMobileDevice \| Measure-Object' ('{0:N0} objects/s' -f ($get.devices / $get.seconds)) '' ('{0:N0} objects in {1:N2} s (includes the page latency)' -f $get.devices, $get.seconds)
+    Add-Row 'Get-OutlookMobileDevice \| Measure-Object' ('{0:N0} objects/s' -f ($get.devices / $get.seconds)) '' ('{0:N0} objects in {1:N2} s, median of {2} (includes the page latency)' -f $get.devices, $get.seconds, $Repeat)
 }
 finally {
     Stop-TestTenant $tenant
