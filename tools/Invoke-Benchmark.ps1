@@ -4,7 +4,8 @@
     Benchmarks OutlookQrGuard against the plain-PowerShell procedure, side by side, on ONE tenant emulator.
 
 .DESCRIPTION
-    Prints a Markdown table and writes it to <OutputDirectory>/<timestamp>.md and latest.md:
+    Prints a Markdown table and writes it to <OutputDirectory>/<timestamp>.md and latest.md
+    (<timestamp>-small.md and latest-small.md for -Size Small):
       1. Export of N Outlook devices: Export-OutlookMobileDevice vs the plain-PowerShell procedure
          (Invoke-RestMethod paging through InvokeCommand | Select-Object * + UserDisplayNameNew |
          Export-Csv) vs the floor (pages x page latency). Ratios ours/floor and PowerShell/ours.
@@ -244,7 +245,9 @@ $lines.Add('| Measure | Value | Target | Note |')
 $lines.Add('|---|---|---|---|')
 foreach ($r in $rows) { $lines.Add("| $($r.Measure) | $($r.Value) | $($r.Target) | $($r.Note) |") }
 $markdown = $lines -join "`n"
-Set-Content -Path (Join-Path $OutputDirectory "$stamp.md") -Value $markdown -Encoding utf8NoBOM
-Set-Content -Path (Join-Path $OutputDirectory 'latest.md') -Value $markdown -Encoding utf8NoBOM
+# A CI-size run must not overwrite the full-size result kept in latest.md.
+$suffix = $Size -eq 'Full' ? '' : "-$($Size.ToLowerInvariant())"
+Set-Content -Path (Join-Path $OutputDirectory "$stamp$suffix.md") -Value $markdown -Encoding utf8NoBOM
+Set-Content -Path (Join-Path $OutputDirectory "latest$suffix.md") -Value $markdown -Encoding utf8NoBOM
 Write-Host ''
 Write-Host $markdown
