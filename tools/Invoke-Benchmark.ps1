@@ -61,7 +61,7 @@ $work = Join-Path ([IO.Path]::GetTempPath()) "oqg-bench-$PID"
 $null = New-Item -ItemType Directory -Force $work
 
 function Get-Median([double[]] $Values) {
-    $sorted = $Values | Sort-Object
+    $sorted = @($Values | Sort-Object)
     $mid = [math]::Floor($sorted.Count / 2)
     if ($sorted.Count % 2) { return $sorted[$mid] }
     return ($sorted[$mid - 1] + $sorted[$mid]) / 2
