@@ -1,9 +1,13 @@
 ﻿@{
-    Synopsis    = 'Outlook の QR コード サインインに関する監査レポートを作成します。プロンプトの設定、ユーザー別・OS 別の接続中の Outlook モバイル端末、次に行うべきことをまとめます。'
+    Synopsis    = 'Outlook の QR コード サインインに関する監査レポートを作成します。プロンプトの設定、条件付きアクセスによるブロック、ユーザー別・OS 別の接続中の Outlook モバイル端末、QR コードでサインインしたユーザー、次に行うべきことをまとめます。'
     Description = @'
-Get-OutlookQrGuardReport は、プロンプトの設定を確認し (Test-OutlookQrSignin と同じ)、接続している Outlook for iOS and Android の端末を読み取り (Get-OutlookMobileDevice と同じ)、次の内容を 1 つのレポートにまとめます。
+Get-OutlookQrGuardReport は、両方の層 (プロンプトの設定と、条件付きアクセスによる認証転送のブロック) を確認し (Test-OutlookQrSignin と同じ)、接続している Outlook for iOS and Android の端末 (Get-OutlookMobileDevice と同じ) と過去 30 日間の認証転送によるサインイン (Get-OutlookQrSigninEvidence と同じ) を読み取り、次の内容を 1 つのレポートにまとめます。
 
-- 組織名、判定 (Exposed、PromptHidden、Unknown) とその理由
+- 組織名、両方の層を合わせた判定 (Exposed、PromptHidden、ReportOnly、BlockedWithExclusions、Blocked、Unknown) とその理由
+
+- 条件付きアクセスの状態と、認証転送をブロックするポリシー (除外を名前付きで)
+
+- 認証転送 (QR コード) でサインインしたユーザー数とサインイン数。サインイン ログを読み取れない場合 (AuditLog.Read.All がない、または Microsoft Entra ID P1 がない場合) は、その理由を示します
 
 - 接続している Outlook モバイル端末の数と、そのユーザー数
 
@@ -57,9 +61,9 @@ $report.recommendations
         }
     )
     Notes       = @'
-Test-OutlookQrSignin や Get-OutlookMobileDevice と同じ Exchange Online のアクセスが必要です。Exchange 管理者ロール (アプリ専用のサインインではさらに Exchange.ManageAsApp) を付与してください。Microsoft Graph は使いません。
+Test-OutlookQrSignin や Get-OutlookMobileDevice と同じ Exchange Online のアクセスが必要です。Exchange 管理者ロール (アプリ専用のサインインではさらに Exchange.ManageAsApp) を付与してください。Entra ID 側は Microsoft Graph を使います。条件付きアクセスの状態には Policy.Read.All、サインイン ログには AuditLog.Read.All が必要で、どちらも Microsoft Entra ID P1 が必要です。これらがなくても Exchange 側のレポートは作成され、付与すべきものがレポートに示されます。
 
-このレポートは端末を数えるだけで、Get-OutlookMobileDevice と同じく、QR で接続した端末と通常の手順でサインインした端末を区別できません。端末の完全な一覧には Export-OutlookMobileDevice を使ってください。
+端末だけでは、QR で接続した端末と通常の手順でサインインした端末を区別できません。サインイン ログなら、30 日間の保持期間内であれば区別できます。その証拠を行ごとに付けた端末の一覧には Export-OutlookMobileDevice -IncludeSigninEvidence を使ってください。
 '@
-    Links       = @('Test-OutlookQrSignin', 'Get-OutlookMobileDevice', 'Export-OutlookMobileDevice', 'Revoke-OutlookMobileSignin')
+    Links       = @('Test-OutlookQrSignin', 'Get-OutlookQrSigninEvidence', 'Get-OutlookMobileDevice', 'Export-OutlookMobileDevice', 'Revoke-OutlookMobileSignin')
 }
