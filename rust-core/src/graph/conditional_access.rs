@@ -172,7 +172,9 @@ impl ConditionalAccessPolicy {
         self.conditions
             .as_ref()
             .and_then(|c| c.applications.as_ref())
-            .is_some_and(|a| has(&a.include_applications, "All") && a.exclude_applications.is_empty())
+            .is_some_and(|a| {
+                has(&a.include_applications, "All") && a.exclude_applications.is_empty()
+            })
     }
 
     /// `clientAppTypes` absent, empty or `all`.
@@ -315,7 +317,13 @@ impl GraphClient {
             .http
             .send_json(&req, Some(&self.bearer))
             .await
-            .map_err(|e| map_http_error(e, "creating the Conditional Access policy", WRITE_PERMISSION))?;
+            .map_err(|e| {
+                map_http_error(
+                    e,
+                    "creating the Conditional Access policy",
+                    WRITE_PERMISSION,
+                )
+            })?;
         ConditionalAccessPolicy::parse(&created).map_err(|reason| GraphError::BadAnswer {
             what: "the created policy".into(),
             reason,
@@ -333,7 +341,11 @@ impl GraphClient {
             .send_raw(&req, Some(&self.bearer))
             .await
             .map_err(|e| {
-                map_http_error(e, &format!("Conditional Access policy '{id}'"), WRITE_PERMISSION)
+                map_http_error(
+                    e,
+                    &format!("Conditional Access policy '{id}'"),
+                    WRITE_PERMISSION,
+                )
             })?;
         Ok(())
     }
@@ -345,7 +357,11 @@ impl GraphClient {
             .send_raw(&req, Some(&self.bearer))
             .await
             .map_err(|e| {
-                map_http_error(e, &format!("Conditional Access policy '{id}'"), WRITE_PERMISSION)
+                map_http_error(
+                    e,
+                    &format!("Conditional Access policy '{id}'"),
+                    WRITE_PERMISSION,
+                )
             })?;
         Ok(())
     }
@@ -399,11 +415,19 @@ mod tests {
     fn coverage_rules() {
         let mut v = block_all();
         v["conditions"]["authenticationFlows"]["transferMethods"] = json!("deviceCodeFlow");
-        assert!(!ConditionalAccessPolicy::parse(&v).unwrap().blocks_transfer());
+        assert!(
+            !ConditionalAccessPolicy::parse(&v)
+                .unwrap()
+                .blocks_transfer()
+        );
 
         let mut v = block_all();
         v["grantControls"]["builtInControls"] = json!(["mfa"]);
-        assert!(!ConditionalAccessPolicy::parse(&v).unwrap().blocks_transfer());
+        assert!(
+            !ConditionalAccessPolicy::parse(&v)
+                .unwrap()
+                .blocks_transfer()
+        );
 
         let mut v = block_all();
         v["conditions"]["users"]["includeUsers"] = json!([]);
@@ -413,13 +437,25 @@ mod tests {
 
         let mut v = block_all();
         v["conditions"]["applications"]["excludeApplications"] = json!(["app"]);
-        assert!(!ConditionalAccessPolicy::parse(&v).unwrap().all_applications());
+        assert!(
+            !ConditionalAccessPolicy::parse(&v)
+                .unwrap()
+                .all_applications()
+        );
 
         let mut v = block_all();
         v["conditions"]["clientAppTypes"] = json!(["browser"]);
-        assert!(!ConditionalAccessPolicy::parse(&v).unwrap().all_client_app_types());
+        assert!(
+            !ConditionalAccessPolicy::parse(&v)
+                .unwrap()
+                .all_client_app_types()
+        );
         v["conditions"]["clientAppTypes"] = Value::Null;
-        assert!(ConditionalAccessPolicy::parse(&v).unwrap().all_client_app_types());
+        assert!(
+            ConditionalAccessPolicy::parse(&v)
+                .unwrap()
+                .all_client_app_types()
+        );
 
         let mut v = block_all();
         v["conditions"]["platforms"] = json!({"includePlatforms": ["android"]});
@@ -448,7 +484,10 @@ mod tests {
             pages: 1,
             ..PolicyList::default()
         };
-        policies_of_page(&[block_all(), json!({"id": "bad", "state": []}), json!(7)], &mut list);
+        policies_of_page(
+            &[block_all(), json!({"id": "bad", "state": []}), json!(7)],
+            &mut list,
+        );
         assert_eq!(list.policies.len(), 1);
         assert_eq!(list.warnings.len(), 2);
         assert!(list.warnings[0].contains("bad"), "{:?}", list.warnings);

@@ -44,9 +44,7 @@ pub enum ResolveError {
         kind: ObjectKind,
         hint: String,
     },
-    #[error(
-        "{count} groups are named '{input}'; pass the object id of the one to exclude ({ids})"
-    )]
+    #[error("{count} groups are named '{input}'; pass the object id of the one to exclude ({ids})")]
     Ambiguous {
         input: String,
         count: usize,
@@ -67,20 +65,53 @@ struct Named {
 
 /// Well-known directory role template ids (the same in every tenant) and their names.
 pub const WELL_KNOWN_ROLES: [(&str, &str); 14] = [
-    ("62e90394-69f5-4237-9190-012177145e10", "Global Administrator"),
-    ("29232cdf-9323-42fd-ade2-1d097af3e4de", "Exchange Administrator"),
-    ("194ae4cb-b126-40b2-bd5b-6091b380977d", "Security Administrator"),
-    ("b1be1c3e-b65d-4f19-8427-f6fa0d97feb9", "Conditional Access Administrator"),
+    (
+        "62e90394-69f5-4237-9190-012177145e10",
+        "Global Administrator",
+    ),
+    (
+        "29232cdf-9323-42fd-ade2-1d097af3e4de",
+        "Exchange Administrator",
+    ),
+    (
+        "194ae4cb-b126-40b2-bd5b-6091b380977d",
+        "Security Administrator",
+    ),
+    (
+        "b1be1c3e-b65d-4f19-8427-f6fa0d97feb9",
+        "Conditional Access Administrator",
+    ),
     ("f2ef992c-3afb-46b9-b7cf-a126ee74c451", "Global Reader"),
     ("5d6b6bb7-de71-4623-b4af-96380a352509", "Security Reader"),
     ("fe930be7-5e62-47db-91af-98c3a49a38b1", "User Administrator"),
-    ("e8611ab8-c189-46e8-94e1-60213ab1f814", "Privileged Role Administrator"),
-    ("729827e3-9c14-49f7-bb1b-9608f156bbb8", "Helpdesk Administrator"),
-    ("f28a1f50-f6e7-4571-818b-6a12f2af6b6c", "SharePoint Administrator"),
-    ("69091246-20e8-4a56-aa4d-066075b2a7a8", "Teams Administrator"),
-    ("9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3", "Application Administrator"),
-    ("158c047a-c907-4556-b7ef-446551a6b5f7", "Cloud Application Administrator"),
-    ("d29b2b05-8046-44ba-8758-1e26182fcf32", "Directory Synchronization Accounts"),
+    (
+        "e8611ab8-c189-46e8-94e1-60213ab1f814",
+        "Privileged Role Administrator",
+    ),
+    (
+        "729827e3-9c14-49f7-bb1b-9608f156bbb8",
+        "Helpdesk Administrator",
+    ),
+    (
+        "f28a1f50-f6e7-4571-818b-6a12f2af6b6c",
+        "SharePoint Administrator",
+    ),
+    (
+        "69091246-20e8-4a56-aa4d-066075b2a7a8",
+        "Teams Administrator",
+    ),
+    (
+        "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3",
+        "Application Administrator",
+    ),
+    (
+        "158c047a-c907-4556-b7ef-446551a6b5f7",
+        "Cloud Application Administrator",
+    ),
+    (
+        "d29b2b05-8046-44ba-8758-1e26182fcf32",
+        "Directory Synchronization Accounts",
+    ),
 ];
 
 /// The name of a well-known role template id; `""` for others.
@@ -116,10 +147,7 @@ impl GraphClient {
         }
         match self.get_user(input).await {
             Ok(u) => Ok(DirectoryObject {
-                display_name: u
-                    .display_name
-                    .or(u.user_principal_name)
-                    .unwrap_or_default(),
+                display_name: u.display_name.or(u.user_principal_name).unwrap_or_default(),
                 id: u.id,
                 kind: ObjectKind::User,
             }),
@@ -146,10 +174,7 @@ impl GraphClient {
                 Err(e) => Err(ResolveError::Graph(e)),
             };
         }
-        let found = self
-            .groups_named(name)
-            .await
-            .map_err(ResolveError::Graph)?;
+        let found = self.groups_named(name).await.map_err(ResolveError::Graph)?;
         match found.as_slice() {
             [] => Err(not_found()),
             [one] => Ok(one.clone()),
@@ -168,7 +193,8 @@ impl GraphClient {
     /// `GET /v1.0/groups/{id}?$select=id,displayName`.
     pub async fn get_group(&self, id: &str) -> Result<DirectoryObject, GraphError> {
         let mut url = self.environment.graph_url(&["groups", id]);
-        url.query_pairs_mut().append_pair("$select", "id,displayName");
+        url.query_pairs_mut()
+            .append_pair("$select", "id,displayName");
         let g: Named = self
             .http
             .send_json(&get_request(url), Some(&self.bearer))
@@ -190,9 +216,13 @@ impl GraphClient {
             .append_pair("$select", "id,displayName");
         let page = self
             .http
-            .send(&get_request(url), Some(&self.bearer), |r| parse_page(&r.body))
+            .send(&get_request(url), Some(&self.bearer), |r| {
+                parse_page(&r.body)
+            })
             .await
-            .map_err(|e| map_http_error(e, &format!("groups named '{name}'"), GROUP_READ_PERMISSION))?;
+            .map_err(|e| {
+                map_http_error(e, &format!("groups named '{name}'"), GROUP_READ_PERMISSION)
+            })?;
         Ok(page
             .value
             .iter()
@@ -272,11 +302,18 @@ mod tests {
             "Global Administrator"
         );
         assert_eq!(role_name("00000000-0000-0000-0000-000000000000"), "");
-        assert_eq!(user_keyword("guestsorexternalusers"), Some("Guests or external users"));
+        assert_eq!(
+            user_keyword("guestsorexternalusers"),
+            Some("Guests or external users")
+        );
         assert_eq!(user_keyword("taro@contoso.com"), None);
         let ids: std::collections::HashSet<_> = WELL_KNOWN_ROLES.iter().map(|(id, _)| id).collect();
         assert_eq!(ids.len(), WELL_KNOWN_ROLES.len());
-        assert!(WELL_KNOWN_ROLES.iter().all(|(id, _)| uuid::Uuid::parse_str(id).is_ok()));
+        assert!(
+            WELL_KNOWN_ROLES
+                .iter()
+                .all(|(id, _)| uuid::Uuid::parse_str(id).is_ok())
+        );
     }
 
     #[test]

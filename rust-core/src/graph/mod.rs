@@ -12,7 +12,7 @@ pub mod signins;
 mod user_id;
 
 pub use client::{GraphClient, GraphUser};
-pub use paging::odata_string;
 pub use error::{GraphError, GraphErrorBody, NON_PREMIUM_TENANT_CODE, is_licence_failure};
+pub use paging::odata_string;
 pub use revoke::{MAX_BATCH_SIZE, RevokeOptions, RevokeOutcome, RevokeResult, RevokeSummary};
 pub use user_id::{UserRef, validate_user_ref};

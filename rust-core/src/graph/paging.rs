@@ -97,7 +97,10 @@ mod tests {
 
     #[test]
     fn pages_parse_with_or_without_next_link() {
-        let p = parse_page(br#"{"@odata.context":"c","value":[{"id":"1"}],"@odata.nextLink":"https://x/y"}"#).unwrap();
+        let p = parse_page(
+            br#"{"@odata.context":"c","value":[{"id":"1"}],"@odata.nextLink":"https://x/y"}"#,
+        )
+        .unwrap();
         assert_eq!(p.value.len(), 1);
         assert_eq!(p.next_link.as_deref(), Some("https://x/y"));
         let last = parse_page(br#"{"value":[]}"#).unwrap();

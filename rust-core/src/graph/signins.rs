@@ -200,7 +200,11 @@ pub fn filter_time(t: UtcTimestamp) -> String {
 
 /// The `$filter` for `query`; `server_side_transfer` chooses the transfer-method clause or the
 /// narrower fallback (Outlook mobile's app id, the method then checked on this side).
-pub fn build_filter(query: &SignInQuery, user: Option<&UserRef>, server_side_transfer: bool) -> String {
+pub fn build_filter(
+    query: &SignInQuery,
+    user: Option<&UserRef>,
+    server_side_transfer: bool,
+) -> String {
     let mut clauses = vec![format!("createdDateTime ge {}", filter_time(query.since))];
     if let Some(until) = query.until {
         clauses.push(format!("createdDateTime le {}", filter_time(until)));
@@ -211,7 +215,10 @@ pub fn build_filter(query: &SignInQuery, user: Option<&UserRef>, server_side_tra
         "(signInEventTypes/any(t: t eq 'interactiveUser' or t eq 'nonInteractiveUser'))".to_owned()
     });
     clauses.push(if server_side_transfer {
-        format!("originalTransferMethod eq {}", odata_string(TRANSFER_METHOD))
+        format!(
+            "originalTransferMethod eq {}",
+            odata_string(TRANSFER_METHOD)
+        )
     } else {
         format!("appId eq {}", odata_string(OUTLOOK_MOBILE_APP_ID))
     });
@@ -231,7 +238,10 @@ pub fn refuses_transfer_filter(e: &GraphError) -> bool {
         GraphError::Service { status: 400, body } => {
             body.code.eq_ignore_ascii_case("Request_UnsupportedQuery")
                 || (body.code.eq_ignore_ascii_case("BadRequest")
-                    && body.message.to_ascii_lowercase().contains("originaltransfermethod"))
+                    && body
+                        .message
+                        .to_ascii_lowercase()
+                        .contains("originaltransfermethod"))
         }
         _ => false,
     }
@@ -282,10 +292,12 @@ impl SignInPager {
     pub fn new(graph: GraphClient, query: SignInQuery) -> Result<SignInPager, GraphError> {
         let user = match query.user.as_deref().map(str::trim) {
             None | Some("") => None,
-            Some(u) => Some(validate_user_ref(u).map_err(|reason| GraphError::InvalidInput {
-                input: u.to_owned(),
-                reason,
-            })?),
+            Some(u) => Some(
+                validate_user_ref(u).map_err(|reason| GraphError::InvalidInput {
+                    input: u.to_owned(),
+                    reason,
+                })?,
+            ),
         };
         Ok(SignInPager {
             graph,
@@ -352,11 +364,8 @@ impl SignInPager {
         out.server_side_filter = self.server_side;
         transfer_events(&raw.value, self.pages, &mut out);
         if let Some(link) = raw.next_link {
-            self.position = Position::Next(next_url(
-                self.graph.environment.graph_base(),
-                &link,
-                WHAT,
-            )?);
+            self.position =
+                Position::Next(next_url(self.graph.environment.graph_base(), &link, WHAT)?);
         }
         Ok(Some(out))
     }
@@ -420,11 +429,29 @@ mod tests {
 
     #[test]
     fn fallback_only_when_the_transfer_clause_is_refused() {
-        assert!(refuses_transfer_filter(&service(400, "Request_UnsupportedQuery", "Unsupported or invalid query filter clause specified for property 'originalTransferMethod' of resource 'SignIn'.")));
-        assert!(refuses_transfer_filter(&service(400, "BadRequest", "Could not find a property named 'originalTransferMethod' on type 'microsoft.graph.signIn'.")));
-        assert!(!refuses_transfer_filter(&service(400, "BadRequest", "Invalid filter clause")));
-        assert!(!refuses_transfer_filter(&service(500, "Request_UnsupportedQuery", "")));
-        assert!(!refuses_transfer_filter(&GraphError::NotFound { what: "x".into() }));
+        assert!(refuses_transfer_filter(&service(
+            400,
+            "Request_UnsupportedQuery",
+            "Unsupported or invalid query filter clause specified for property 'originalTransferMethod' of resource 'SignIn'."
+        )));
+        assert!(refuses_transfer_filter(&service(
+            400,
+            "BadRequest",
+            "Could not find a property named 'originalTransferMethod' on type 'microsoft.graph.signIn'."
+        )));
+        assert!(!refuses_transfer_filter(&service(
+            400,
+            "BadRequest",
+            "Invalid filter clause"
+        )));
+        assert!(!refuses_transfer_filter(&service(
+            500,
+            "Request_UnsupportedQuery",
+            ""
+        )));
+        assert!(!refuses_transfer_filter(&GraphError::NotFound {
+            what: "x".into()
+        }));
     }
 
     fn event(method: &str) -> Value {
@@ -455,7 +482,12 @@ mod tests {
         assert_eq!(e.device_name, "iPhone");
         let mut page = SignInPage::default();
         transfer_events(
-            &[event(TRANSFER_METHOD), event("none"), json!({"id": "bad", "createdDateTime": "yesterday"}), json!("x")],
+            &[
+                event(TRANSFER_METHOD),
+                event("none"),
+                json!({"id": "bad", "createdDateTime": "yesterday"}),
+                json!("x"),
+            ],
             1,
             &mut page,
         );
