@@ -1,11 +1,16 @@
-//! The seeded tenant content: users/mailboxes and mobile devices, immutable after start so every
-//! page is served from shared data by index.
+//! The seeded tenant content: users/mailboxes, mobile devices, groups and sign-in events,
+//! immutable after start so every page is served from shared data by index.
 
 mod devices;
+mod groups;
 mod names;
+pub mod policies;
+pub mod signins;
 mod users;
 
 pub use devices::{Device, DevicesByUser};
+pub use groups::Group;
+pub use signins::{OUTLOOK_MOBILE_APP_ID, SignIn, SignIns, TransferMethod};
 pub use users::{User, UserIndex, escape_rdn};
 
 use crate::tenant::Tenant;
@@ -16,19 +21,32 @@ pub struct SeedData {
     pub user_index: UserIndex,
     pub devices: Vec<Device>,
     pub devices_by_user: DevicesByUser,
+    pub groups: Vec<Group>,
+    pub signins: SignIns,
 }
 
 impl SeedData {
-    pub fn generate(seed: u64, users: usize, devices: usize, tenant: &Tenant) -> Self {
+    /// `anchor` (Unix seconds, the emulator clock at start-up) dates the sign-in events.
+    pub fn generate(seed: u64, users: usize, devices: usize, tenant: &Tenant, anchor: i64) -> Self {
         let (users, user_index) = users::generate_users(seed, users, tenant);
         let devices = devices::generate_devices(seed, devices, users.len());
         let devices_by_user = DevicesByUser::build(&devices, users.len());
+        let groups = groups::generate_groups(seed, users.len());
+        let signins =
+            signins::generate_signins(seed, users.len(), &devices, &devices_by_user, anchor);
         Self {
             users,
             user_index,
             devices,
             devices_by_user,
+            groups,
+            signins,
         }
+    }
+
+    pub fn group(&self, id: &str) -> Option<&Group> {
+        let id = uuid::Uuid::parse_str(id.trim()).ok()?;
+        self.groups.iter().find(|g| g.id == id)
     }
 
     pub fn user(&self, index: u32) -> Option<&User> {
