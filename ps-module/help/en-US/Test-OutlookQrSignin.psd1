@@ -7,26 +7,28 @@ The Exchange layer: the Exchange Online organization configuration says whether 
 
 The Entra ID layer: the QR code is an Entra ID flow called authentication transfer, which a Conditional Access policy can block for every client. The cmdlet reads the tenant's Conditional Access policies and reports every policy whose grant blocks authentication transfer: enabled or report-only, whether it covers all users, all apps and all client app types, and its exclusions (users, groups, roles) by name, since each exclusion is a way through.
 
-The result has the organization, MobileAppEducationEnabled, every other MobileApp* and OutlookMobile* setting, PromptEnabled, ConditionalAccessState (Blocked, BlockedWithExclusions, ReportOnly, NotBlocked or Unknown), ConditionalAccessReason, ConditionalAccessCode (the service's code when the state is Unknown), TransferBlockPolicies, Exclusions, Exposed, a Verdict and a Reason in words. Verdict covers both layers:
+The result has the organization, MobileAppEducationEnabled, every other MobileApp* and OutlookMobile* setting, PromptEnabled, ConditionalAccessState (Blocked, BlockedWithExclusions, ReportOnly, NotBlocked or Unknown), ConditionalAccessReason, ConditionalAccessCode (the service's code when the state is Unknown), TransferBlockPolicies (every policy whose grant blocks authentication transfer, disabled ones included), Exclusions, Exposed, a Verdict and a Reason in words. Verdict covers both layers; an enforced block decides first, since it stops the flow for every client:
+
+- Blocked: an enabled policy blocks authentication transfer for all users, apps and client app types, with no exclusions.
+
+- BlockedWithExclusions: an enabled policy blocks it for all users except the exclusions it names; each excluded account can still sign a phone in with a QR code.
+
+- PromptHidden: nothing enforced blocks it, and the prompt is hidden (MobileAppEducationEnabled is False). Phones connected earlier stay connected: find them with Get-OutlookMobileDevice and Get-OutlookQrSigninEvidence, and close the flow at Entra ID with Block-OutlookAuthenticationTransfer.
+
+- ReportOnly: the prompt is shown, and only report-only policies (enabledForReportingButNotEnforced) would block authentication transfer; they log who would be blocked and block nobody. Enforce with Block-OutlookAuthenticationTransfer -Enforce once the results look right.
 
 - Exposed: the prompt is shown and nothing at Entra ID blocks the flow. Run Disable-OutlookQrSignin and Block-OutlookAuthenticationTransfer.
 
-- PromptHidden: the prompt is hidden, but authentication transfer is not blocked at Entra ID, so the flow still works from other clients (new Outlook for Windows). Phones connected earlier stay connected; find them with Get-OutlookMobileDevice and Get-OutlookQrSigninEvidence.
+- Unknown: the tenant did not report MobileAppEducationEnabled, and Conditional Access does not decide.
 
-- ReportOnly: a policy would block authentication transfer but is report-only (enabledForReportingButNotEnforced). Enforce it with Block-OutlookAuthenticationTransfer -Enforce once its results look right.
+When the caller lacks Policy.Read.All, or the tenant has no Microsoft Entra ID P1, the Exchange half still answers: ConditionalAccessState is Unknown, ConditionalAccessReason says what to grant or which licence is missing (and a warning says so too), and the verdict rests on the prompt setting alone.
 
-- BlockedWithExclusions: an enabled policy blocks authentication transfer for all users except the exclusions it names.
-
-- Blocked: an enabled policy blocks authentication transfer for all users and apps, with no exclusions.
-
-- Unknown: a layer could not be read. When the caller lacks Policy.Read.All, or the tenant has no Microsoft Entra ID P1, the Exchange half still answers (MobileAppEducationEnabled is filled in) and ConditionalAccessReason says what to grant or which licence is missing.
-
-With -Quiet it returns only $true when a user can still put a QR-code sign-in to use (no enforced block for all users and apps, and the Exchange half does not rule it out) and $false otherwise, for use in if statements and monitoring runbooks.
+With -Quiet it returns only $true or $false, for use in if statements and monitoring runbooks: $false when an enforced policy blocks authentication transfer for everyone (Blocked) or the prompt is hidden, $true otherwise (report-only policies and exclusions leave the QR-code sign-in usable).
 
 It only reads; it changes nothing. -Verbose shows what was read from each layer.
 '@
     Parameters  = @{
-        Quiet   = 'Returns only $true or $false instead of the result object: $true when a QR-code sign-in can still be put to use (nothing enforced at Entra ID blocks authentication transfer for all users and apps, and the Exchange layer does not rule it out), $false otherwise.'
+        Quiet   = 'Returns only $true or $false instead of the result object: $false when an enforced Conditional Access policy blocks authentication transfer for everyone or the prompt is hidden, $true otherwise (a QR-code sign-in can still be put to use).'
         Session = 'The session to use, as returned by Connect-OutlookQrGuard. By default the current session (the most recent connection) is used.'
     }
     Inputs      = @('None')

@@ -7,26 +7,28 @@ Exchange の層: Exchange Online の組織構成から、Outlook on the web が�
 
 Entra ID の層: QR コードは「認証転送 (authentication transfer)」という Entra ID のフローで、条件付きアクセス ポリシーならすべてのクライアントに対してブロックできます。テナントの条件付きアクセス ポリシーを読み取り、許可コントロールで認証転送をブロックするポリシーをすべて報告します。有効かレポート専用か、すべてのユーザー・すべてのアプリ・すべてのクライアント アプリの種類が対象か、そして除外 (ユーザー、グループ、ロール) を名前で示します。除外はそれぞれブロックを通り抜ける道になるためです。
 
-結果には、組織名、MobileAppEducationEnabled、そのほかの MobileApp* と OutlookMobile* の設定すべて、PromptEnabled、ConditionalAccessState (Blocked、BlockedWithExclusions、ReportOnly、NotBlocked、Unknown)、ConditionalAccessReason、ConditionalAccessCode (状態が Unknown のときのサービスのコード)、TransferBlockPolicies、Exclusions、Exposed、判定 (Verdict)、その理由 (Reason) が含まれます。Verdict は両方の層を合わせた判定です。
+結果には、組織名、MobileAppEducationEnabled、そのほかの MobileApp* と OutlookMobile* の設定すべて、PromptEnabled、ConditionalAccessState (Blocked、BlockedWithExclusions、ReportOnly、NotBlocked、Unknown)、ConditionalAccessReason、ConditionalAccessCode (状態が Unknown のときのサービスのコード)、TransferBlockPolicies (許可コントロールで認証転送をブロックするポリシーすべて。無効なものも含む)、Exclusions、Exposed、判定 (Verdict)、その理由 (Reason) が含まれます。Verdict は両方の層を合わせた判定です。適用済みのブロックはすべてのクライアントでフローを止めるため、最初に判定されます。
+
+- Blocked: 有効なポリシーが、すべてのユーザー、アプリ、クライアント アプリの種類に対して、除外なしで認証転送をブロックしています。
+
+- BlockedWithExclusions: 有効なポリシーが、示された除外を除くすべてのユーザーに対してブロックしています。除外されたアカウントは、QR コードでスマートフォンをサインインさせることができます。
+
+- PromptHidden: 適用済みのブロックはなく、プロンプトは非表示です (MobileAppEducationEnabled が False)。以前に接続した端末は接続されたままです。Get-OutlookMobileDevice と Get-OutlookQrSigninEvidence で確認し、Block-OutlookAuthenticationTransfer で Entra ID 側でもフローをふさいでください。
+
+- ReportOnly: プロンプトが表示され、認証転送をブロックするポリシーはレポート専用 (enabledForReportingButNotEnforced) のものだけです。ブロックされるはずのユーザーを記録するだけで、誰もブロックしません。結果に問題がなければ Block-OutlookAuthenticationTransfer -Enforce で適用してください。
 
 - Exposed: プロンプトが表示され、Entra ID でもフローがブロックされていません。Disable-OutlookQrSignin と Block-OutlookAuthenticationTransfer を実行してください。
 
-- PromptHidden: プロンプトは非表示ですが、Entra ID で認証転送がブロックされていないため、ほかのクライアント (新しい Outlook for Windows) からはフローが使えます。以前に接続した端末は接続されたままなので、Get-OutlookMobileDevice と Get-OutlookQrSigninEvidence で確認してください。
+- Unknown: テナントが MobileAppEducationEnabled を返さず、条件付きアクセスでも判定できません。
 
-- ReportOnly: 認証転送をブロックするポリシーはありますが、レポート専用 (enabledForReportingButNotEnforced) です。結果に問題がなければ Block-OutlookAuthenticationTransfer -Enforce で適用してください。
+呼び出し元に Policy.Read.All がない場合や、テナントに Microsoft Entra ID P1 がない場合でも、Exchange 側は答えを返します。ConditionalAccessState は Unknown になり、ConditionalAccessReason (と警告) に付与すべきアクセス許可や不足しているライセンスが示され、判定はプロンプトの設定だけに基づきます。
 
-- BlockedWithExclusions: 有効なポリシーが、示された除外を除くすべてのユーザーに対して認証転送をブロックしています。
-
-- Blocked: 有効なポリシーが、すべてのユーザーとアプリに対して除外なしで認証転送をブロックしています。
-
-- Unknown: いずれかの層を読み取れませんでした。呼び出し元に Policy.Read.All がない場合や、テナントに Microsoft Entra ID P1 がない場合でも、Exchange 側は答えを返し (MobileAppEducationEnabled に値が入ります)、ConditionalAccessReason に付与すべきアクセス許可や不足しているライセンスが示されます。
-
--Quiet を指定すると、ユーザーがまだ QR コード サインインを使える場合 (すべてのユーザーとアプリに対する適用済みのブロックがなく、Exchange 側でも防がれていない場合) に $true、それ以外は $false だけを返します。if 文や監視用の Runbook で使えます。
+-Quiet を指定すると $true か $false だけを返します。if 文や監視用の Runbook で使えます。適用済みのポリシーが全員に対して認証転送をブロックしている場合 (Blocked) やプロンプトが非表示の場合は $false、それ以外は $true です (レポート専用のポリシーや除外があると、QR コード サインインはまだ使えます)。
 
 読み取りだけを行い、何も変更しません。-Verbose で各層から読み取った内容を表示します。
 '@
     Parameters  = @{
-        Quiet   = '結果オブジェクトの代わりに $true か $false だけを返します。QR コード サインインがまだ使える場合 (Entra ID で認証転送がすべてのユーザーとアプリに対して適用済みでブロックされておらず、Exchange 側でも防がれていない場合) は $true、それ以外は $false です。'
+        Quiet   = '結果オブジェクトの代わりに $true か $false だけを返します。適用済みの条件付きアクセス ポリシーが全員に対して認証転送をブロックしている場合やプロンプトが非表示の場合は $false、それ以外 (QR コード サインインがまだ使える場合) は $true です。'
         Session = '使用するセッション (Connect-OutlookQrGuard が返したもの)。既定では現在のセッション (最後に接続したセッション) を使います。'
     }
     Inputs      = @('None')
