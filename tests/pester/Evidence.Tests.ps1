@@ -372,3 +372,43 @@ Describe 'Export-OutlookMobileDevice -IncludeSigninEvidence' {
         $run.Text | Should -Match '-IncludeSigninEvidence と一緒に'
     }
 }
+
+Describe 'Get-OutlookQrGuardReport: both layers and the evidence' {
+    BeforeEach { Reset-Tenant; Reset-TenantCaPolicy $Tenant }
+    AfterAll { Reset-TenantCaPolicy $Tenant; Set-TenantSetting $Tenant -Premium $true }
+
+    It 'JSON: the verdict over both layers, the blocking policy, and the transfer sign-ins per user as the log has them' {
+        $null = Block-OutlookAuthenticationTransfer -Confirm:$false -WarningAction SilentlyContinue
+        $report = Get-OutlookQrGuardReport -Format Json | ConvertFrom-Json
+        $report.verdict | Should -Be 'ReportOnly'
+        $report.conditionalAccess.state | Should -Be 'ReportOnly'
+        @($report.conditionalAccess.policies).Count | Should -Be 1
+        $report.evidence.available | Should -BeTrue
+        $report.evidence.signins | Should -Be $Truth.Count
+        $report.evidence.users | Should -Be @($Truth.userId | Select-Object -Unique).Count
+        $report.outlookMobileDevices | Should -Be @(Get-TenantSeededDeviceList $Tenant -Model 'Outlook for iOS and Android').Count
+        ($report.recommendations -join ' ') | Should -Match 'Get-OutlookQrSigninEvidence'
+    }
+
+    It 'HTML: a manager reads the Conditional Access state and the evidence on the page' {
+        $null = Block-OutlookAuthenticationTransfer -Enforce -ExcludeGroup 'Break Glass Accounts' -Confirm:$false -WarningAction SilentlyContinue
+        $html = Get-OutlookQrGuardReport
+        $html | Should -Match 'Conditional Access'
+        $html | Should -Match 'BlockedWithExclusions'
+        $html | Should -Match 'Break Glass Accounts'
+        $top = $Truth | Group-Object userPrincipalName | Sort-Object Count -Descending | Select-Object -First 1
+        $html | Should -Match ([regex]::Escape([System.Net.WebUtility]::HtmlEncode($top.Name)))
+        $html | Should -Match ([regex]::Escape("$($Truth.Count) time(s)"))
+    }
+
+    It 'without Entra ID P1 the Exchange half is still reported, and each Entra half says why it is missing' {
+        Set-TenantSetting $Tenant -Premium $false
+        $report = Get-OutlookQrGuardReport -Format Json -WarningAction SilentlyContinue | ConvertFrom-Json
+        $report.promptEnabled | Should -Not -BeNullOrEmpty
+        $report.outlookMobileDevices | Should -BeGreaterThan 0
+        $report.conditionalAccess.state | Should -Be 'Unknown'
+        $report.conditionalAccess.reason | Should -Match 'P1'
+        $report.evidence.available | Should -BeFalse
+        $report.evidence.reason | Should -Match 'P1'
+    }
+}

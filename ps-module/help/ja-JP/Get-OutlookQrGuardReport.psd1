@@ -17,7 +17,7 @@ Get-OutlookQrGuardReport は、両方の層 (プロンプトの設定と、条�
 
 - 全ユーザーとそれぞれの端末数
 
--Format で形式を選びます。Html (既定) は、スクリプトや外部リソースを含まない 1 ページで完結した Web ページです。ブラウザーで開いたり、メールやチケットに添付したりでき、PowerShell を使わない人でも読めます。Json はすべての数値を camelCase の名前 (organization、generatedAtUtc、promptEnabled、verdict、verdictReason、outlookMobileDevices、usersWithDevices、devicesByOs、usersWithMostDevices、recommendations、devicesPerUser) で持ち、監視や Runbook に向いています。Csv はユーザーごとに 1 行 (列は User と OutlookMobileDevices) で、Excel 向けです。ユーザーはメールボックスの表示名 (UserDisplayNameNew) で示されます。
+-Format で形式を選びます。Html (既定) は、スクリプトや外部リソースを含まない 1 ページで完結した Web ページです。ブラウザーで開いたり、メールやチケットに添付したりでき、PowerShell を使わない人でも読めます。Json はすべての数値を camelCase の名前 (organization、generatedAtUtc、promptEnabled、verdict、verdictReason、outlookMobileDevices、usersWithDevices、devicesByOs、usersWithMostDevices、recommendations、devicesPerUser、state・reason・code・policies を持つ conditionalAccess、available・reason・windowDays・users・signins・perUser を持つ evidence) で持ち、監視や Runbook に向いています。Csv はユーザーごとに 1 行 (列は User、OutlookMobileDevices、TransferSignIns) で、Excel 向けです。ユーザーはメールボックスの表示名 (UserDisplayNameNew) で示されます。
 
 -Path を指定しない場合、レポートは文字列として返されます。-Path を指定すると、そのファイルに書き込み、FileInfo を返します。ファイルは Export-OutlookMobileDevice と同じ安全な方法で書き込まれます。一時的な名前で書き込み、完成してから名前を変更するため、失敗や中断をしても書きかけのファイルは残りません。既存のファイルは -Force を付けた場合にだけ置き換えます。フォルダーは存在している必要があります。CSV は BOM 付き UTF-8 で、=、+、-、@、タブ、復帰 (CR) で始まる値には先頭にアポストロフィが付きます。HTML と JSON は BOM なしの UTF-8 です。ページの文章は英語です。
 
