@@ -62,14 +62,14 @@ try {
     Block-OutlookAuthenticationTransfer -WhatIf
     Block-OutlookAuthenticationTransfer -Confirm:$false | Format-List | Out-Host
     $check = Test-OutlookQrSignin
-    Write-Host "Verdict now: $($check.Verdict). $($check.Reason)"
+    Write-Host "Verdict now: $($check.Verdict); Conditional Access: $($check.ConditionalAccessState) ($(@($check.TransferBlockPolicies).Count) policy)."
     Write-Host 'After reviewing the report-only results: Block-OutlookAuthenticationTransfer -Enforce -ExcludeUser <break-glass account>'
 
     Write-Stage '4. Evidence: who signed in through the QR code (sign-in logs, last 30 days)'
     $evidence = @(Get-OutlookQrSigninEvidence)
     $qrUsers = @($evidence | Group-Object UserPrincipalName | Sort-Object Count -Descending)
     Write-Host ('{0:N0} authentication-transfer sign-ins by {1:N0} users' -f $evidence.Length, $qrUsers.Length)
-    $evidence | Where-Object EventType -EQ 'interactiveUser' | Select-Object -First 5 | Format-Table Time, UserPrincipalName, DeviceOS, IPAddress, Location, Result -AutoSize | Out-Host
+    $evidence | Where-Object EventType -EQ 'interactiveUser' | Select-Object -First 5 | Format-Table Time, UserPrincipalName, DeviceOS, Location -AutoSize | Out-Host
 
     Write-Stage '5. Find the phones already connected (Outlook for iOS and Android) and export them, with the evidence'
     $csv = Join-Path $OutputDirectory 'outlook-mobile-devices.csv'
@@ -79,7 +79,7 @@ try {
     $top = ($perUser | Select-Object -First 3 | ForEach-Object { '{0} ({1})' -f $_.Name, $_.Group.Count }) -join ', '
     Write-Host ('{0:N0} devices, {1:N0} users; most devices: {2}' -f $phones.Length, $perUser.Length, $top)
     Import-Csv $csv | Where-Object { $_.TransferSignInCount -and $_.TransferSignInCount -ne '0' } | Select-Object -First 5 |
-        Format-Table UserDisplayNameNew, FriendlyName, DeviceOS, TransferSignInCount, TransferLastSignIn -AutoSize | Out-Host
+        Format-Table UserDisplayNameNew, DeviceOS, TransferSignInCount, TransferLastSignIn -AutoSize | Out-Host
 
     Write-Stage '6. The audit report (HTML for a manager; JSON and CSV for tools)'
     $report = Get-OutlookQrGuardReport -Format Html -Path (Join-Path $OutputDirectory 'outlook-qr-audit.html') -Force
@@ -88,7 +88,7 @@ try {
 
     Write-Stage '7. Cut them off: revoke the sessions of the users the sign-in logs caught (-WhatIf here; first 5 users)'
     $qrUsers | Select-Object -First 5 | ForEach-Object { $_.Group[0] } | Revoke-OutlookMobileSignin -WhatIf
-    Write-Host "Without -WhatIf, 'Get-OutlookQrSigninEvidence | Revoke-OutlookMobileSignin' would revoke $($qrUsers.Length) users' sessions (one per user, however many sign-ins); 'Get-OutlookMobileDevice | Revoke-OutlookMobileSignin' all $($perUser.Length) device owners'."
+    Write-Host ("Without -WhatIf, 'Get-OutlookQrSigninEvidence | Revoke-OutlookMobileSignin' would revoke {0:N0} users' sessions (one per user, however many sign-ins); 'Get-OutlookMobileDevice | Revoke-OutlookMobileSignin' all {1:N0} device owners'." -f $qrUsers.Length, $perUser.Length)
 
     Write-Stage 'Done'
     Write-Host "CSV (UTF-8 with BOM, opens in Excel): $($file.FullName)"
