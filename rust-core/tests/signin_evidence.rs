@@ -388,3 +388,73 @@ async fn export_marks_the_rows_of_users_with_transfer_signins() {
     assert_eq!(outcome.devices_with_evidence, marked);
     assert_eq!(outcome.devices, plain_outcome.devices);
 }
+
+async fn json_report(session: &Session) -> Value {
+    use outlook_qr_guard::ops::report::{ReportFormat, ReportSpec, build};
+    let outcome = build(
+        session,
+        ReportSpec {
+            format: ReportFormat::Json,
+            path: None,
+            overwrite: false,
+            query: MobileDeviceQuery::outlook_mobile(),
+        },
+        |_| {},
+    )
+    .await
+    .unwrap();
+    serde_json::from_str(&outcome.text).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_report_shows_both_layers_and_the_evidence() {
+    let emu = emu().await;
+    let session = full_session(&emu).await;
+    let report = json_report(&session).await;
+    assert_eq!(report["verdict"], "Exposed");
+    assert_eq!(report["conditionalAccess"]["state"], "NotBlocked");
+    // The report's window starts a moment after ours: compare with the events it could see.
+    let want = truth(&emu, since_30_days());
+    let users: BTreeSet<&str> = want.iter().map(|e| e["userId"].as_str().unwrap()).collect();
+    assert_eq!(report["evidence"]["available"], true);
+    assert_eq!(
+        report["evidence"]["signins"].as_u64().unwrap() as usize,
+        want.len()
+    );
+    assert_eq!(
+        report["evidence"]["users"].as_u64().unwrap() as usize,
+        users.len()
+    );
+    assert!(
+        report["recommendations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r
+                .as_str()
+                .unwrap()
+                .contains("Get-OutlookQrSigninEvidence | Revoke-OutlookMobileSignin"))
+    );
+
+    // Without the Entra permissions the report is still built and says why each part is unknown.
+    let limited = session_for(&emu, &emu.credentials().exchange_only_app)
+        .await
+        .unwrap();
+    let report = json_report(&limited).await;
+    assert_eq!(report["verdict"], "Exposed");
+    assert_eq!(report["conditionalAccess"]["state"], "Unknown");
+    assert!(
+        report["conditionalAccess"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("Policy.Read.All")
+    );
+    assert_eq!(report["evidence"]["available"], false);
+    assert!(
+        report["evidence"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("AuditLog.Read.All")
+    );
+    assert!(report["outlookMobileDevices"].as_u64().unwrap() > 0);
+}
