@@ -352,3 +352,19 @@ async fn without_p1_the_check_says_which_licence_is_missing() {
     assert!(e.message.contains("P1"), "{}", e.message);
     assert!(writes(&emu).is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_the_service_refuses_comes_back_as_its_validation_error() {
+    let emu = small_emulator().await;
+    let session = full_session(&emu).await;
+    let mut p = plan(&session, false, &[], &[]).await;
+    let mut body: Value = serde_json::from_str(&p.body).unwrap();
+    body["conditions"]["authenticationFlows"]["transferMethod"] = json!("authenticationTransfer");
+    p.body = body.to_string();
+    let e = ca::apply(&session, p).await.unwrap_err();
+    assert_eq!(e.kind, FailureKind::InvalidArgument);
+    assert_eq!(e.code, "BadRequest");
+    assert!(e.message.contains("transferMethod"), "{}", e.message);
+    assert!(writes(&emu).is_empty());
+    assert!(own_policies(&emu).is_empty());
+}
