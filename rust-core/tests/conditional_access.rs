@@ -368,3 +368,40 @@ async fn a_body_the_service_refuses_comes_back_as_its_validation_error() {
     assert!(writes(&emu).is_empty());
     assert!(own_policies(&emu).is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faults_on_policy_pages_change_nothing() {
+    use outlook_qr_guard::graph::GraphClient;
+    use tenant_emulator::{EndpointClass, Fault, FaultPlan, FaultRule};
+    let emu = small_emulator().await;
+    emu.update_settings(SettingsUpdate {
+        ca_page_size: Some(2),
+        ..SettingsUpdate::default()
+    })
+    .unwrap();
+    let mut want: Vec<String> = emu
+        .conditional_access_policies()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_owned())
+        .collect();
+    want.sort();
+    for fault in [
+        Fault::ServerError {
+            status: 503,
+            retry_after: Some("0.1".into()),
+        },
+        Fault::TruncatedJson,
+        Fault::HtmlErrorPage { status: 502 },
+    ] {
+        emu.set_faults(FaultPlan::none().with_rule(FaultRule::every_nth(
+            EndpointClass::GraphConditionalAccess,
+            fault.clone(),
+            2,
+        )));
+        let graph = GraphClient::new(secret_provider(&emu));
+        let list = graph.list_conditional_access_policies().await.unwrap();
+        let mut got: Vec<String> = list.policies.into_iter().map(|p| p.id).collect();
+        got.sort();
+        assert_eq!(got, want, "{fault:?}");
+    }
+}

@@ -458,3 +458,54 @@ async fn the_report_shows_both_layers_and_the_evidence() {
     );
     assert!(report["outlookMobileDevices"].as_u64().unwrap() > 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faults_on_sign_in_pages_change_nothing() {
+    use outlook_qr_guard::graph::GraphClient;
+    use outlook_qr_guard::graph::signins::{SignInPager, SignInQuery};
+    use tenant_emulator::{Fault, FaultPlan, FaultRule};
+    let emu = emu().await;
+    // The rate limit's own 429s would line up with the injected faults: test one thing at a time.
+    emu.update_settings(SettingsUpdate {
+        sign_in_rate_per_second: Some(0.0),
+        ..SettingsUpdate::default()
+    })
+    .unwrap();
+    let since = since_30_days();
+    let want = ids(&truth(&emu, since));
+    for fault in [
+        Fault::Throttle {
+            retry_after: "0.2".into(),
+        },
+        Fault::ServerError {
+            status: 503,
+            retry_after: None,
+        },
+        Fault::TruncatedJson,
+        Fault::ResetMidBody,
+    ] {
+        emu.set_faults(FaultPlan::none().with_rule(FaultRule::every_nth(
+            EndpointClass::GraphSignIns,
+            fault.clone(),
+            2,
+        )));
+        let graph = GraphClient::new(secret_provider(&emu));
+        let mut pager = SignInPager::new(
+            graph,
+            SignInQuery {
+                since,
+                until: None,
+                user: None,
+                interactive_only: false,
+                page_size: Some(4),
+            },
+        )
+        .unwrap();
+        let mut got = BTreeSet::new();
+        while let Some(page) = pager.next_page().await.unwrap() {
+            got.extend(page.events.into_iter().map(|e| e.id));
+        }
+        assert_eq!(got, want, "{fault:?}");
+        assert!(pager.pages_read() > 1);
+    }
+}
