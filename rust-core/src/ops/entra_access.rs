@@ -73,6 +73,12 @@ pub fn entra_failure(e: GraphError, access: EntraAccess) -> OpError {
             ),
         )
         .with_code(body.code),
+        // The service refused what was sent (a validation error): the caller's input, not the network.
+        GraphError::Service { status: 400, body } => OpError::new(
+            FailureKind::InvalidArgument,
+            format!("Microsoft Graph refused the request: {body}"),
+        )
+        .with_code(body.code),
         other => OpError::from(other),
     }
 }
@@ -142,5 +148,18 @@ mod tests {
             EntraAccess::ReadGroups,
         );
         assert_eq!(other.kind, FailureKind::NotFound);
+        let refused = entra_failure(
+            GraphError::Service {
+                status: 400,
+                body: body(
+                    "BadRequest",
+                    "The property 'x' does not exist on type 'microsoft.graph.conditionalAccessPolicy'.",
+                ),
+            },
+            EntraAccess::WriteConditionalAccess,
+        );
+        assert_eq!(refused.kind, FailureKind::InvalidArgument);
+        assert_eq!(refused.code, "BadRequest");
+        assert!(refused.message.contains("does not exist"));
     }
 }

@@ -168,9 +168,8 @@ pub struct SigninState {
 /// The check over both layers. Only the Exchange half can fail it: a Conditional Access half
 /// that cannot be read (permission, licence) is Unknown, with its reason.
 pub async fn check_both(session: &Session) -> Result<SigninState, OpError> {
-    let prompt = check(session).await?;
-    let ca = conditional_access::check(session).await;
-    Ok(combine(prompt, ca))
+    let (prompt, ca) = tokio::join!(check(session), conditional_access::check(session));
+    Ok(combine(prompt?, ca))
 }
 
 pub fn combine(prompt: PromptState, ca: CaAssessment) -> SigninState {

@@ -88,6 +88,9 @@ pub struct EvidenceSection {
     pub users: u64,
     pub signins: u64,
     pub per_user: Vec<EvidenceUserRow>,
+    /// False when the evidence users could not be matched to their mailboxes (then the CSV's
+    /// TransferSignIns column stays empty rather than claiming zero).
+    pub matched_to_devices: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -272,6 +275,7 @@ async fn read_evidence(session: &Session) -> (EvidenceSection, HashMap<String, U
         users: 0,
         signins: 0,
         per_user: Vec::new(),
+        matched_to_devices: false,
     };
     let totals = match evidence::collect(session, &EvidenceSpec::default()).await {
         Ok((totals, _)) => totals,
@@ -282,18 +286,26 @@ async fn read_evidence(session: &Session) -> (EvidenceSection, HashMap<String, U
             );
         }
     };
-    let by_mailbox = evidence::by_mailbox(session, &totals)
-        .await
-        .unwrap_or_default();
+    let (by_mailbox, unmatched) = match evidence::by_mailbox(session, &totals).await {
+        Ok(m) => (m, None),
+        Err(e) => (HashMap::new(), Some(e.message)),
+    };
     let users = totals.users();
+    let mut reason = format!(
+        "{} user(s) signed a phone in through authentication transfer (the QR code) {} time(s) in the last {} days.",
+        users.len(),
+        totals.signins,
+        evidence::DEFAULT_WINDOW_DAYS
+    );
+    if let Some(why) = &unmatched {
+        reason.push_str(&format!(
+            " Their mailboxes could not be looked up, so devices are not matched: {why}"
+        ));
+    }
     let section = EvidenceSection {
         available: true,
-        reason: format!(
-            "{} user(s) signed a phone in through authentication transfer (the QR code) {} time(s) in the last {} days.",
-            users.len(),
-            totals.signins,
-            evidence::DEFAULT_WINDOW_DAYS
-        ),
+        matched_to_devices: unmatched.is_none(),
+        reason,
         window_days: evidence::DEFAULT_WINDOW_DAYS,
         users: totals.user_count(),
         signins: totals.signins,
@@ -369,7 +381,7 @@ fn csv_field(value: &str) -> String {
 fn csv_text(report: &AuditReport) -> String {
     let mut out = String::from("\"User\",\"OutlookMobileDevices\",\"TransferSignIns\"\r\n");
     for c in &report.devices_per_user {
-        let transfers = if report.evidence.available {
+        let transfers = if report.evidence.available && report.evidence.matched_to_devices {
             report
                 .transfer_per_user
                 .get(&c.name)
@@ -596,6 +608,7 @@ mod tests {
                 first_utc: "2026-11-01T00:00:00Z".into(),
                 last_utc: "2026-11-20T00:00:00Z".into(),
             }],
+            matched_to_devices: true,
         }
     }
 

@@ -1,8 +1,9 @@
 //! A local Microsoft 365 tenant for OutlookQrGuard's tests, benchmarks and demo: Entra ID token
 //! endpoints (client secret, certificate assertion, device code, refresh, managed identity),
 //! Exchange Online admin REST `InvokeCommand`, and Microsoft Graph users / revokeSignInSessions /
-//! `$batch` — validating requests as the services do, with seeded data, deterministic fault
-//! injection and a journal of what it saw. See README.md.
+//! `$batch` / groups / Conditional Access policies / sign-in logs — validating requests as the
+//! services do, with seeded data, deterministic fault injection and a journal of what it saw.
+//! See README.md.
 
 mod clock;
 mod control;

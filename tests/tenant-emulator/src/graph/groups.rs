@@ -176,6 +176,20 @@ pub fn list(
             }
         },
     };
+    let top = match req.query_param("$top") {
+        None => usize::MAX,
+        Some(t) => {
+            match t.trim().parse::<usize>() {
+                Ok(n) if (1..=999).contains(&n) => n,
+                _ => {
+                    return ctx.bad_request(
+                    "Request_BadRequest",
+                    &format!("Invalid page size specified: '{t}'. Must be between 1 and 999 inclusive."),
+                );
+                }
+            }
+        }
+    };
     let values: Vec<Value> = state
         .data
         .groups
@@ -185,6 +199,7 @@ pub fn list(
                 .as_deref()
                 .is_none_or(|w| g.display_name.to_lowercase() == w.to_lowercase())
         })
+        .take(top)
         .map(|g| render(g, &select))
         .collect();
     ctx.json(
