@@ -369,6 +369,13 @@ Describe 'Block-/Unblock-OutlookAuthenticationTransfer -WhatIf' {
         (Get-CaWrite).Count | Should -Be 0
         (Get-OwnPolicy).Count | Should -Be 1
     }
+
+    It 'says what it would do in Japanese under a ja-JP UI culture, with the same request' {
+        $run = Invoke-TenantChildScript $Tenant 'Block-OutlookAuthenticationTransfer -WhatIf' -UICulture ja-JP
+        $run.Text | Should -Match "条件付きアクセス ポリシー '.*' を状態 enabledForReportingButNotEnforced で .* に作成します"
+        (Get-WhatIfRequest $run.Text).Method | Should -Be 'POST'
+        (Get-CaWrite).Count | Should -Be 0
+    }
 }
 
 Describe 'Unblock-OutlookAuthenticationTransfer' {
