@@ -50,7 +50,7 @@ public sealed class ExportOutlookMobileDeviceCommand : DeviceQueryCmdlet
 
     /// <summary>Start of the sign-in log window for -IncludeSigninEvidence; 30 days ago when omitted.</summary>
     [Parameter]
-    public DateTime? EvidenceSince { get; set; }
+    public DateTime EvidenceSince { get; set; }
 
     /// <summary>No summary line.</summary>
     [Parameter]
@@ -64,7 +64,8 @@ public sealed class ExportOutlookMobileDeviceCommand : DeviceQueryCmdlet
         {
             ThrowTerminatingError(new ErrorRecord(new PSArgumentException(Messages.ForceAndNoClobber), "OutlookQrGuard.ForceAndNoClobber", ErrorCategory.InvalidArgument, null));
         }
-        if (EvidenceSince is not null && !IncludeSigninEvidence)
+        var evidenceSince = MyInvocation.BoundParameters.ContainsKey(nameof(EvidenceSince)) ? EvidenceSince.ToUniversalTime().Ticks : (long?)null;
+        if (evidenceSince is not null && !IncludeSigninEvidence)
         {
             // The columns change the file's shape: only the switch itself may add them.
             ThrowTerminatingError(new ErrorRecord(new PSArgumentException(Messages.EvidenceSinceNeedsSwitch), "OutlookQrGuard.EvidenceSinceNeedsSwitch", ErrorCategory.InvalidArgument, EvidenceSince));
@@ -83,7 +84,7 @@ public sealed class ExportOutlookMobileDeviceCommand : DeviceQueryCmdlet
             date_culture = Culture(CultureInfo.CurrentCulture),
             query = BuildQuery(),
             include_signin_evidence = IncludeSigninEvidence,
-            evidence_since_ticks = EvidenceSince?.ToUniversalTime().Ticks,
+            evidence_since_ticks = evidenceSince,
         };
         try
         {

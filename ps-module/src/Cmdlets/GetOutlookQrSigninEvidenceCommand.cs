@@ -17,11 +17,11 @@ public sealed class GetOutlookQrSigninEvidenceCommand : SessionCmdlet
 {
     /// <summary>Start of the window; the engine's default (30 days ago, the log retention) when omitted.</summary>
     [Parameter]
-    public DateTime? Since { get; set; }
+    public DateTime Since { get; set; }
 
     /// <summary>End of the window; now when omitted.</summary>
     [Parameter]
-    public DateTime? Until { get; set; }
+    public DateTime Until { get; set; }
 
     /// <summary>Only this user's sign-ins (UPN or object id).</summary>
     [Parameter]
@@ -35,8 +35,9 @@ public sealed class GetOutlookQrSigninEvidenceCommand : SessionCmdlet
 
     protected override void EndProcessing()
     {
-        var since = Since?.ToUniversalTime();
-        var until = Until?.ToUniversalTime();
+        // Plain DateTime parameters (help shows <DateTime>); omitted ones go to the engine as null.
+        DateTime? since = MyInvocation.BoundParameters.ContainsKey(nameof(Since)) ? Since.ToUniversalTime() : null;
+        DateTime? until = MyInvocation.BoundParameters.ContainsKey(nameof(Until)) ? Until.ToUniversalTime() : null;
         if (since is not null && until is not null && since >= until)
         {
             ThrowTerminatingError(new ErrorRecord(new PSArgumentException(string.Format(CultureInfo.CurrentCulture, Messages.SinceNotBeforeUntil, Since, Until)),
