@@ -57,9 +57,13 @@ pub fn entra_failure(e: GraphError, access: EntraAccess) -> OpError {
         GraphError::LicenceRequired { body, .. } => OpError::new(
             FailureKind::PermissionDenied,
             format!(
-                "{} needs a Microsoft Entra ID P1 (or P2) licence, and this tenant has none (Microsoft Graph answered {}). {STILL_WORKS}",
+                "{} needs a Microsoft Entra ID P1 (or P2) licence, and this tenant has none (Microsoft Graph answered {}{}). {STILL_WORKS}",
                 access.licensed_feature(),
-                body
+                body.code,
+                body.request_id
+                    .as_deref()
+                    .map(|r| format!(", request-id {r}"))
+                    .unwrap_or_default()
             ),
         )
         .with_code(body.code),

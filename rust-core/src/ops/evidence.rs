@@ -51,6 +51,7 @@ pub fn query(spec: &EvidenceSpec, now: UtcTimestamp) -> Result<SignInQuery, OpEr
     {
         return Err(
             OpError::invalid("-Until is before -Since: the time window is empty")
+                .with_code("InvalidTimeWindow")
                 .with_target("Until"),
         );
     }
@@ -298,7 +299,8 @@ mod tests {
             until: UtcTimestamp::parse("2026-11-01T00:00:00Z").ok(),
             ..EvidenceSpec::default()
         };
-        assert!(query(&bad, now).unwrap_err().message.contains("-Until"));
+        let e = query(&bad, now).unwrap_err();
+        assert!(e.message.contains("-Until") && e.code == "InvalidTimeWindow");
         let blank_user = EvidenceSpec {
             user: Some("  ".into()),
             ..EvidenceSpec::default()

@@ -19,7 +19,8 @@ pub struct EmulatorOptions {
     pub page_latency: Duration,
     /// Lifetime of issued access tokens (`expires_in`).
     pub token_lifetime: Duration,
-    /// Tenant has Entra ID P1 (used by the Conditional Access / sign-in log routes).
+    /// Tenant has Entra ID P1 (Conditional Access and sign-in logs answer 403 without it).
+    /// Initial value; changeable at runtime through `/_emulator/settings`.
     pub premium: bool,
     /// Loopback port to bind; 0 picks a free one.
     pub port: u16,
@@ -27,7 +28,7 @@ pub struct EmulatorOptions {
     pub device_code_interval: Duration,
     /// How long a device code stays valid (`expires_in`).
     pub device_code_lifetime: Duration,
-    /// Server-side page size of Conditional Access policy lists (`$top` may ask for fewer).
+    /// Server-side page size of Conditional Access policy lists (`$top` may ask for fewer); 1..999.
     pub ca_page_size: usize,
     /// Sign-in log requests per second per client app (token bucket, burst = the rate rounded
     /// up); 0 = unlimited. Changeable at runtime through `/_emulator/settings`.

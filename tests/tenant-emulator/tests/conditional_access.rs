@@ -523,3 +523,56 @@ async fn faults_target_the_conditional_access_class() {
         2
     );
 }
+
+/// A delegated Graph token for `upn` through the device code flow.
+async fn delegated_token(h: &Harness, upn: &str) -> String {
+    let (status, code) = h
+        .post_form(
+            &format!("{}/organizations/oauth2/v2.0/devicecode", h.base),
+            &[
+                ("client_id", h.creds.public_client_id.as_str()),
+                ("scope", "https://graph.microsoft.com/.default"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{code}");
+    assert!(
+        h.emulator
+            .approve_device_code(code["user_code"].as_str().unwrap(), upn)
+    );
+    let (status, token) = h
+        .post_form(
+            &h.token_url(),
+            &[
+                ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+                ("client_id", h.creds.public_client_id.as_str()),
+                ("device_code", code["device_code"].as_str().unwrap()),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{token}");
+    token["access_token"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn delegated_callers_also_need_an_admin_role() {
+    let h = start_default().await;
+    let admin = delegated_token(&h, &h.creds.admin_upn).await;
+    let app = h.app_token(GRAPH_SCOPE).await;
+    let (_, users) = h.graph_get(&app, "/v1.0/users?$top=2").await;
+    let member_upn = users["value"][1]["userPrincipalName"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let member = delegated_token(&h, &member_upn).await;
+    let body = block_transfer(json!({"includeUsers": ["All"]}));
+    assert_eq!(h.graph_get(&admin, POLICIES).await.0, 200);
+    let (status, _, created) = graph_send(&h, Method::POST, &admin, POLICIES, Some(&body)).await;
+    assert_eq!(status, 201, "{created}");
+    // Same consented scopes, but no Conditional Access or reader role.
+    let (status, reply) = h.graph_get(&member, POLICIES).await;
+    assert_eq!((status, graph_code(&reply)), (403, "AccessDenied"));
+    let (status, _, _) = graph_send(&h, Method::POST, &member, POLICIES, Some(&body)).await;
+    assert_eq!(status, 403);
+    assert_eq!(h.emulator.journal().conditional_access_writes.len(), 1);
+}

@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use common::*;
 use serde_json::{Value, json};
-use tenant_emulator::{EmulatorOptions, SettingsUpdate, well_known};
+use tenant_emulator::{
+    EmulatorOptions, EndpointClass, Fault, FaultPlan, FaultRule, SettingsUpdate, well_known,
+};
 
 const BETA: &str = "/beta/auditLogs/signIns";
 const BOTH_TYPES: &str =
@@ -599,4 +601,40 @@ async fn seeded_events_match_the_seeded_outlook_devices() {
             .collect()
     };
     assert_eq!(pick(&other), pick(&seeded));
+}
+
+#[tokio::test]
+async fn injected_faults_target_the_sign_in_class() {
+    let h = unthrottled().await;
+    let token = h.app_token(GRAPH_SCOPE).await;
+    h.emulator
+        .set_faults(FaultPlan::none().with_rule(FaultRule::every_nth(
+            EndpointClass::GraphSignIns,
+            Fault::ServerError {
+                status: 503,
+                retry_after: Some("0.25".into()),
+            },
+            2,
+        )));
+    assert_eq!(h.graph_get(&token, BETA).await.0, 200);
+    let resp = h
+        .client
+        .get(format!("{}{BETA}", h.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 503);
+    assert_eq!(resp.headers()["retry-after"], "0.25");
+    let (_, body) = status_json(resp).await;
+    assert_eq!(graph_code(&body), "serviceNotAvailable");
+    assert_eq!(h.graph_get(&token, "/v1.0/users?$top=1").await.0, 200);
+    assert_eq!(
+        h.emulator
+            .journal()
+            .requests_to(EndpointClass::GraphSignIns)
+            .filter(|r| r.fault.as_deref() == Some("ServerError"))
+            .count(),
+        1
+    );
 }

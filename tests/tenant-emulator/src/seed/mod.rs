@@ -28,12 +28,24 @@ pub struct SeedData {
 impl SeedData {
     /// `anchor` (Unix seconds, the emulator clock at start-up) dates the sign-in events.
     pub fn generate(seed: u64, users: usize, devices: usize, tenant: &Tenant, anchor: i64) -> Self {
-        let (users, user_index) = users::generate_users(seed, users, tenant);
-        let devices = devices::generate_devices(seed, devices, users.len());
-        let devices_by_user = DevicesByUser::build(&devices, users.len());
+        // Devices and sign-ins need only the user count, so they are generated on a second
+        // thread while the users (the slower half) are.
+        let user_count = users.max(1);
+        let ((users, user_index), (devices, devices_by_user, signins)) = std::thread::scope(|s| {
+            let device_side = s.spawn(|| {
+                let devices = devices::generate_devices(seed, devices, user_count);
+                let by_user = DevicesByUser::build(&devices, user_count);
+                let signins =
+                    signins::generate_signins(seed, user_count, &devices, &by_user, anchor);
+                (devices, by_user, signins)
+            });
+            let users = users::generate_users(seed, user_count, tenant);
+            match device_side.join() {
+                Ok(device_side) => (users, device_side),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        });
         let groups = groups::generate_groups(seed, users.len());
-        let signins =
-            signins::generate_signins(seed, users.len(), &devices, &devices_by_user, anchor);
         Self {
             users,
             user_index,
