@@ -27,7 +27,6 @@ internal static class Messages
     internal static string PlanCreate => Get(nameof(PlanCreate));
     internal static string PlanUpdate => Get(nameof(PlanUpdate));
     internal static string PlanDelete => Get(nameof(PlanDelete));
-    internal static string SinceNotBeforeUntil => Get(nameof(SinceNotBeforeUntil));
     internal static string EvidenceClientSideFilter => Get(nameof(EvidenceClientSideFilter));
     internal static string EvidenceProgress => Get(nameof(EvidenceProgress));
     internal static string EvidenceDone => Get(nameof(EvidenceDone));

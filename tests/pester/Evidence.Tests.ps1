@@ -271,10 +271,15 @@ Describe 'Get-OutlookQrSigninEvidence: refusals' {
         finally { Disconnect-OutlookQrGuard -Session $s; $script:Session = Connect-TestTenant $Tenant }  # the main session current again
     }
 
-    It '-Since not before -Until is refused before any request' {
-        $e = Get-Failure { Get-OutlookQrSigninEvidence -Since (Get-Date) -Until (Get-Date).AddDays(-1) -ErrorAction Stop }
-        $e.FullyQualifiedErrorId | Should -BeLike 'OutlookQrGuard.InvalidTimeWindow,*'
+    It 'an empty time window is refused before any request: <Name>' -ForEach @(
+        @{ Name = '-Until before -Since'; Window = { @{ Since = (Get-Date); Until = (Get-Date).AddDays(-1) } } }
+        @{ Name = '-Until alone, before the default start 30 days ago'; Window = { @{ Until = (Get-Date).AddDays(-40) } } }
+    ) {
+        $window = & $Window
+        $e = Get-Failure { Get-OutlookQrSigninEvidence @window -ErrorAction Stop }
+        $e.FullyQualifiedErrorId | Should -BeLike 'OutlookQrGuard.InvalidArgument.InvalidTimeWindow,*'
         $e.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $e.Exception.Message | Should -Match '-Until'
         (Get-SigninRequest).Count | Should -Be 0
     }
 }

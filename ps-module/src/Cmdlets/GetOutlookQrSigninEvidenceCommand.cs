@@ -38,11 +38,7 @@ public sealed class GetOutlookQrSigninEvidenceCommand : SessionCmdlet
         // Plain DateTime parameters (help shows <DateTime>); omitted ones go to the engine as null.
         DateTime? since = MyInvocation.BoundParameters.ContainsKey(nameof(Since)) ? Since.ToUniversalTime() : null;
         DateTime? until = MyInvocation.BoundParameters.ContainsKey(nameof(Until)) ? Until.ToUniversalTime() : null;
-        if (since is not null && until is not null && since >= until)
-        {
-            ThrowTerminatingError(new ErrorRecord(new PSArgumentException(string.Format(CultureInfo.CurrentCulture, Messages.SinceNotBeforeUntil, Since, Until)),
-                "OutlookQrGuard.InvalidTimeWindow", ErrorCategory.InvalidArgument, Since));
-        }
+        // The engine refuses an empty window (also -Until alone before the default start) before any request.
         var session = ResolveSession();
         var query = new EvidenceQuery
         {
