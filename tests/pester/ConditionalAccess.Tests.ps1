@@ -481,12 +481,23 @@ Describe 'Block-OutlookAuthenticationTransfer: refused before anything is writte
         finally { Disconnect-OutlookQrGuard -Session $s; $script:Session = Connect-TestTenant $Tenant }  # the main session current again
     }
 
+    It 'without Group.Read.All a group name cannot be resolved: the error names the permission, nothing is written' {
+        $s = Connect-TestTenant $Tenant -App exchangeOnlyApp
+        try {
+            $e = Get-Failure { Block-OutlookAuthenticationTransfer -Session $s -ExcludeGroup 'Break Glass Accounts' -Confirm:$false -ErrorAction Stop }
+            $e.CategoryInfo.Category | Should -Be 'PermissionDenied'
+            $e.Exception.Message | Should -Match 'Group\.Read\.All'
+            (Get-CaWrite).Count | Should -Be 0
+        }
+        finally { Disconnect-OutlookQrGuard -Session $s; $script:Session = Connect-TestTenant $Tenant }  # the main session current again
+    }
+
     It 'a tenant without Entra ID P1: the error names the licence and what still works' {
         Set-TenantSetting $Tenant -Premium $false
         $e = Get-Failure { Block-OutlookAuthenticationTransfer -Confirm:$false -ErrorAction Stop }
         $e.CategoryInfo.Category | Should -Be 'PermissionDenied'
         $e.Exception.Message | Should -Match 'P1'
-        $e.Exception.Message | Should -Not -Match '^Authentication_RequestFromNonPremiumTenantOrB2CTenant$'
+        $e.Exception.Message | Should -Match 'Disable-OutlookQrSignin' -Because 'it says what still works without the licence'
         (Get-CaWrite).Count | Should -Be 0
         Set-TenantSetting $Tenant -Premium $true
         (Get-OwnPolicy).Count | Should -Be 0
