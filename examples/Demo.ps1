@@ -4,8 +4,10 @@
 .DESCRIPTION
     Started by `./build.sh Demo` (or `pwsh ./build.ps1 -Task Demo`). It starts the tenant emulator
     seeded with a realistic tenant (thousands of users and devices, Japanese names included),
-    connects the module to it, and runs: check -> disable the prompt -> export the connected
-    phones to CSV -> revoke their sessions (-WhatIf). Output files go to -OutputDirectory.
+    connects the module to it, and runs: check both layers -> disable the prompt -> block
+    authentication transfer at Entra ID (report-only) -> the sign-in evidence -> export the
+    connected phones to CSV with that evidence -> the audit report -> revoke the sessions of the
+    users the logs caught (-WhatIf). Output files go to -OutputDirectory.
 #>
 [CmdletBinding()]
 param(
@@ -50,29 +52,43 @@ try {
     }
     Connect-OutlookQrGuard @connect | Format-List Organization, Tenant, AuthenticationMethod, AppId | Out-Host
 
-    Write-Stage '1. Check: does Outlook on the web show the QR-code prompt?'
+    Write-Stage '1. Check both layers: the Outlook on the web prompt, and Conditional Access at Entra ID'
     Test-OutlookQrSignin | Format-List | Out-Host
 
     Write-Stage '2. Turn the prompt off'
     Disable-OutlookQrSignin -Confirm:$false -PassThru | Format-Table -AutoSize | Out-Host
 
-    Write-Stage '3. Find the phones already connected (Outlook for iOS and Android) and export them'
+    Write-Stage '3. Block authentication transfer at Entra ID (report-only first; -WhatIf shows the exact request)'
+    Block-OutlookAuthenticationTransfer -WhatIf
+    Block-OutlookAuthenticationTransfer -Confirm:$false | Format-List | Out-Host
+    $check = Test-OutlookQrSignin
+    Write-Host "Verdict now: $($check.Verdict); Conditional Access: $($check.ConditionalAccessState) ($(@($check.TransferBlockPolicies).Count) policy)."
+    Write-Host 'After reviewing the report-only results: Block-OutlookAuthenticationTransfer -Enforce -ExcludeUser <break-glass account>'
+
+    Write-Stage '4. Evidence: who signed in through the QR code (sign-in logs, last 30 days)'
+    $evidence = @(Get-OutlookQrSigninEvidence)
+    $qrUsers = @($evidence | Group-Object UserPrincipalName | Sort-Object Count -Descending)
+    Write-Host ('{0:N0} authentication-transfer sign-ins by {1:N0} users' -f $evidence.Length, $qrUsers.Length)
+    $evidence | Where-Object EventType -EQ 'interactiveUser' | Select-Object -First 5 | Format-Table Time, UserPrincipalName, DeviceOS, Location -AutoSize | Out-Host
+
+    Write-Stage '5. Find the phones already connected (Outlook for iOS and Android) and export them, with the evidence'
     $csv = Join-Path $OutputDirectory 'outlook-mobile-devices.csv'
-    $file = Export-OutlookMobileDevice -Path $csv -Force -PassThru
+    $file = Export-OutlookMobileDevice -Path $csv -Force -PassThru -IncludeSigninEvidence
     $phones = @(Get-OutlookMobileDevice)
     $perUser = @($phones | Group-Object UserDisplayNameNew | Sort-Object Count -Descending)
     $top = ($perUser | Select-Object -First 3 | ForEach-Object { '{0} ({1})' -f $_.Name, $_.Group.Count }) -join ', '
     Write-Host ('{0:N0} devices, {1:N0} users; most devices: {2}' -f $phones.Length, $perUser.Length, $top)
-    $phones | Select-Object -First 5 | Format-Table UserDisplayNameNew, FriendlyName, DeviceOS, FirstSyncTime -AutoSize | Out-Host
+    Import-Csv $csv | Where-Object { $_.TransferSignInCount -and $_.TransferSignInCount -ne '0' } | Select-Object -First 5 |
+        Format-Table UserDisplayNameNew, DeviceOS, TransferSignInCount, TransferLastSignIn -AutoSize | Out-Host
 
-    Write-Stage '4. The audit report (HTML for a manager; JSON and CSV for tools)'
+    Write-Stage '6. The audit report (HTML for a manager; JSON and CSV for tools)'
     $report = Get-OutlookQrGuardReport -Format Html -Path (Join-Path $OutputDirectory 'outlook-qr-audit.html') -Force
     $null = Get-OutlookQrGuardReport -Format Json -Path (Join-Path $OutputDirectory 'outlook-qr-audit.json') -Force
     Write-Host "Report: $($report.FullName)"
 
-    Write-Stage '5. Cut them off: revoke the users'' sign-in sessions (-WhatIf here; first 5 users)'
-    $phones | Select-Object -First 5 | Revoke-OutlookMobileSignin -WhatIf
-    Write-Host "Without -WhatIf, 'Get-OutlookMobileDevice | Revoke-OutlookMobileSignin' would revoke $($perUser.Length) users' sessions, one Graph request per 20 users."
+    Write-Stage '7. Cut them off: revoke the sessions of the users the sign-in logs caught (-WhatIf here; first 5 users)'
+    $qrUsers | Select-Object -First 5 | ForEach-Object { $_.Group[0] } | Revoke-OutlookMobileSignin -WhatIf
+    Write-Host ("Without -WhatIf, 'Get-OutlookQrSigninEvidence | Revoke-OutlookMobileSignin' would revoke {0:N0} users' sessions (one per user, however many sign-ins); 'Get-OutlookMobileDevice | Revoke-OutlookMobileSignin' all {1:N0} device owners'." -f $qrUsers.Length, $perUser.Length)
 
     Write-Stage 'Done'
     Write-Host "CSV (UTF-8 with BOM, opens in Excel): $($file.FullName)"

@@ -21,6 +21,9 @@
         'Get-OutlookMobileDevice'
         'Export-OutlookMobileDevice'
         'Revoke-OutlookMobileSignin'
+        'Block-OutlookAuthenticationTransfer'
+        'Unblock-OutlookAuthenticationTransfer'
+        'Get-OutlookQrSigninEvidence'
         'Get-OutlookQrGuardReport'
         'Get-OutlookQrGuardVersion'
     )
@@ -32,7 +35,7 @@
             Tags         = @('Exchange', 'ExchangeOnline', 'Outlook', 'OutlookMobile', 'QRCode', 'EntraID', 'ConditionalAccess', 'Security', 'Microsoft365', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
             ProjectUri   = 'https://github.com/outlookqrguard/OutlookQrGuard'
             LicenseUri   = 'https://github.com/outlookqrguard/OutlookQrGuard/blob/main/LICENSE'
-            ReleaseNotes = 'First release: Connect-OutlookQrGuard (certificate, client secret, managed identity, device code, access token; Global, GCC High, DoD, China), Test/Disable/Enable-OutlookQrSignin, Get/Export-OutlookMobileDevice (streaming, Export-Csv compatible, UTF-8 with BOM), Revoke-OutlookMobileSignin (Graph $batch), Get-OutlookQrGuardReport (HTML/JSON/CSV). English and Japanese messages and help.'
+            ReleaseNotes = 'First release: Connect-OutlookQrGuard (certificate, client secret, managed identity, device code, access token; Global, GCC High, DoD, China), Test/Disable/Enable-OutlookQrSignin, Get/Export-OutlookMobileDevice (streaming, Export-Csv compatible, UTF-8 with BOM), Revoke-OutlookMobileSignin (Graph $batch), Get-OutlookQrGuardReport (HTML/JSON/CSV). English and Japanese messages and help. Conditional Access: Test-OutlookQrSignin checks both layers; Block-/Unblock-OutlookAuthenticationTransfer (report-only first, -Enforce, break-glass exclusions); Get-OutlookQrSigninEvidence (who signed in through the QR code, from the sign-in logs); Export-OutlookMobileDevice -IncludeSigninEvidence.'
         }
     }
 }

@@ -23,4 +23,14 @@ internal static class Messages
     internal static string RevokeFailed => Get(nameof(RevokeFailed));
     internal static string NoRevokeTargets => Get(nameof(NoRevokeTargets));
     internal static string NotARevokeTarget => Get(nameof(NotARevokeTarget));
+    internal static string ConditionalAccessVerbose => Get(nameof(ConditionalAccessVerbose));
+    internal static string PlanCreate => Get(nameof(PlanCreate));
+    internal static string PlanUpdate => Get(nameof(PlanUpdate));
+    internal static string PlanDelete => Get(nameof(PlanDelete));
+    internal static string EvidenceClientSideFilter => Get(nameof(EvidenceClientSideFilter));
+    internal static string EvidenceProgress => Get(nameof(EvidenceProgress));
+    internal static string EvidenceDone => Get(nameof(EvidenceDone));
+    internal static string EvidenceSinceNeedsSwitch => Get(nameof(EvidenceSinceNeedsSwitch));
+    internal static string ExportEvidenceSummary => Get(nameof(ExportEvidenceSummary));
+    internal static string ReportVerbose => Get(nameof(ReportVerbose));
 }

@@ -207,6 +207,13 @@ impl Environment {
         all.extend_from_slice(segments);
         join_path(&self.graph_base, &all)
     }
+
+    /// `{graph}/beta/{segments…}` (sign-in logs carry `originalTransferMethod` only there).
+    pub fn graph_beta_url(&self, segments: &[&str]) -> Url {
+        let mut all = vec!["beta"];
+        all.extend_from_slice(segments);
+        join_path(&self.graph_base, &all)
+    }
 }
 
 fn fixed_url(s: &'static str) -> Url {

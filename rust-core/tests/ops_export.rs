@@ -62,6 +62,7 @@ fn spec(path: &Path) -> ExportSpec {
             ..CsvOptions::default()
         },
         query: MobileDeviceQuery::outlook_mobile(),
+        evidence: None,
     }
 }
 

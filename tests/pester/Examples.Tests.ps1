@@ -40,3 +40,20 @@ Describe 'examples/AzureAutomation-Runbook.ps1' {
         }
     }
 }
+
+Describe 'examples/Demo.ps1' {
+    It 'runs check -> disable -> block (report-only, -WhatIf first) -> evidence -> export with evidence -> report -> revoke -WhatIf' {
+        $out = Join-Path $TestDrive 'demo'
+        $text = & $env:OQG_PWSH -NoProfile -NonInteractive -File (Join-Path $Root 'examples/Demo.ps1') -ModulePath $env:OQG_MODULE_PATH -EmulatorPath $env:OQG_EMULATOR_PATH -OutputDirectory $out -Users 60 -Devices 150 2>&1 | Out-String
+        $LASTEXITCODE | Should -Be 0 -Because $text
+        $text = $text -replace '\x1b\[[0-9;]*m', ''  # the child's colours
+        $text | Should -Match 'Verdict\s+: Exposed'
+        $text | Should -Match 'What if: Create the Conditional Access policy .*\r?\nPOST /v1\.0/identity/conditionalAccess/policies'
+        $text | Should -Match 'Conditional Access: ReportOnly'
+        $text | Should -Match '\d+ authentication-transfer sign-ins by \d+ users'
+        $text | Should -Match 'What if: Performing the operation "Revoke all sign-in sessions"'
+        $header = [IO.File]::ReadAllLines((Join-Path $out 'outlook-mobile-devices.csv'))[0]
+        $header | Should -Match '"UserDisplayNameNew","TransferSignInCount","TransferFirstSignIn","TransferLastSignIn"$'
+        Test-Path (Join-Path $out 'outlook-qr-audit.html') | Should -BeTrue
+    }
+}

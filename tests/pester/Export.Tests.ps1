@@ -358,3 +358,34 @@ Describe 'Export-OutlookMobileDevice: cancellation' {
         @(Get-ChildItem -Force -LiteralPath $dir).Count | Should -Be 0 -Because 'no temporary file is left behind'
     }
 }
+
+Describe 'Export-OutlookMobileDevice without -IncludeSigninEvidence: unchanged by issue #8' {
+    BeforeAll {
+        # SHA-256 of exports the engine wrote before sign-in evidence existed (main at 87af09f), from
+        # this file's tenant (-Users 40 -Devices 120 -Seed 5). Made on Linux, where lines end with LF.
+        $script:Baseline = Get-Content -Raw (Join-Path $PSScriptRoot 'fixtures/export-baseline.json') | ConvertFrom-Json
+        $script:BaselineDir = New-ExportFolder
+    }
+
+    It 'the fixture was made from this file''s tenant' {
+        $Baseline.emulator.users | Should -Be 40
+        $Baseline.emulator.devices | Should -Be 120
+        $Baseline.emulator.seed | Should -Be 5
+        @($Baseline.exports).Count | Should -Be 3
+    }
+
+    It '<name> is byte for byte the pre-change file' -ForEach @(
+        (Get-Content -Raw (Join-Path $PSScriptRoot 'fixtures/export-baseline.json') | ConvertFrom-Json).exports |
+            ForEach-Object { @{ name = $_.name; culture = $_.culture; parameters = $_.parameters; bytes = $_.bytes; sha256 = $_.sha256 } }
+    ) -Skip:([Environment]::NewLine -ne "`n") {
+        $path = Join-Path $BaselineDir "$name.csv"
+        $arguments = @{}
+        foreach ($p in $parameters.PSObject.Properties) { $arguments[$p.Name] = $p.Value }
+        $saved = [cultureinfo]::CurrentCulture
+        [cultureinfo]::CurrentCulture = $culture
+        try { Export-OutlookMobileDevice -Path $path -Quiet @arguments }
+        finally { [cultureinfo]::CurrentCulture = $saved }
+        (Get-Item $path).Length | Should -Be $bytes
+        (Get-FileHash $path -Algorithm SHA256).Hash | Should -Be $sha256
+    }
+}

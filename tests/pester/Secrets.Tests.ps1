@@ -186,6 +186,42 @@ Describe 'Secrets stay out of every stream' {
         Assert-NoSecret $records
     }
 
+    It 'Block-/Unblock-OutlookAuthenticationTransfer (-WhatIf, create, enforce, delete, an unknown exclusion)' {
+        $null = Connect-WithSecret 6>$null 4>$null 5>$null 3>$null
+        $records = Invoke-Captured {
+            Block-OutlookAuthenticationTransfer -WhatIf @Noisy -ErrorVariable ev
+            Block-OutlookAuthenticationTransfer -Confirm:$false @Noisy -ErrorVariable +ev
+            Block-OutlookAuthenticationTransfer -Enforce -Confirm:$false @Noisy -ErrorVariable +ev
+            Unblock-OutlookAuthenticationTransfer -Confirm:$false @Noisy -ErrorVariable +ev
+            $ev
+            # Last: a terminating error ends the captured block.
+            Block-OutlookAuthenticationTransfer -ExcludeUser "nobody@$Domain" -Confirm:$false @Noisy
+        }
+        @($records | Where-Object { $_.PSObject.TypeNames[0] -eq 'OutlookQrGuard.Model.PolicyChangeResult' }).Count | Should -BeGreaterThan 2
+        @($records | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }).Count | Should -BeGreaterThan 0
+        Assert-NoSecret $records
+    }
+
+    It 'Get-OutlookQrSigninEvidence (both filter paths) and Export -IncludeSigninEvidence' {
+        $null = Connect-WithSecret 6>$null 4>$null 5>$null 3>$null
+        $path = Join-Path $TestDrive 'secrets-evidence.csv'
+        $records = Invoke-Captured {
+            Get-OutlookQrSigninEvidence @Noisy -ErrorVariable ev
+            Set-TenantSetting $Tenant -RefuseTransferMethodFilter $true
+            Get-OutlookQrSigninEvidence -InteractiveOnly @Noisy -ErrorVariable +ev
+            Set-TenantSetting $Tenant -RefuseTransferMethodFilter $false
+            Export-OutlookMobileDevice -Path $path -IncludeSigninEvidence -PassThru @Noisy -ErrorVariable +ev
+            $ev
+            # Last: the licence error is terminating and ends the captured block.
+            Set-TenantSetting $Tenant -Premium $false
+            Get-OutlookQrSigninEvidence @Noisy
+        }
+        Set-TenantSetting $Tenant -Premium $true
+        @($records | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }).Count | Should -BeGreaterThan 0
+        @($records | Where-Object { $_.PSObject.TypeNames[0] -eq 'OutlookQrGuard.Model.SigninEvidence' }).Count | Should -BeGreaterThan 0
+        Assert-NoSecret $records -ExtraText (Get-Content -Raw -LiteralPath $path)
+    }
+
     It 'Disconnect-OutlookQrGuard' {
         $s = Connect-WithSecret 6>$null 4>$null 5>$null 3>$null | Select-Object -First 1
         $records = Invoke-Captured { Disconnect-OutlookQrGuard -Session $s @Noisy -ErrorVariable ev; $ev; $s }

@@ -67,7 +67,7 @@ function Get-TenantEndpoint {
 function Connect-TestTenant {
     param(
         [Parameter(Mandatory)] $Tenant,
-        [ValidateSet('secretApp', 'noRoleApp')] [string] $App = 'secretApp'
+        [ValidateSet('secretApp', 'noRoleApp', 'exchangeOnlyApp', 'policyReaderApp')] [string] $App = 'secretApp'
     )
     $endpoint = Get-TenantEndpoint $Tenant
     $credential = $Tenant.Credentials.$App
@@ -137,7 +137,7 @@ function Get-TenantAccessToken {
     param(
         [Parameter(Mandatory)] $Tenant,
         [ValidateSet('Exchange', 'Graph')] [string] $Resource = 'Exchange',
-        [ValidateSet('secretApp', 'noRoleApp')] [string] $App = 'secretApp'
+        [ValidateSet('secretApp', 'noRoleApp', 'exchangeOnlyApp', 'policyReaderApp')] [string] $App = 'secretApp'
     )
     $scope = $Resource -eq 'Exchange' ? 'https://outlook.office365.com/.default' : 'https://graph.microsoft.com/.default'
     $credential = $Tenant.Credentials.$App
@@ -191,3 +191,147 @@ function Get-DeviceMailboxName {
 }
 
 Export-ModuleMember -Function Get-TenantAccessToken, Get-TenantSeededMailbox, Get-DeviceMailboxName, Reset-TenantFault, Get-TenantSeededDeviceList
+
+# --- Conditional Access, groups and sign-in logs (issue #8): the control API's view of them ---
+
+# The runtime settings: premium (Entra ID P1), refuseTransferMethodFilter, signInRatePerSecond, caPageSize.
+# Only the parameters given are sent; the others keep their values.
+function Set-TenantSetting {
+    param(
+        [Parameter(Mandatory)] $Tenant,
+        [bool] $Premium,
+        [bool] $RefuseTransferMethodFilter,
+        [double] $SignInRatePerSecond,
+        [int] $CaPageSize
+    )
+    $body = @{}
+    if ($PSBoundParameters.ContainsKey('Premium')) { $body.premium = $Premium }
+    if ($PSBoundParameters.ContainsKey('RefuseTransferMethodFilter')) { $body.refuseTransferMethodFilter = $RefuseTransferMethodFilter }
+    if ($PSBoundParameters.ContainsKey('SignInRatePerSecond')) { $body.signInRatePerSecond = $SignInRatePerSecond }
+    if ($PSBoundParameters.ContainsKey('CaPageSize')) { $body.caPageSize = $CaPageSize }
+    $null = Invoke-TenantControl -Tenant $Tenant -Path '/_emulator/settings' -Method POST -Body $body
+}
+
+function Get-TenantSetting {
+    param([Parameter(Mandatory)] $Tenant)
+    Invoke-TenantControl -Tenant $Tenant -Path '/_emulator/settings'
+}
+
+# Every stored Conditional Access policy, one pipeline object each, as Graph returns them.
+function Get-TenantCaPolicy {
+    param([Parameter(Mandatory)] $Tenant)
+    foreach ($p in (Invoke-TenantControl -Tenant $Tenant -Path '/_emulator/conditional-access/policies')) { $p }
+}
+
+# Stores a policy verbatim (no validation), as if someone else had made it; returns it with its id.
+function Add-TenantCaPolicy {
+    param([Parameter(Mandatory)] $Tenant, [Parameter(Mandatory)] [hashtable] $Policy)
+    Invoke-TenantControl -Tenant $Tenant -Path '/_emulator/conditional-access/policies' -Method POST -Body $Policy
+}
+
+# Back to the seeded policies (none of which blocks authentication transfer).
+function Reset-TenantCaPolicy {
+    param([Parameter(Mandatory)] $Tenant)
+    $null = Invoke-TenantControl -Tenant $Tenant -Path '/_emulator/conditional-access/reset' -Method POST
+}
+
+# A policy that blocks authentication transfer for everyone, the way an admin would make it by hand.
+function New-TransferBlockPolicyBody {
+    param(
+        [string] $DisplayName = 'Block authentication transfer (made by hand)',
+        [ValidateSet('enabled', 'enabledForReportingButNotEnforced', 'disabled')] [string] $State = 'enabled',
+        [string[]] $ExcludeUsers = @(),
+        [string[]] $ExcludeGroups = @(),
+        [string[]] $ExcludeRoles = @(),
+        [string] $TransferMethods = 'deviceCodeFlow,authenticationTransfer'
+    )
+    @{
+        displayName   = $DisplayName
+        state         = $State
+        conditions    = @{
+            users               = @{ includeUsers = @('All'); excludeUsers = @($ExcludeUsers); excludeGroups = @($ExcludeGroups); excludeRoles = @($ExcludeRoles) }
+            applications        = @{ includeApplications = @('All') }
+            clientAppTypes      = @('all')
+            authenticationFlows = @{ transferMethods = $TransferMethods }
+        }
+        grantControls = @{ operator = 'OR'; builtInControls = @('block') }
+    }
+}
+
+# The seeded groups: id, displayName, members (user ids).
+function Get-TenantGroup {
+    param([Parameter(Mandatory)] $Tenant)
+    foreach ($g in (Invoke-TenantControl -Tenant $Tenant -Path '/_emulator/groups')) { $g }
+}
+
+# Every seeded sign-in event (beta shape), one pipeline object each.
+function Get-TenantSignin {
+    param([Parameter(Mandatory)] $Tenant)
+    foreach ($e in (Invoke-TenantControl -Tenant $Tenant -Path '/_emulator/signins')) { $e }
+}
+
+<#
+.SYNOPSIS
+    Ground truth for Get-OutlookQrSigninEvidence: the seeded events that started from authentication
+    transfer, in a window (default: the last 30 days), optionally one user's or interactive only.
+#>
+function Get-TenantTransferSignin {
+    param(
+        [Parameter(Mandatory)] $Tenant,
+        [datetime] $Since = [datetime]::UtcNow.AddDays(-30),
+        [datetime] $Until = [datetime]::UtcNow.AddMinutes(5),
+        [string] $UserPrincipalName,
+        [switch] $InteractiveOnly
+    )
+    $from = $Since.ToUniversalTime()
+    $to = $Until.ToUniversalTime()
+    Get-TenantSignin $Tenant | Where-Object {
+        $at = ([datetime]$_.createdDateTime).ToUniversalTime()
+        $_.originalTransferMethod -eq 'authenticationTransfer' -and $at -ge $from -and $at -le $to -and
+        (-not $UserPrincipalName -or $_.userPrincipalName -eq $UserPrincipalName -or $_.userId -eq $UserPrincipalName) -and
+        (-not $InteractiveOnly -or @($_.signInEventTypes) -contains 'interactiveUser')
+    }
+}
+
+# The journal's Conditional Access writes (method, policyId, body, status): what the module really sent.
+function Get-TenantCaWrite {
+    param([Parameter(Mandatory)] $Tenant)
+    foreach ($w in @((Get-TenantJournal $Tenant).conditionalAccessWrites)) { $w }
+}
+
+# Requests the journal saw for one endpoint class (e.g. GraphSignIns, GraphConditionalAccess).
+function Get-TenantRequest {
+    param([Parameter(Mandatory)] $Tenant, [Parameter(Mandatory)] [string] $Endpoint)
+    @((Get-TenantJournal $Tenant).requests | Where-Object endpoint -EQ $Endpoint)
+}
+
+Export-ModuleMember -Function Set-TenantSetting, Get-TenantSetting, Get-TenantCaPolicy, Add-TenantCaPolicy, Reset-TenantCaPolicy, New-TransferBlockPolicyBody, Get-TenantGroup, Get-TenantSignin, Get-TenantTransferSignin, Get-TenantCaWrite, Get-TenantRequest
+
+<#
+.SYNOPSIS
+    Runs a script in a fresh pwsh connected to the tenant and returns its whole output as text.
+    For what only reaches the host, such as -WhatIf lines (they are not on any stream).
+#>
+function Invoke-TenantChildScript {
+    param(
+        [Parameter(Mandatory)] $Tenant,
+        [Parameter(Mandatory)] [string] $Script,
+        [ValidateSet('secretApp', 'noRoleApp', 'exchangeOnlyApp', 'policyReaderApp')] [string] $App = 'secretApp',
+        [string] $UICulture = 'en-US'
+    )
+    $pwsh = if ($env:OQG_PWSH) { $env:OQG_PWSH } else { (Get-Command pwsh -CommandType Application | Select-Object -First 1).Source }
+    $prelude = @"
+`$ErrorActionPreference = 'Stop'
+[System.Globalization.CultureInfo]::CurrentUICulture = '$UICulture'
+Import-Module '$($env:OQG_MODULE_PATH)'
+Import-Module '$(Join-Path $PSScriptRoot 'TestTenant.psm1')'
+`$info = Get-Content -Raw '$($Tenant.ReadyFile)' | ConvertFrom-Json
+`$Tenant = [pscustomobject]@{ BaseUrl = `$info.baseUrl; CaPath = `$info.caCertificatePath; Credentials = `$info.credentials; ReadyFile = '$($Tenant.ReadyFile)' }
+`$null = Connect-TestTenant `$Tenant -App $App
+
+"@
+    $out = & $pwsh -NoProfile -NonInteractive -Command ($prelude + $Script) 2>&1
+    [pscustomobject]@{ ExitCode = $LASTEXITCODE; Text = ($out | Out-String) }
+}
+
+Export-ModuleMember -Function Invoke-TenantChildScript

@@ -22,6 +22,8 @@ When it finishes it shows one line: how many devices of how many users were writ
         NoClobber           = 'Never replaces an existing file. This is already the default; the switch exists for those used to Export-Csv -NoClobber. Cannot be combined with -Force.'
         NoFormulaProtection = 'Writes values that start with =, +, -, @, a tab or a carriage return exactly as they are, without the leading apostrophe. Use it only when the file is read by a program, not opened in a spreadsheet.'
         PassThru            = 'Returns a System.IO.FileInfo for the written file. By default nothing is returned.'
+        IncludeSigninEvidence = 'Adds three columns after the default ones, from the Entra ID sign-in logs: TransferSignInCount (how many sign-ins the device''s owner made through authentication transfer, the QR code), TransferFirstSignIn and TransferLastSignIn (dates in the same format as the other date columns; empty when there are none). A row is marked when its owner has such sign-ins. Needs AuditLog.Read.All and Microsoft Entra ID P1; without them the export stops with an error saying what to grant, and the export without this switch still works. Without the switch the file is exactly what it was before the switch existed.'
+        EvidenceSince       = 'With -IncludeSigninEvidence: the start of the sign-in log window. The default is 30 days ago (the log retention). Only valid together with -IncludeSigninEvidence.'
         Quiet               = 'Hides the summary line shown when the export finishes. Warnings and errors are still shown.'
         UserPrincipalName   = 'Only the devices of this mailbox: a user principal name, an alias or another mailbox identity. By default the devices of all mailboxes are exported.'
         DeviceModel         = 'Only devices with this DeviceModel. The default is "Outlook for iOS and Android".'
@@ -66,6 +68,14 @@ Export-OutlookMobileDevice -Path ./outlook-mobile.csv -Force
             Remarks = 'Dates read like 2024/04/21 18:13:05, as Export-Csv would print them under ja-JP.'
         }
         @{
+            Title   = 'Mark the phones whose owners used the QR code'
+            Code    = @'
+Export-OutlookMobileDevice -Path ./outlook-mobile-evidence.csv -IncludeSigninEvidence -Force
+Import-Csv ./outlook-mobile-evidence.csv | Where-Object { [int]$_.TransferSignInCount -gt 0 } | Select-Object UserDisplayNameNew, FriendlyName, TransferFirstSignIn, TransferLastSignIn
+'@
+            Remarks = 'The same columns as the default export, then TransferSignInCount, TransferFirstSignIn and TransferLastSignIn. The summary line also says how many devices and users have authentication-transfer sign-ins. -EvidenceSince (Get-Date).AddDays(-7) looks at the last week only.'
+        }
+        @{
             Title   = 'Every ActiveSync device, not only Outlook mobile'
             Code    = 'Export-OutlookMobileDevice -Path ./all-activesync.csv -AnyDeviceModel'
             Remarks = 'Same columns, every device model.'
@@ -78,5 +88,5 @@ Errors and what to do: "already exists" - add -Force or choose another name. "do
 
 Import-Csv reads the file back; with formula protection on, values that began with = + - @ keep their leading apostrophe.
 '@
-    Links       = @('Get-OutlookMobileDevice', 'Revoke-OutlookMobileSignin', 'Disable-OutlookQrSignin')
+    Links       = @('Get-OutlookMobileDevice', 'Get-OutlookQrSigninEvidence', 'Revoke-OutlookMobileSignin', 'Disable-OutlookQrSignin')
 }

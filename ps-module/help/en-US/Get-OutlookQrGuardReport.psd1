@@ -1,9 +1,13 @@
 ﻿@{
-    Synopsis    = 'Produces an audit report of the Outlook QR-code sign-in exposure: the prompt setting, the connected Outlook mobile devices per user and OS, and what to do next.'
+    Synopsis    = 'Produces an audit report of the Outlook QR-code sign-in exposure: the prompt setting, the Conditional Access block, the connected Outlook mobile devices per user and OS, who signed in through the QR code, and what to do next.'
     Description = @'
-Get-OutlookQrGuardReport checks the prompt setting (as Test-OutlookQrSignin does), reads the connected Outlook for iOS and Android devices (as Get-OutlookMobileDevice does) and summarises them in one report:
+Get-OutlookQrGuardReport checks both layers (as Test-OutlookQrSignin does: the prompt setting and the Conditional Access block of authentication transfer), reads the connected Outlook for iOS and Android devices (as Get-OutlookMobileDevice does) and the authentication-transfer sign-ins of the last 30 days (as Get-OutlookQrSigninEvidence does), and summarises them in one report:
 
-- the organization, the verdict (Exposed, PromptHidden or Unknown) and its reason;
+- the organization, the verdict over both layers (Exposed, PromptHidden, ReportOnly, BlockedWithExclusions, Blocked or Unknown) and its reason;
+
+- the Conditional Access state and the policies that block authentication transfer, with their exclusions named;
+
+- how many users signed in through authentication transfer (the QR code), and how many such sign-ins there were; when the sign-in logs cannot be read (no AuditLog.Read.All, or no Microsoft Entra ID P1), the report says why instead;
 
 - how many Outlook mobile devices are connected, and for how many users;
 
@@ -13,7 +17,7 @@ Get-OutlookQrGuardReport checks the prompt setting (as Test-OutlookQrSignin does
 
 - every user with their device count.
 
--Format chooses the form. Html (the default) is one self-contained page, without scripts or external resources, that can be opened in a browser, attached to a mail or a ticket, and read by someone who does not use PowerShell. Json has every figure under camelCase names (organization, generatedAtUtc, promptEnabled, verdict, verdictReason, outlookMobileDevices, usersWithDevices, devicesByOs, usersWithMostDevices, recommendations, devicesPerUser), for monitoring and runbooks. Csv has one row per user (columns User and OutlookMobileDevices), for Excel. Users are named by their mailbox display name (UserDisplayNameNew).
+-Format chooses the form. Html (the default) is one self-contained page, without scripts or external resources, that can be opened in a browser, attached to a mail or a ticket, and read by someone who does not use PowerShell. Json has every figure under camelCase names (organization, generatedAtUtc, promptEnabled, verdict, verdictReason, outlookMobileDevices, usersWithDevices, devicesByOs, usersWithMostDevices, recommendations, devicesPerUser, conditionalAccess with state, reason, code and policies, and evidence with available, reason, windowDays, users, signins and perUser), for monitoring and runbooks. Csv has one row per user (columns User, OutlookMobileDevices and TransferSignIns), for Excel. Users are named by their mailbox display name (UserDisplayNameNew).
 
 Without -Path the report is returned as a string. With -Path it is written to that file and a FileInfo is returned. The file is written the same safe way as Export-OutlookMobileDevice: under a temporary name, renamed only when complete, so a failed or stopped run leaves no partial file. An existing file is replaced only with -Force; the folder must exist. The CSV is UTF-8 with a byte order mark, and values that start with =, +, -, @, a tab or a carriage return get a leading apostrophe; HTML and JSON are UTF-8 without a byte order mark. The page's text is in English.
 
@@ -57,9 +61,9 @@ $report.recommendations
         }
     )
     Notes       = @'
-Needs the same Exchange Online access as Test-OutlookQrSignin and Get-OutlookMobileDevice: the Exchange Administrator role (and Exchange.ManageAsApp for app-only sign-ins). It does not use Microsoft Graph.
+Needs the same Exchange Online access as Test-OutlookQrSignin and Get-OutlookMobileDevice: the Exchange Administrator role (and Exchange.ManageAsApp for app-only sign-ins). The Entra ID half uses Microsoft Graph: Policy.Read.All for the Conditional Access state and AuditLog.Read.All for the sign-in logs, both with Microsoft Entra ID P1. Without them the Exchange half of the report is still written, and the report says what to grant.
 
-The report counts devices; it cannot tell QR-connected phones from phones signed in the usual way, just as Get-OutlookMobileDevice cannot. For the full device list use Export-OutlookMobileDevice.
+Devices alone cannot tell QR-connected phones from phones signed in the usual way; the sign-in logs can, within their 30-day retention. For the device list with that evidence per row use Export-OutlookMobileDevice -IncludeSigninEvidence.
 '@
-    Links       = @('Test-OutlookQrSignin', 'Get-OutlookMobileDevice', 'Export-OutlookMobileDevice', 'Revoke-OutlookMobileSignin')
+    Links       = @('Test-OutlookQrSignin', 'Get-OutlookQrSigninEvidence', 'Get-OutlookMobileDevice', 'Export-OutlookMobileDevice', 'Revoke-OutlookMobileSignin')
 }

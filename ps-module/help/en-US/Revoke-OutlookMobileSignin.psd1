@@ -21,7 +21,7 @@ Revocation signs a user out everywhere, so the impact is High: the cmdlet asks b
 '@
     Parameters  = @{
         UserPrincipalName = 'One or more users, by user principal name (isaiah.langer@contoso.com) or Entra object ID. Duplicates (in any letter case) are revoked once. To pass users through the pipeline, see -InputObject.'
-        InputObject       = 'What the pipeline brings: devices from Get-OutlookMobileDevice (resolved to the owner of each device''s mailbox), user principal names or object IDs as strings, or any object with a UserPrincipalName property, such as an earlier result or a row from Import-Csv. Anything else is reported as an error and skipped.'
+        InputObject       = 'What the pipeline brings: devices from Get-OutlookMobileDevice (resolved to the owner of each device''s mailbox), sign-in events from Get-OutlookQrSigninEvidence (one revocation per user, however many events), user principal names or object IDs as strings, or any object with a UserPrincipalName property, such as an earlier result or a row from Import-Csv. Anything else is reported as an error and skipped.'
         Session           = 'The session to use, as returned by Connect-OutlookQrGuard. By default the current session (the most recent connection) is used. It needs Microsoft Graph access (User.RevokeSessions.All); revoking devices also uses its Exchange access.'
     }
     Inputs      = @('OutlookQrGuard.Model.OutlookMobileDevice', 'System.String', 'System.Management.Automation.PSObject')
@@ -46,6 +46,11 @@ $failed.Count
             Remarks = 'Revokes each owner once, summarises the outcome by Status, and keeps the errors of the users that failed in $failed.'
         }
         @{
+            Title   = 'Revoke the users who signed in through the QR code'
+            Code    = 'Get-OutlookQrSigninEvidence | Revoke-OutlookMobileSignin -Confirm:$false'
+            Remarks = 'Every user with an authentication-transfer sign-in in the last 30 days is revoked once, however many sign-in events they have.'
+        }
+        @{
             Title   = 'Revoke the users listed in a CSV file'
             Code    = 'Import-Csv ./users.csv | Revoke-OutlookMobileSignin -Confirm:$false'
             Remarks = 'Each row needs a UserPrincipalName column holding a UPN or an object ID.'
@@ -64,5 +69,5 @@ Permissions: the Microsoft Graph permission User.RevokeSessions.All (application
 
 Entra ID applies a revocation after a short delay, usually a few minutes. Revocation does not remove devices: Get-OutlookMobileDevice still lists them afterwards.
 '@
-    Links       = @('Get-OutlookMobileDevice', 'Export-OutlookMobileDevice', 'Disable-OutlookQrSignin', 'Connect-OutlookQrGuard')
+    Links       = @('Get-OutlookMobileDevice', 'Get-OutlookQrSigninEvidence', 'Export-OutlookMobileDevice', 'Disable-OutlookQrSignin', 'Connect-OutlookQrGuard')
 }

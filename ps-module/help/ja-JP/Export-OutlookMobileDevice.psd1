@@ -22,6 +22,8 @@ Get-MobileDevice -ResultSize Unlimited | Where-Object DeviceModel -eq 'Outlook f
         NoClobber           = '既存のファイルを決して置き換えません。これはもともと既定の動作で、Export-Csv -NoClobber に慣れた人のために用意しています。-Force とは同時に指定できません。'
         NoFormulaProtection = '=、+、-、@、タブ、復帰 (CR) で始まる値を、先頭にアポストロフィを付けずにそのまま書き込みます。ファイルをスプレッドシートで開かず、プログラムで読み込む場合にだけ使ってください。'
         PassThru            = '書き込んだファイルの System.IO.FileInfo を返します。既定では何も返しません。'
+        IncludeSigninEvidence = '既定の列のあとに、Entra ID のサインイン ログから 3 つの列を追加します。TransferSignInCount (端末の所有者が認証転送、つまり QR コードで行ったサインインの回数)、TransferFirstSignIn と TransferLastSignIn (ほかの日時列と同じ形式。該当がなければ空) です。所有者にそのようなサインインがある行に印が付きます。AuditLog.Read.All と Microsoft Entra ID P1 が必要です。ない場合は付与すべきものを示すエラーでエクスポートが停止しますが、このスイッチなしのエクスポートはそのまま使えます。スイッチを指定しない場合、ファイルはこのスイッチが追加される前とまったく同じです。'
+        EvidenceSince       = '-IncludeSigninEvidence と一緒に指定し、サインイン ログの期間の開始日時を指定します。既定は 30 日前 (ログの保持期間) です。-IncludeSigninEvidence なしでは指定できません。'
         Quiet               = 'エクスポート完了時の要約行を表示しません。警告とエラーは表示されます。'
         UserPrincipalName   = 'このメールボックスの端末だけを書き出します。ユーザー プリンシパル名、エイリアス、またはその他のメールボックス ID を指定します。既定ではすべてのメールボックスの端末を書き出します。'
         DeviceModel         = 'DeviceModel がこの値の端末だけを書き出します。既定は "Outlook for iOS and Android" です。'
@@ -66,6 +68,14 @@ Export-OutlookMobileDevice -Path ./outlook-mobile.csv -Force
             Remarks = '日時は 2024/04/21 18:13:05 のように、ja-JP で Export-Csv が書き込むのと同じ形式になります。'
         }
         @{
+            Title   = '所有者が QR コードを使った端末に印を付ける'
+            Code    = @'
+Export-OutlookMobileDevice -Path ./outlook-mobile-evidence.csv -IncludeSigninEvidence -Force
+Import-Csv ./outlook-mobile-evidence.csv | Where-Object { [int]$_.TransferSignInCount -gt 0 } | Select-Object UserDisplayNameNew, FriendlyName, TransferFirstSignIn, TransferLastSignIn
+'@
+            Remarks = '既定のエクスポートと同じ列のあとに TransferSignInCount、TransferFirstSignIn、TransferLastSignIn が続きます。要約行には、認証転送によるサインインがある端末とユーザーの数も表示されます。-EvidenceSince (Get-Date).AddDays(-7) を指定すると過去 1 週間だけを調べます。'
+        }
+        @{
             Title   = 'Outlook モバイルに限らず、すべての ActiveSync 端末を書き出す'
             Code    = 'Export-OutlookMobileDevice -Path ./all-activesync.csv -AnyDeviceModel'
             Remarks = '列は同じで、すべての機種の端末が含まれます。'
@@ -78,5 +88,5 @@ Get-MobileDevice を実行できる Exchange Online のセッションが必要�
 
 Import-Csv でファイルを読み込めます。数式の無害化が有効な場合、=、+、-、@ で始まっていた値には先頭のアポストロフィが残ります。
 '@
-    Links       = @('Get-OutlookMobileDevice', 'Revoke-OutlookMobileSignin', 'Disable-OutlookQrSignin')
+    Links       = @('Get-OutlookMobileDevice', 'Get-OutlookQrSigninEvidence', 'Revoke-OutlookMobileSignin', 'Disable-OutlookQrSignin')
 }

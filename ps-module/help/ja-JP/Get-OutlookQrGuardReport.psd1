@@ -1,9 +1,13 @@
 ﻿@{
-    Synopsis    = 'Outlook の QR コード サインインに関する監査レポートを作成します。プロンプトの設定、ユーザー別・OS 別の接続中の Outlook モバイル端末、次に行うべきことをまとめます。'
+    Synopsis    = 'Outlook の QR コード サインインに関する監査レポートを作成します。プロンプトの設定、条件付きアクセスによるブロック、ユーザー別・OS 別の接続中の Outlook モバイル端末、QR コードでサインインしたユーザー、次に行うべきことをまとめます。'
     Description = @'
-Get-OutlookQrGuardReport は、プロンプトの設定を確認し (Test-OutlookQrSignin と同じ)、接続している Outlook for iOS and Android の端末を読み取り (Get-OutlookMobileDevice と同じ)、次の内容を 1 つのレポートにまとめます。
+Get-OutlookQrGuardReport は、両方の層 (プロンプトの設定と、条件付きアクセスによる認証転送のブロック) を確認し (Test-OutlookQrSignin と同じ)、接続している Outlook for iOS and Android の端末 (Get-OutlookMobileDevice と同じ) と過去 30 日間の認証転送によるサインイン (Get-OutlookQrSigninEvidence と同じ) を読み取り、次の内容を 1 つのレポートにまとめます。
 
-- 組織名、判定 (Exposed、PromptHidden、Unknown) とその理由
+- 組織名、両方の層を合わせた判定 (Exposed、PromptHidden、ReportOnly、BlockedWithExclusions、Blocked、Unknown) とその理由
+
+- 条件付きアクセスの状態と、認証転送をブロックするポリシー (除外を名前付きで)
+
+- 認証転送 (QR コード) でサインインしたユーザー数とサインイン数。サインイン ログを読み取れない場合 (AuditLog.Read.All がない、または Microsoft Entra ID P1 がない場合) は、その理由を示します
 
 - 接続している Outlook モバイル端末の数と、そのユーザー数
 
@@ -13,7 +17,7 @@ Get-OutlookQrGuardReport は、プロンプトの設定を確認し (Test-Outloo
 
 - 全ユーザーとそれぞれの端末数
 
--Format で形式を選びます。Html (既定) は、スクリプトや外部リソースを含まない 1 ページで完結した Web ページです。ブラウザーで開いたり、メールやチケットに添付したりでき、PowerShell を使わない人でも読めます。Json はすべての数値を camelCase の名前 (organization、generatedAtUtc、promptEnabled、verdict、verdictReason、outlookMobileDevices、usersWithDevices、devicesByOs、usersWithMostDevices、recommendations、devicesPerUser) で持ち、監視や Runbook に向いています。Csv はユーザーごとに 1 行 (列は User と OutlookMobileDevices) で、Excel 向けです。ユーザーはメールボックスの表示名 (UserDisplayNameNew) で示されます。
+-Format で形式を選びます。Html (既定) は、スクリプトや外部リソースを含まない 1 ページで完結した Web ページです。ブラウザーで開いたり、メールやチケットに添付したりでき、PowerShell を使わない人でも読めます。Json はすべての数値を camelCase の名前 (organization、generatedAtUtc、promptEnabled、verdict、verdictReason、outlookMobileDevices、usersWithDevices、devicesByOs、usersWithMostDevices、recommendations、devicesPerUser、state・reason・code・policies を持つ conditionalAccess、available・reason・windowDays・users・signins・perUser を持つ evidence) で持ち、監視や Runbook に向いています。Csv はユーザーごとに 1 行 (列は User、OutlookMobileDevices、TransferSignIns) で、Excel 向けです。ユーザーはメールボックスの表示名 (UserDisplayNameNew) で示されます。
 
 -Path を指定しない場合、レポートは文字列として返されます。-Path を指定すると、そのファイルに書き込み、FileInfo を返します。ファイルは Export-OutlookMobileDevice と同じ安全な方法で書き込まれます。一時的な名前で書き込み、完成してから名前を変更するため、失敗や中断をしても書きかけのファイルは残りません。既存のファイルは -Force を付けた場合にだけ置き換えます。フォルダーは存在している必要があります。CSV は BOM 付き UTF-8 で、=、+、-、@、タブ、復帰 (CR) で始まる値には先頭にアポストロフィが付きます。HTML と JSON は BOM なしの UTF-8 です。ページの文章は英語です。
 
@@ -57,9 +61,9 @@ $report.recommendations
         }
     )
     Notes       = @'
-Test-OutlookQrSignin や Get-OutlookMobileDevice と同じ Exchange Online のアクセスが必要です。Exchange 管理者ロール (アプリ専用のサインインではさらに Exchange.ManageAsApp) を付与してください。Microsoft Graph は使いません。
+Test-OutlookQrSignin や Get-OutlookMobileDevice と同じ Exchange Online のアクセスが必要です。Exchange 管理者ロール (アプリ専用のサインインではさらに Exchange.ManageAsApp) を付与してください。Entra ID 側は Microsoft Graph を使います。条件付きアクセスの状態には Policy.Read.All、サインイン ログには AuditLog.Read.All が必要で、どちらも Microsoft Entra ID P1 が必要です。これらがなくても Exchange 側のレポートは作成され、付与すべきものがレポートに示されます。
 
-このレポートは端末を数えるだけで、Get-OutlookMobileDevice と同じく、QR で接続した端末と通常の手順でサインインした端末を区別できません。端末の完全な一覧には Export-OutlookMobileDevice を使ってください。
+端末だけでは、QR で接続した端末と通常の手順でサインインした端末を区別できません。サインイン ログなら、30 日間の保持期間内であれば区別できます。その証拠を行ごとに付けた端末の一覧には Export-OutlookMobileDevice -IncludeSigninEvidence を使ってください。
 '@
-    Links       = @('Test-OutlookQrSignin', 'Get-OutlookMobileDevice', 'Export-OutlookMobileDevice', 'Revoke-OutlookMobileSignin')
+    Links       = @('Test-OutlookQrSignin', 'Get-OutlookQrSigninEvidence', 'Get-OutlookMobileDevice', 'Export-OutlookMobileDevice', 'Revoke-OutlookMobileSignin')
 }

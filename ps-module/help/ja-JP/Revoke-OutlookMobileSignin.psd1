@@ -21,7 +21,7 @@ Revoke-OutlookMobileSignin は、ユーザーごとに Microsoft Graph の revok
 '@
     Parameters  = @{
         UserPrincipalName = '1 人以上のユーザー。ユーザー プリンシパル名 (isaiah.langer@contoso.com) または Entra のオブジェクト ID で指定します。重複 (大文字と小文字の違いを含む) は 1 回だけ取り消されます。パイプラインでユーザーを渡す方法は -InputObject を参照してください。'
-        InputObject       = 'パイプラインから受け取るもの: Get-OutlookMobileDevice の端末 (各端末のメールボックスの所有者に解決されます)、文字列のユーザー プリンシパル名やオブジェクト ID、または UserPrincipalName プロパティを持つ任意のオブジェクト (以前の結果や Import-Csv の行など)。それ以外のものはエラーとして報告され、スキップされます。'
+        InputObject       = 'パイプラインから受け取るもの: Get-OutlookMobileDevice の端末 (各端末のメールボックスの所有者に解決されます)、Get-OutlookQrSigninEvidence のサインイン イベント (イベントがいくつあってもユーザーごとに 1 回取り消します)、文字列のユーザー プリンシパル名やオブジェクト ID、または UserPrincipalName プロパティを持つ任意のオブジェクト (以前の結果や Import-Csv の行など)。それ以外のものはエラーとして報告され、スキップされます。'
         Session           = '使用するセッション (Connect-OutlookQrGuard が返したもの)。既定では現在のセッション (最後に接続したセッション) を使います。Microsoft Graph へのアクセス (User.RevokeSessions.All) が必要です。端末を渡す場合は Exchange へのアクセスも使います。'
     }
     Inputs      = @('OutlookQrGuard.Model.OutlookMobileDevice', 'System.String', 'System.Management.Automation.PSObject')
@@ -46,6 +46,11 @@ $failed.Count
             Remarks = '所有者ごとに 1 回ずつ取り消し、Status ごとに結果を集計します。失敗したユーザーのエラーは $failed に残ります。'
         }
         @{
+            Title   = 'QR コードでサインインしたユーザーのセッションを取り消す'
+            Code    = 'Get-OutlookQrSigninEvidence | Revoke-OutlookMobileSignin -Confirm:$false'
+            Remarks = '過去 30 日間に認証転送でサインインしたユーザー全員を、サインイン イベントの数にかかわらず 1 回ずつ取り消します。'
+        }
+        @{
             Title   = 'CSV ファイルに記載したユーザーのセッションを取り消す'
             Code    = 'Import-Csv ./users.csv | Revoke-OutlookMobileSignin -Confirm:$false'
             Remarks = '各行に、UPN またはオブジェクト ID を入れた UserPrincipalName 列が必要です。'
@@ -64,5 +69,5 @@ $results | Where-Object Status -in 'Throttled', 'Failed' | Revoke-OutlookMobileS
 
 Entra ID は取り消しを少し遅れて (通常は数分以内に) 反映します。取り消しでは端末は削除されないため、その後も Get-OutlookMobileDevice には端末が表示されます。
 '@
-    Links       = @('Get-OutlookMobileDevice', 'Export-OutlookMobileDevice', 'Disable-OutlookQrSignin', 'Connect-OutlookQrGuard')
+    Links       = @('Get-OutlookMobileDevice', 'Get-OutlookQrSigninEvidence', 'Export-OutlookMobileDevice', 'Disable-OutlookQrSignin', 'Connect-OutlookQrGuard')
 }

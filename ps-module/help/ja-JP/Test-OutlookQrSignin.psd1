@@ -1,22 +1,34 @@
 ﻿@{
-    Synopsis    = 'Outlook on the web がユーザーに「Get Outlook mobile」の QR コード サインインを案内しているかどうかを確認します。'
+    Synopsis    = 'Outlook の QR コード サインインの 2 つの層を確認します。Outlook on the web の「Get Outlook mobile」プロンプトと、Entra ID の条件付きアクセスによる認証転送のブロックです。'
     Description = @'
-Test-OutlookQrSignin は Exchange Online の組織構成を読み取り、Outlook on the web がユーザーに「Get Outlook mobile」/「Always connected to Outlook」のプロンプトを表示するかどうかを報告します。このプロンプトから表示される QR コードを読み取ると、スマートフォン側でサインインしないまま Outlook アプリがサインイン済みになります。対応する設定は MobileAppEducationEnabled (Get-OrganizationConfig) です。
+Test-OutlookQrSignin は 2 つのものを読み取り、1 つの判定を返します。
 
-結果には、組織名、MobileAppEducationEnabled、組織のそのほかの MobileApp* と OutlookMobile* の設定すべて、PromptEnabled、判定 (Verdict)、その理由 (Reason) が含まれます。Verdict は次のいずれかです。
+Exchange の層: Exchange Online の組織構成から、Outlook on the web がユーザーに「Get Outlook mobile」/「Always connected to Outlook」のプロンプトを表示するかどうかを調べます。このプロンプトから表示される QR コードを読み取ると、スマートフォン側でサインインしないまま Outlook アプリがサインイン済みになります。対応する設定は MobileAppEducationEnabled (Get-OrganizationConfig) です。
 
-- Exposed: プロンプトが表示されます (MobileAppEducationEnabled が True)。Disable-OutlookQrSignin を実行してください。
+Entra ID の層: QR コードは「認証転送 (authentication transfer)」という Entra ID のフローで、条件付きアクセス ポリシーならすべてのクライアントに対してブロックできます。テナントの条件付きアクセス ポリシーを読み取り、許可コントロールで認証転送をブロックするポリシーをすべて報告します。有効かレポート専用か、すべてのユーザー・すべてのアプリ・すべてのクライアント アプリの種類が対象か、そして除外 (ユーザー、グループ、ロール) を名前で示します。除外はそれぞれブロックを通り抜ける道になるためです。
 
-- PromptHidden: プロンプトは非表示です (False)。以前に接続した端末は接続されたままなので、Get-OutlookMobileDevice で確認してください。
+結果には、組織名、MobileAppEducationEnabled、そのほかの MobileApp* と OutlookMobile* の設定すべて、PromptEnabled、ConditionalAccessState (Blocked、BlockedWithExclusions、ReportOnly、NotBlocked、Unknown)、ConditionalAccessReason、ConditionalAccessCode (状態が Unknown のときのサービスのコード)、TransferBlockPolicies (許可コントロールで認証転送をブロックするポリシーすべて。無効なものも含む)、Exclusions、Exposed、判定 (Verdict)、その理由 (Reason) が含まれます。Verdict は両方の層を合わせた判定です。適用済みのブロックはすべてのクライアントでフローを止めるため、最初に判定されます。
 
-- Unknown: テナントが MobileAppEducationEnabled を返しませんでした。
+- Blocked: 有効なポリシーが、すべてのユーザー、アプリ、クライアント アプリの種類に対して、除外なしで認証転送をブロックしています。
 
--Quiet を指定すると $true (プロンプトが表示される) または $false (非表示、または Unknown) だけを返します。if 文や監視用の Runbook で使えます。
+- BlockedWithExclusions: 有効なポリシーが、示された除外を除くすべてのユーザーに対してブロックしています。除外されたアカウントは、QR コードでスマートフォンをサインインさせることができます。
 
-読み取りだけを行い、何も変更しません。すでに接続している端末は調べません。また、Entra ID の条件付きアクセスで認証転送がブロックされているかどうかも分かりません。プロンプトを非表示にするのは対策の一部であり、それだけで十分ではありません。
+- PromptHidden: 適用済みのブロックはなく、プロンプトは非表示です (MobileAppEducationEnabled が False)。以前に接続した端末は接続されたままです。Get-OutlookMobileDevice と Get-OutlookQrSigninEvidence で確認し、Block-OutlookAuthenticationTransfer で Entra ID 側でもフローをふさいでください。
+
+- ReportOnly: プロンプトが表示され、認証転送をブロックするポリシーはレポート専用 (enabledForReportingButNotEnforced) のものだけです。ブロックされるはずのユーザーを記録するだけで、誰もブロックしません。結果に問題がなければ Block-OutlookAuthenticationTransfer -Enforce で適用してください。
+
+- Exposed: プロンプトが表示され、Entra ID でもフローがブロックされていません。Disable-OutlookQrSignin と Block-OutlookAuthenticationTransfer を実行してください。
+
+- Unknown: テナントが MobileAppEducationEnabled を返さず、条件付きアクセスでも判定できません。
+
+呼び出し元に Policy.Read.All がない場合や、テナントに Microsoft Entra ID P1 がない場合でも、Exchange 側は答えを返します。ConditionalAccessState は Unknown になり、ConditionalAccessReason (と警告) に付与すべきアクセス許可や不足しているライセンスが示され、判定はプロンプトの設定だけに基づきます。
+
+-Quiet を指定すると $true か $false だけを返します。if 文や監視用の Runbook で使えます。適用済みのポリシーが全員に対して認証転送をブロックしている場合 (Blocked) やプロンプトが非表示の場合は $false、それ以外は $true です (レポート専用のポリシーや除外があると、QR コード サインインはまだ使えます)。
+
+読み取りだけを行い、何も変更しません。-Verbose で各層から読み取った内容を表示します。
 '@
     Parameters  = @{
-        Quiet   = '結果オブジェクトの代わりに、プロンプトが表示される場合は $true、それ以外 (テナントが設定を返さなかった場合を含む) は $false だけを返します。'
+        Quiet   = '結果オブジェクトの代わりに $true か $false だけを返します。適用済みの条件付きアクセス ポリシーが全員に対して認証転送をブロックしている場合やプロンプトが非表示の場合は $false、それ以外 (QR コード サインインがまだ使える場合) は $true です。'
         Session = '使用するセッション (Connect-OutlookQrGuard が返したもの)。既定では現在のセッション (最後に接続したセッション) を使います。'
     }
     Inputs      = @('None')
@@ -24,22 +36,27 @@ Test-OutlookQrSignin は Exchange Online の組織構成を読み取り、Outloo
         @{
             Title   = 'テナントを確認する'
             Code    = 'Test-OutlookQrSignin'
-            Remarks = '組織名、MobileAppEducationEnabled、Verdict、Reason を表示します。プロンプトを表示しているテナントでは Verdict : Exposed になります。'
+            Remarks = '組織名、MobileAppEducationEnabled、条件付きアクセスの状態、認証転送をブロックするポリシーとその除外、Verdict、Reason を表示します。プロンプトを表示していてブロックもないテナントでは Verdict : Exposed になります。'
         }
         @{
             Title   = 'スクリプトで結果を使う'
             Code    = @'
 if (Test-OutlookQrSignin -Quiet) {
-    Write-Warning 'Outlook on the web still offers the QR-code sign-in.'
+    Write-Warning 'The QR-code sign-in can still be used in this tenant.'
 }
 '@
-            Remarks = 'プロンプトが表示される場合にだけ警告を出します。'
+            Remarks = 'QR コード サインインがまだ使える場合にだけ警告を出します。'
+        }
+        @{
+            Title   = '認証転送をブロックするポリシーの除外をすべて表示する'
+            Code    = '(Test-OutlookQrSignin).TransferBlockPolicies | ForEach-Object { $_.DisplayName; $_.Exclusions | Format-Table Kind, DisplayName, Id }'
+            Remarks = '除外されたユーザー、グループ、ロールはそれぞれブロックを通り抜ける道になります。除外はブレーク グラス アカウントだけにしてください。'
         }
         @{
             Title   = '組織の Outlook モバイル関連の設定をすべて表示する'
             Code    = 'Test-OutlookQrSignin | Format-List *'
-            Remarks = '既定の表示は 4 つのプロパティだけです。Format-List * で MobileApp* と OutlookMobile* の設定もすべて表示されます。'
+            Remarks = '既定の表示は主なプロパティだけです。Format-List * で MobileApp* と OutlookMobile* の設定もすべて表示されます。'
         }
     )
-    Links       = @('Disable-OutlookQrSignin', 'Enable-OutlookQrSignin', 'Get-OutlookMobileDevice', 'Connect-OutlookQrGuard', 'Get-OutlookQrGuardReport')
+    Links       = @('Disable-OutlookQrSignin', 'Block-OutlookAuthenticationTransfer', 'Get-OutlookQrSigninEvidence', 'Enable-OutlookQrSignin', 'Get-OutlookMobileDevice', 'Connect-OutlookQrGuard', 'Get-OutlookQrGuardReport')
 }

@@ -1,3 +1,4 @@
+using System;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -9,7 +10,8 @@ namespace OutlookQrGuard.Cmdlets;
 
 /// <summary>
 /// Export-OutlookMobileDevice: the connected Outlook mobile devices to CSV, every property plus
-/// UserDisplayNameNew, as Export-Csv -NoTypeInformation writes them (UTF-8 with BOM by default).
+/// UserDisplayNameNew, as Export-Csv -NoTypeInformation writes them (UTF-8 with BOM by default);
+/// with -IncludeSigninEvidence, the owners' authentication-transfer sign-ins as extra columns.
 /// </summary>
 [Cmdlet(VerbsData.Export, "OutlookMobileDevice", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(FileInfo))]
@@ -39,6 +41,17 @@ public sealed class ExportOutlookMobileDeviceCommand : DeviceQueryCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <summary>
+    /// Add TransferSignInCount, TransferFirstSignIn and TransferLastSignIn after the default columns:
+    /// the owner's sign-ins through authentication transfer (the QR code), from the Entra ID sign-in logs.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter IncludeSigninEvidence { get; set; }
+
+    /// <summary>Start of the sign-in log window for -IncludeSigninEvidence; 30 days ago when omitted.</summary>
+    [Parameter]
+    public DateTime EvidenceSince { get; set; }
+
     /// <summary>No summary line.</summary>
     [Parameter]
     public SwitchParameter Quiet { get; set; }
@@ -50,6 +63,12 @@ public sealed class ExportOutlookMobileDeviceCommand : DeviceQueryCmdlet
         if (Force && NoClobber)
         {
             ThrowTerminatingError(new ErrorRecord(new PSArgumentException(Messages.ForceAndNoClobber), "OutlookQrGuard.ForceAndNoClobber", ErrorCategory.InvalidArgument, null));
+        }
+        var evidenceSince = MyInvocation.BoundParameters.ContainsKey(nameof(EvidenceSince)) ? EvidenceSince.ToUniversalTime().Ticks : (long?)null;
+        if (evidenceSince is not null && !IncludeSigninEvidence)
+        {
+            // The columns change the file's shape: only the switch itself may add them.
+            ThrowTerminatingError(new ErrorRecord(new PSArgumentException(Messages.EvidenceSinceNeedsSwitch), "OutlookQrGuard.EvidenceSinceNeedsSwitch", ErrorCategory.InvalidArgument, EvidenceSince));
         }
         var session = ResolveSession();
         var path = GetUnresolvedProviderPathFromPSPath(Path);
@@ -64,6 +83,8 @@ public sealed class ExportOutlookMobileDeviceCommand : DeviceQueryCmdlet
             newline = string.Empty,
             date_culture = Culture(CultureInfo.CurrentCulture),
             query = BuildQuery(),
+            include_signin_evidence = IncludeSigninEvidence,
+            evidence_since_ticks = evidenceSince,
         };
         try
         {
@@ -76,6 +97,10 @@ public sealed class ExportOutlookMobileDeviceCommand : DeviceQueryCmdlet
             if (!Quiet)
             {
                 WriteHostMessage(string.Format(CultureInfo.CurrentCulture, Messages.ExportSummary, summary.devices, summary.users, summary.path, summary.encoding, summary.bytes));
+                if (IncludeSigninEvidence)
+                {
+                    WriteHostMessage(string.Format(CultureInfo.CurrentCulture, Messages.ExportEvidenceSummary, summary.devices_with_evidence, summary.users_with_evidence));
+                }
             }
             if (PassThru) WriteObject(new FileInfo(summary.path));
         }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO;
 using System.Management.Automation;
 using OutlookQrGuard.Infrastructure;
@@ -6,9 +7,10 @@ using OutlookQrGuard.Native;
 namespace OutlookQrGuard.Cmdlets;
 
 /// <summary>
-/// Get-OutlookQrGuardReport: one audit — the prompt setting, connected Outlook mobile devices per
-/// user and OS, the users with the most devices, recommendations — as HTML (a page a manager can
-/// read), JSON or CSV. With -Path it writes the file; without, it returns the text.
+/// Get-OutlookQrGuardReport: one audit — the prompt setting, the Conditional Access block of
+/// authentication transfer, connected Outlook mobile devices per user and OS, the users with the
+/// most devices, who signed in through the QR code, recommendations — as HTML (a page a manager
+/// can read), JSON or CSV. With -Path it writes the file; without, it returns the text.
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "OutlookQrGuardReport", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(string), typeof(FileInfo))]
@@ -40,6 +42,7 @@ public sealed class GetOutlookQrGuardReportCommand : DeviceQueryCmdlet
                 p => WriteProgress(new ProgressRecord(1, "Get-OutlookQrGuardReport", $"{p.Done:N0} devices read")));
             var result = resultWire.Unwire();
             WriteProgress(new ProgressRecord(1, "Get-OutlookQrGuardReport", "Done") { RecordType = ProgressRecordType.Completed });
+            WriteVerbose(string.Format(CultureInfo.CurrentCulture, Messages.ReportVerbose, result.verdict, result.conditional_access_state, result.transfer_users, result.transfer_signins));
             if (result.path is not null) WriteObject(new FileInfo(result.path));
             else WriteObject(result.text);
         }

@@ -10,7 +10,8 @@ namespace OutlookQrGuard.Cmdlets;
 /// <summary>
 /// Revoke-OutlookMobileSignin: revokes users' sign-in sessions (Graph revokeSignInSessions) so
 /// their Outlook apps must sign in again through Entra ID. Takes UPNs, object ids, or devices
-/// straight from Get-OutlookMobileDevice (one revocation per user, however many devices).
+/// straight from Get-OutlookMobileDevice or Get-OutlookQrSigninEvidence (one revocation per
+/// user, however many devices or sign-ins).
 /// </summary>
 [Cmdlet(VerbsSecurity.Revoke, "OutlookMobileSignin", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = InputObjectSet)]
 [OutputType(typeof(RevokeResult))]
@@ -50,6 +51,10 @@ public sealed class RevokeOutlookMobileSigninCommand : SessionCmdlet
             {
                 case OutlookMobileDevice device:
                     AddDevice(device);
+                    break;
+                // Evidence holds one event per sign-in: many per user, one revocation each.
+                case SigninEvidence evidence:
+                    AddUser(evidence.UserPrincipalName.Length > 0 ? evidence.UserPrincipalName : evidence.UserId);
                     break;
                 case string user:
                     AddUser(user);

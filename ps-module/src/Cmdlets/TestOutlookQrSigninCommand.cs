@@ -4,12 +4,15 @@ using OutlookQrGuard.Model;
 
 namespace OutlookQrGuard.Cmdlets;
 
-/// <summary>Test-OutlookQrSignin: does the tenant show the "Get Outlook mobile" QR prompt?</summary>
+/// <summary>
+/// Test-OutlookQrSignin: both layers of the QR-code sign-in — does Outlook on the web show the
+/// "Get Outlook mobile" prompt, and does Conditional Access block authentication transfer?
+/// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "OutlookQrSignin")]
 [OutputType(typeof(PSObject), typeof(bool))]
 public sealed class TestOutlookQrSigninCommand : SessionCmdlet
 {
-    /// <summary>Return only $true (prompt shown) or $false.</summary>
+    /// <summary>Return only the engine's "exposed" answer ($true: a QR sign-in can still be put to use).</summary>
     [Parameter]
     public SwitchParameter Quiet { get; set; }
 
@@ -20,7 +23,9 @@ public sealed class TestOutlookQrSigninCommand : SessionCmdlet
         {
             using var checkWire = RunNative((events, ct) => NativeEngine.Instance.CheckPrompt(session.Id, events.Log, ct));
             var check = checkWire.Unwire();
-            if (Quiet) WriteObject(check.prompt_enabled == true);
+            foreach (var w in check.warnings) WriteWarning(w);
+            WriteVerbose(string.Format(Messages.ConditionalAccessVerbose, check.conditional_access.state, check.conditional_access.policies.Count, check.conditional_access.reason));
+            if (Quiet) WriteObject(check.exposed);
             else WriteObject(SigninCheckResult.From(check));
         }
         catch (OutlookQrGuardException e)

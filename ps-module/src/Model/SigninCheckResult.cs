@@ -1,10 +1,14 @@
-using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using OutlookQrGuard.Native;
 
 namespace OutlookQrGuard.Model;
 
-/// <summary>Builds Test-OutlookQrSignin's output: Organization, every MobileApp*/OutlookMobile* setting, the verdict.</summary>
+/// <summary>
+/// Builds Test-OutlookQrSignin's output: Organization, every MobileApp*/OutlookMobile* setting,
+/// the Conditional Access half (state, reason, the policies that block authentication transfer and
+/// their exclusions) and the verdict over both layers, all as the engine decided them.
+/// </summary>
 internal static class SigninCheckResult
 {
     internal const string TypeName = "OutlookQrGuard.SigninCheck";
@@ -20,6 +24,15 @@ internal static class SigninCheckResult
             o.Properties.Add(new PSNoteProperty("MobileAppEducationEnabled", check.prompt_enabled));
         }
         o.Properties.Add(new PSNoteProperty("PromptEnabled", check.prompt_enabled));
+        var ca = check.conditional_access;
+        var policies = ca.policies.Select(p => new TransferBlockPolicy(p)).ToArray();
+        o.Properties.Add(new PSNoteProperty("ConditionalAccessState", ca.state));
+        o.Properties.Add(new PSNoteProperty("ConditionalAccessReason", ca.reason));
+        o.Properties.Add(new PSNoteProperty("ConditionalAccessCode", ca.code));
+        o.Properties.Add(new PSNoteProperty("TransferBlockPolicies", policies));
+        // Named per policy, since an exclusion in a report-only policy differs from one in an enforced policy.
+        o.Properties.Add(new PSNoteProperty("Exclusions", policies.SelectMany(p => p.Exclusions.Select(x => $"{x} in '{p.DisplayName}'")).ToArray()));
+        o.Properties.Add(new PSNoteProperty("Exposed", check.exposed));
         o.Properties.Add(new PSNoteProperty("Verdict", check.verdict));
         o.Properties.Add(new PSNoteProperty("Reason", check.reason));
         return o;

@@ -5,12 +5,17 @@ use std::sync::Arc;
 
 use super::error::{Error, ErrorKind};
 use super::types::{
-    ConnectRequest, DateCultureSpec, DeviceQuery, DeviceRecord, ExportRequest, NamedSetting,
-    RevokeTarget,
+    ConditionalAccessState, ConnectRequest, DateCultureSpec, DeviceQuery, DeviceRecord,
+    DirectoryObjectRef, EvidenceQuery, ExportRequest, NamedSetting, PolicyChange, PolicyPlan,
+    RevokeTarget, SigninEvent, TransferPolicy,
 };
-use crate::device::MobileDevice;
+use crate::device::{MobileDevice, UtcTimestamp};
 use crate::exo::{MobileDeviceQuery, ResultSize};
 use crate::export::{CsvEncoding, CsvOptions, DateCulture, DateNames, Newline};
+use crate::graph::directory_objects::{DirectoryObject, ObjectKind};
+use crate::graph::signins::SignIn;
+use crate::ops::conditional_access::{self as ca, CaAssessment, PlanAction};
+use crate::ops::evidence::EvidenceSpec;
 use crate::ops::export::ExportSpec;
 use crate::ops::revoke::RevokeTargetSpec;
 use crate::ops::{ConnectMethod, ConnectSpec, FailureKind, OpError};
@@ -183,7 +188,16 @@ pub fn export_spec(r: ExportRequest) -> Result<ExportSpec, OpError> {
     if encoding == CsvEncoding::ShiftJis {
         date_culture = plain_spaces(date_culture);
     }
+    let evidence = if r.include_signin_evidence {
+        Some(EvidenceSpec {
+            since: ticks(r.evidence_since_ticks, "-EvidenceSince")?,
+            ..EvidenceSpec::default()
+        })
+    } else {
+        None
+    };
     Ok(ExportSpec {
+        evidence,
         path: PathBuf::from(r.path),
         overwrite: r.overwrite,
         create_directory: r.create_directory,
@@ -212,6 +226,162 @@ fn plain_spaces(mut culture: DateCulture) -> DateCulture {
         *text = text.replace(['\u{202F}', '\u{00A0}'], " ");
     }
     culture
+}
+
+/// .NET ticks (UTC) from C#; out of range is refused naming the parameter.
+fn ticks(value: Option<i64>, parameter: &str) -> Result<Option<UtcTimestamp>, OpError> {
+    match value {
+        None => Ok(None),
+        Some(t) => UtcTimestamp::from_ticks(t).map(Some).ok_or_else(|| {
+            OpError::invalid(format!("{parameter} is not a date between 0001 and 9999"))
+                .with_target(parameter.to_owned())
+        }),
+    }
+}
+
+pub fn evidence_spec(q: EvidenceQuery) -> Result<EvidenceSpec, OpError> {
+    Ok(EvidenceSpec {
+        since: ticks(q.since_ticks, "-Since")?,
+        until: ticks(q.until_ticks, "-Until")?,
+        user: q.user,
+        interactive_only: q.interactive_only,
+        page_size: None,
+    })
+}
+
+pub fn directory_ref(o: DirectoryObject) -> DirectoryObjectRef {
+    DirectoryObjectRef {
+        id: o.id,
+        display_name: o.display_name,
+        kind: o.kind.as_str().to_owned(),
+    }
+}
+
+fn directory_refs(objects: Vec<DirectoryObject>) -> Vec<DirectoryObjectRef> {
+    objects.into_iter().map(directory_ref).collect()
+}
+
+fn directory_object(r: DirectoryObjectRef, kind: ObjectKind) -> DirectoryObject {
+    DirectoryObject {
+        id: r.id,
+        display_name: r.display_name,
+        kind,
+    }
+}
+
+pub fn conditional_access_state(a: CaAssessment) -> ConditionalAccessState {
+    ConditionalAccessState {
+        state: a.layer.as_str().to_owned(),
+        reason: a.reason,
+        code: a.code,
+        policies: a
+            .policies
+            .into_iter()
+            .map(|p| TransferPolicy {
+                id: p.id,
+                display_name: p.display_name,
+                state: p.state,
+                all_users: p.all_users,
+                all_applications: p.all_applications,
+                all_client_app_types: p.all_client_app_types,
+                excluded_users: directory_refs(p.excluded_users),
+                excluded_groups: directory_refs(p.excluded_groups),
+                excluded_roles: directory_refs(p.excluded_roles),
+                created_by_module: p.created_by_module,
+            })
+            .collect(),
+    }
+}
+
+pub fn policy_plan(p: ca::PolicyPlan) -> PolicyPlan {
+    PolicyPlan {
+        action: p.action.as_str().to_owned(),
+        method: p.method,
+        path: p.path,
+        policy_id: p.policy_id,
+        display_name: p.display_name,
+        current_state: p.current_state,
+        target_state: p.target_state,
+        body: p.body,
+        reason: p.reason,
+        excluded_users: directory_refs(p.excluded_users),
+        excluded_groups: directory_refs(p.excluded_groups),
+    }
+}
+
+/// A plan back from C#; an unknown action is refused (the ops layer checks the rest).
+pub fn plan_from_wire(p: PolicyPlan) -> Result<ca::PolicyPlan, OpError> {
+    let action = PlanAction::parse(&p.action).ok_or_else(|| {
+        OpError::invalid(format!(
+            "'{}' is not a plan action; use Create, Update, Delete or None",
+            p.action
+        ))
+        .with_code("PlanRefused")
+        .with_target(p.action.clone())
+    })?;
+    Ok(ca::PolicyPlan {
+        action,
+        method: p.method,
+        path: p.path,
+        policy_id: p.policy_id,
+        display_name: p.display_name,
+        current_state: p.current_state,
+        target_state: p.target_state,
+        body: p.body,
+        reason: p.reason,
+        excluded_users: p
+            .excluded_users
+            .into_iter()
+            .map(|r| directory_object(r, ObjectKind::User))
+            .collect(),
+        excluded_groups: p
+            .excluded_groups
+            .into_iter()
+            .map(|r| directory_object(r, ObjectKind::Group))
+            .collect(),
+    })
+}
+
+pub fn policy_change(c: ca::PolicyChange) -> PolicyChange {
+    PolicyChange {
+        action: c.action.as_str().to_owned(),
+        changed: c.changed,
+        policy_id: c.policy_id,
+        display_name: c.display_name,
+        state: c.state,
+        excluded_users: directory_refs(c.excluded_users),
+        excluded_groups: directory_refs(c.excluded_groups),
+        warnings: c.warnings,
+    }
+}
+
+pub fn signin_event(e: SignIn) -> SigninEvent {
+    let result = if e.succeeded() { "Success" } else { "Failure" };
+    SigninEvent {
+        created_ticks: e.created.ticks(),
+        error_code: i32::try_from(e.error_code).unwrap_or(i32::MAX),
+        result: result.to_owned(),
+        id: e.id,
+        user_principal_name: e.user_principal_name,
+        user_id: e.user_id,
+        user_display_name: e.user_display_name,
+        app_display_name: e.app_display_name,
+        app_id: e.app_id,
+        client_app_used: e.client_app_used,
+        event_type: e.event_type,
+        device_name: e.device_name,
+        operating_system: e.operating_system,
+        browser: e.browser,
+        device_id: e.device_id,
+        ip_address: e.ip_address,
+        city: e.city,
+        state: e.state,
+        country: e.country,
+        failure_reason: e.failure_reason,
+        conditional_access_status: e.conditional_access_status,
+        transfer_method: e.transfer_method,
+        correlation_id: e.correlation_id,
+    }
 }
 
 pub fn revoke_targets(targets: Vec<RevokeTarget>) -> Vec<RevokeTargetSpec> {
@@ -339,6 +509,8 @@ mod tests {
                 mailbox: None,
                 result_size: None,
             },
+            include_signin_evidence: false,
+            evidence_since_ticks: None,
         }
     }
 

@@ -14,15 +14,16 @@ use super::call_log::{BufferedLog, CallLog};
 use super::convert;
 use super::error::{Error, ErrorKind};
 use super::types::{
-    BuildInfo, ConnectRequest, DevicePage, DeviceQuery, ExportRequest, ExportSummary, PromptChange,
-    ReportRequest, ReportResult, RevokeBatch, RevokeOutcome, RevokeRequest, SessionInfo,
-    SigninCheck,
+    BlockRequest, BuildInfo, ConnectRequest, DevicePage, DeviceQuery, EvidenceQuery, ExportRequest,
+    ExportSummary, PolicyChange, PolicyPlan, PromptChange, ReportRequest, ReportResult,
+    RevokeBatch, RevokeOutcome, RevokeRequest, SessionInfo, SigninCheck, SigninPage,
 };
 use crate::build_info;
+use crate::ops::evidence::SigninListing;
 use crate::ops::inventory::DeviceListing;
 use crate::ops::log_sink;
 use crate::ops::report::{ReportFormat, ReportSpec};
-use crate::ops::{OpError, Session, export, prompt, report, revoke};
+use crate::ops::{OpError, Session, conditional_access, export, prompt, report, revoke};
 
 // Progress of a long operation: `done` of `total` units (`total` 0 = unknown).
 callback!(ProgressCallback(done: u64, total: u64));
@@ -38,6 +39,11 @@ struct Listing {
     log: BufferedLog,
 }
 
+struct EvidenceListing {
+    pages: tokio::sync::Mutex<SigninListing>,
+    log: BufferedLog,
+}
+
 /// The one service C# talks to. It owns the Tokio runtime, the connected sessions and the open
 /// device listings; each async call runs on the runtime and can be aborted from C# through its
 /// CancellationToken. Callbacks are passed per call, so two commands running at once in
@@ -49,6 +55,7 @@ pub struct Engine {
     next_id: AtomicU64,
     sessions: Shared<Session>,
     listings: Shared<Listing>,
+    signin_listings: Shared<EvidenceListing>,
 }
 
 impl Engine {
@@ -83,6 +90,24 @@ impl Engine {
             .map(|mut l| l.remove(&id).is_some())
             .unwrap_or(false)
     }
+
+    fn signin_listing(&self, id: u64) -> Result<Arc<EvidenceListing>, OpError> {
+        self.signin_listings
+            .lock()
+            .ok()
+            .and_then(|l| l.get(&id).cloned())
+            .ok_or_else(|| {
+                OpError::invalid("The sign-in evidence listing is closed")
+                    .with_code("ListingClosed")
+            })
+    }
+
+    fn forget_signin_listing(&self, id: u64) -> bool {
+        self.signin_listings
+            .lock()
+            .map(|mut l| l.remove(&id).is_some())
+            .unwrap_or(false)
+    }
 }
 
 fn ffi_result<T>(result: Result<T, OpError>) -> ffi::Result<T, Error>
@@ -105,6 +130,7 @@ impl Engine {
                 next_id: AtomicU64::new(1),
                 sessions: Mutex::default(),
                 listings: Mutex::default(),
+                signin_listings: Mutex::default(),
             })
         })
     }
@@ -219,7 +245,9 @@ impl Engine {
         })
     }
 
-    /// The state of the QR / "Get Outlook mobile" prompt (Test-OutlookQrSignin).
+    /// Both layers of the QR sign-in (Test-OutlookQrSignin): the Outlook on the web prompt and
+    /// the Conditional Access block. Only the Exchange half can fail the call; a Conditional
+    /// Access half that cannot be read is `Unknown` with its reason.
     pub async fn check_prompt(
         this: Async<Self>,
         session_id: u64,
@@ -228,22 +256,159 @@ impl Engine {
         let call_log = CallLog::new(log);
         let result = log_sink::scope(call_log.sink(), async {
             let session = this.session(session_id)?;
-            let state = prompt::check(&session).await?;
+            let state = prompt::check_both(&session).await?;
+            let warnings = state.conditional_access.warnings.clone();
             Ok(Wire::from(SigninCheck {
-                organization: state.organization,
-                prompt_enabled: state.prompt_enabled,
+                organization: state.prompt.organization,
+                prompt_enabled: state.prompt.prompt_enabled,
                 settings: state
+                    .prompt
                     .settings
                     .into_iter()
                     .map(|(name, value)| convert::setting(name, &value))
                     .collect(),
                 verdict: state.verdict.as_str().to_owned(),
                 reason: state.reason,
-                warnings: Vec::new(),
+                warnings,
+                conditional_access: convert::conditional_access_state(state.conditional_access),
+                exposed: state.exposed,
             }))
         })
         .await;
         ffi_result(result)
+    }
+
+    /// Plans Block-OutlookAuthenticationTransfer: resolves the exclusions (unknown or ambiguous
+    /// ones fail here), reads the policies, decides Create / Update / None. Writes nothing.
+    pub async fn plan_block(
+        this: Async<Self>,
+        session_id: u64,
+        mut request: Wire<BlockRequest>,
+        log: LogCallback,
+    ) -> ffi::Result<Wire<PolicyPlan>, Error> {
+        let call_log = CallLog::new(log);
+        let result = log_sink::scope(call_log.sink(), async {
+            let session = this.session(session_id)?;
+            let r = request.unwire();
+            let plan = conditional_access::plan_block(
+                &session,
+                r.enforce,
+                &r.exclude_users,
+                &r.exclude_groups,
+            )
+            .await?;
+            Ok(Wire::from(convert::policy_plan(plan)))
+        })
+        .await;
+        ffi_result(result)
+    }
+
+    /// Plans Unblock-OutlookAuthenticationTransfer (Delete of the module's own policy, or None).
+    pub async fn plan_unblock(
+        this: Async<Self>,
+        session_id: u64,
+        log: LogCallback,
+    ) -> ffi::Result<Wire<PolicyPlan>, Error> {
+        let call_log = CallLog::new(log);
+        let result = log_sink::scope(call_log.sink(), async {
+            let session = this.session(session_id)?;
+            let plan = conditional_access::plan_unblock(&session).await?;
+            Ok(Wire::from(convert::policy_plan(plan)))
+        })
+        .await;
+        ffi_result(result)
+    }
+
+    /// Sends exactly the plan; refuses one whose path is not under the policy collection.
+    pub async fn apply_policy_plan(
+        this: Async<Self>,
+        session_id: u64,
+        mut plan: Wire<PolicyPlan>,
+        log: LogCallback,
+    ) -> ffi::Result<Wire<PolicyChange>, Error> {
+        let call_log = CallLog::new(log);
+        let result = log_sink::scope(call_log.sink(), async {
+            let session = this.session(session_id)?;
+            let plan = convert::plan_from_wire(plan.unwire())?;
+            let change = conditional_access::apply(&session, plan).await?;
+            Ok(Wire::from(convert::policy_change(change)))
+        })
+        .await;
+        ffi_result(result)
+    }
+
+    /// Starts listing transfer sign-ins (Get-OutlookQrSigninEvidence); pages come from
+    /// `next_signin_page`.
+    pub async fn open_signin_evidence(
+        this: Async<Self>,
+        session_id: u64,
+        mut query: Wire<EvidenceQuery>,
+    ) -> ffi::Result<u64, Error> {
+        let result = async {
+            let session = this.session(session_id)?;
+            let spec = convert::evidence_spec(query.unwire())?;
+            let listing = SigninListing::start(&session, &spec)?;
+            let id = this.next_handle();
+            if let Ok(mut l) = this.signin_listings.lock() {
+                l.insert(
+                    id,
+                    Arc::new(EvidenceListing {
+                        pages: tokio::sync::Mutex::new(listing),
+                        log: BufferedLog::default(),
+                    }),
+                );
+            }
+            Ok(id)
+        }
+        .await;
+        ffi_result(result)
+    }
+
+    /// The next page of an evidence listing; it closes itself after the last page or an error.
+    pub async fn next_signin_page(
+        this: Async<Self>,
+        listing_id: u64,
+    ) -> ffi::Result<Wire<SigninPage>, Error> {
+        let result = async {
+            let listing = this.signin_listing(listing_id)?;
+            let mut pages = listing.pages.lock().await;
+            let next = log_sink::scope(listing.log.sink(), pages.next_page()).await;
+            let pages_read = pages.pages_read();
+            let server_side_filter = pages.server_side_filter();
+            drop(pages);
+            match next {
+                Some(Ok(page)) => Ok(Wire::from(SigninPage {
+                    events: page.events.into_iter().map(convert::signin_event).collect(),
+                    warnings: page.warnings,
+                    logs: listing.log.drain(),
+                    pages_read,
+                    server_side_filter,
+                    done: false,
+                })),
+                Some(Err(e)) => {
+                    this.forget_signin_listing(listing_id);
+                    Err(e)
+                }
+                None => {
+                    this.forget_signin_listing(listing_id);
+                    Ok(Wire::from(SigninPage {
+                        events: Vec::new(),
+                        warnings: Vec::new(),
+                        logs: listing.log.drain(),
+                        pages_read,
+                        server_side_filter,
+                        done: true,
+                    }))
+                }
+            }
+        }
+        .await;
+        ffi_result(result)
+    }
+
+    /// Stops an evidence listing early.
+    pub fn close_signin_listing(&self, listing_id: u64) -> ffi::Result<bool, Error> {
+        panic_to_result(|| ffi::Ok(self.forget_signin_listing(listing_id)))
     }
 
     /// Turns the prompt on or off; writes only when it differs (Enable/Disable-OutlookQrSignin).
@@ -365,6 +530,8 @@ impl Engine {
                 bytes: outcome.bytes,
                 encoding,
                 warnings: outcome.warnings,
+                devices_with_evidence: outcome.devices_with_evidence,
+                users_with_evidence: outcome.users_with_evidence,
             }))
         })
         .await;
@@ -447,6 +614,9 @@ impl Engine {
                 recommendations: a.recommendations,
                 path: outcome.path.map(|p| p.display().to_string()),
                 text: outcome.text,
+                conditional_access_state: a.conditional_access.state,
+                transfer_users: a.evidence.users,
+                transfer_signins: a.evidence.signins,
             }))
         })
         .await;

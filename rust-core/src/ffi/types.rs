@@ -84,10 +84,156 @@ pub struct SigninCheck {
     pub prompt_enabled: Option<bool>,
     /// Every MobileApp* / OutlookMobile* setting, in service order.
     pub settings: Vec<NamedSetting>,
-    /// Exposed / PromptHidden / Unknown (Conditional Access states join later).
+    /// Both layers: Exposed / PromptHidden / ReportOnly / BlockedWithExclusions / Blocked / Unknown.
     pub verdict: String,
     pub reason: String,
     pub warnings: Vec<String>,
+    /// The Entra ID half: is authentication transfer blocked by Conditional Access?
+    pub conditional_access: ConditionalAccessState,
+    /// What Test-OutlookQrSignin -Quiet returns: true when a user can still put a QR sign-in to
+    /// use (no enforced block for all users and apps, and the Exchange half does not rule it out).
+    pub exposed: bool,
+}
+
+/// The Conditional Access half of the check.
+#[ffi]
+pub struct ConditionalAccessState {
+    /// Blocked | BlockedWithExclusions | ReportOnly | NotBlocked | Unknown
+    pub state: String,
+    /// A sentence; when Unknown: why (permission / licence), what to grant, what still works.
+    pub reason: String,
+    /// The service's code when Unknown (e.g. Authentication_RequestFromNonPremiumTenantOrB2CTenant).
+    pub code: String,
+    /// Every policy whose grant blocks and whose transferMethods contains authenticationTransfer.
+    pub policies: Vec<TransferPolicy>,
+}
+
+/// A Conditional Access policy that blocks authentication transfer.
+#[ffi]
+pub struct TransferPolicy {
+    pub id: String,
+    pub display_name: String,
+    /// enabled | enabledForReportingButNotEnforced | disabled
+    pub state: String,
+    pub all_users: bool,
+    pub all_applications: bool,
+    pub all_client_app_types: bool,
+    pub excluded_users: Vec<DirectoryObjectRef>,
+    pub excluded_groups: Vec<DirectoryObjectRef>,
+    pub excluded_roles: Vec<DirectoryObjectRef>,
+    /// The policy Block-OutlookAuthenticationTransfer creates (found by its display name).
+    pub created_by_module: bool,
+}
+
+/// A user, group or role by object id, named when it could be read.
+#[ffi]
+pub struct DirectoryObjectRef {
+    pub id: String,
+    /// "" when it could not be resolved.
+    pub display_name: String,
+    /// User | Group | Role
+    pub kind: String,
+}
+
+/// Block-OutlookAuthenticationTransfer's request.
+#[ffi]
+pub struct BlockRequest {
+    /// Create or switch the policy to enabled (default: report-only).
+    pub enforce: bool,
+    /// UPNs or object ids; given ones replace the policy's user exclusions.
+    pub exclude_users: Vec<String>,
+    /// Object ids or exact display names; given ones replace the policy's group exclusions.
+    pub exclude_groups: Vec<String>,
+}
+
+/// What blocking or unblocking would send; `apply_policy_plan` sends exactly this.
+#[ffi]
+pub struct PolicyPlan {
+    /// Create | Update | Delete | None
+    pub action: String,
+    /// POST | PATCH | DELETE | "" (None)
+    pub method: String,
+    /// e.g. /v1.0/identity/conditionalAccess/policies/{id}; "" for None.
+    pub path: String,
+    /// "" for Create.
+    pub policy_id: String,
+    pub display_name: String,
+    /// "" when there is no policy yet.
+    pub current_state: String,
+    pub target_state: String,
+    /// The exact JSON apply will send; "" for Delete and None.
+    pub body: String,
+    /// Why this action.
+    pub reason: String,
+    pub excluded_users: Vec<DirectoryObjectRef>,
+    pub excluded_groups: Vec<DirectoryObjectRef>,
+}
+
+/// What applying a plan did.
+#[ffi]
+pub struct PolicyChange {
+    pub action: String,
+    pub changed: bool,
+    pub policy_id: String,
+    pub display_name: String,
+    pub state: String,
+    pub excluded_users: Vec<DirectoryObjectRef>,
+    pub excluded_groups: Vec<DirectoryObjectRef>,
+    pub warnings: Vec<String>,
+}
+
+/// Get-OutlookQrSigninEvidence's request. Dates are .NET ticks (UTC).
+#[ffi]
+pub struct EvidenceQuery {
+    /// `None` = 30 days ago.
+    pub since_ticks: Option<i64>,
+    /// `None` = now.
+    pub until_ticks: Option<i64>,
+    /// One user's events (UPN or object id).
+    pub user: Option<String>,
+    pub interactive_only: bool,
+}
+
+/// One sign-in event whose session began with authentication transfer.
+#[ffi]
+pub struct SigninEvent {
+    pub id: String,
+    pub created_ticks: i64,
+    pub user_principal_name: String,
+    pub user_id: String,
+    pub user_display_name: String,
+    pub app_display_name: String,
+    pub app_id: String,
+    pub client_app_used: String,
+    /// interactiveUser | nonInteractiveUser
+    pub event_type: String,
+    pub device_name: String,
+    pub operating_system: String,
+    pub browser: String,
+    pub device_id: String,
+    pub ip_address: String,
+    pub city: String,
+    pub state: String,
+    pub country: String,
+    pub error_code: i32,
+    /// Success | Failure
+    pub result: String,
+    pub failure_reason: String,
+    pub conditional_access_status: String,
+    pub transfer_method: String,
+    pub correlation_id: String,
+}
+
+/// The next page of an evidence listing; `done` is set on the last one.
+#[ffi]
+pub struct SigninPage {
+    pub events: Vec<SigninEvent>,
+    pub warnings: Vec<String>,
+    pub logs: Vec<LogLine>,
+    pub pages_read: u32,
+    /// False once the service refused the transfer-method filter (filtered on this side).
+    pub server_side_filter: bool,
+    pub done: bool,
 }
 
 /// The outcome of turning the prompt on or off.
@@ -203,6 +349,10 @@ pub struct ExportRequest {
     pub newline: String,
     pub date_culture: Option<DateCultureSpec>,
     pub query: DeviceQuery,
+    /// Adds TransferSignInCount, TransferFirstSignIn, TransferLastSignIn after the default columns.
+    pub include_signin_evidence: bool,
+    /// Start of the evidence window (.NET ticks, UTC); `None` = 30 days ago.
+    pub evidence_since_ticks: Option<i64>,
 }
 
 /// What an export wrote.
@@ -215,6 +365,10 @@ pub struct ExportSummary {
     pub bytes: u64,
     pub encoding: String,
     pub warnings: Vec<String>,
+    /// Rows marked with transfer sign-ins (0 without -IncludeSigninEvidence).
+    pub devices_with_evidence: u64,
+    /// Users with transfer sign-ins in the evidence window (0 without -IncludeSigninEvidence).
+    pub users_with_evidence: u64,
 }
 
 /// One user to revoke: a UPN or object id, or a device's mailbox (resolved through Exchange).
@@ -276,4 +430,9 @@ pub struct ReportResult {
     pub recommendations: Vec<String>,
     pub path: Option<String>,
     pub text: String,
+    /// Blocked | BlockedWithExclusions | ReportOnly | NotBlocked | Unknown
+    pub conditional_access_state: String,
+    /// Users with transfer sign-ins in the last 30 days (0 when the logs could not be read).
+    pub transfer_users: u64,
+    pub transfer_signins: u64,
 }

@@ -70,11 +70,20 @@ pub enum GraphError {
         permission: String,
     },
 
+    /// The tenant lacks the Microsoft Entra ID P1/P2 licence the feature needs.
+    #[error(
+        "Microsoft Graph refused {what} ({body}): the tenant has no Microsoft Entra ID P1 or P2 licence, which this needs"
+    )]
+    LicenceRequired { body: GraphErrorBody, what: String },
+
     #[error("Microsoft Graph did not accept the access token ({body})")]
     Unauthorized { body: GraphErrorBody },
 
     #[error("Microsoft Graph answered HTTP {status}: {body}")]
     Service { status: u16, body: GraphErrorBody },
+
+    #[error("Microsoft Graph sent {what} that cannot be used: {reason}")]
+    BadAnswer { what: String, reason: String },
 
     #[error("'{input}' is not a valid user reference: {reason}")]
     InvalidInput { input: String, reason: String },
@@ -84,6 +93,18 @@ pub enum GraphError {
 
     #[error(transparent)]
     Http(HttpError),
+}
+
+/// Sign-in logs answer a tenant without P1/P2 with this code.
+pub const NON_PREMIUM_TENANT_CODE: &str = "Authentication_RequestFromNonPremiumTenantOrB2CTenant";
+
+/// Whether a 403 is about the tenant's licence rather than the caller's permissions. Conditional
+/// Access answers a tenant without P1 with `AccessDenied` like a missing permission
+/// (UNCONFIRMED: the exact code is not documented), so the word "premium" in the message is what
+/// tells them apart; this is the one place that decides it.
+pub fn is_licence_failure(body: &GraphErrorBody) -> bool {
+    body.code.eq_ignore_ascii_case(NON_PREMIUM_TENANT_CODE)
+        || body.message.to_ascii_lowercase().contains("premium")
 }
 
 pub(crate) fn map_http_error(e: HttpError, what: &str, permission: &str) -> GraphError {
@@ -101,6 +122,10 @@ pub(crate) fn map_http_error(e: HttpError, what: &str, permission: &str) -> Grap
     });
     match status {
         404 => GraphError::NotFound {
+            what: what.to_owned(),
+        },
+        403 if is_licence_failure(&parsed) => GraphError::LicenceRequired {
+            body: parsed,
             what: what.to_owned(),
         },
         403 => GraphError::Forbidden {
@@ -129,6 +154,35 @@ mod tests {
         let t = GraphErrorBody::parse(br#"{"error":{"code":"TooManyRequests","innerError":{"code":"429","date":"d","message":"Please retry after","request-id":"r","status":"429"},"message":"Please retry again later."}}"#).unwrap();
         assert_eq!(t.code, "TooManyRequests");
         assert!(GraphErrorBody::parse(b"nope").is_none());
+    }
+
+    #[test]
+    fn licence_failures_are_told_from_permission_failures() {
+        let body = |code: &str, message: &str| GraphErrorBody {
+            code: code.into(),
+            message: message.into(),
+            request_id: None,
+        };
+        assert!(is_licence_failure(&body(
+            "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
+            "Neither tenant is B2C or tenant doesn't have premium license"
+        )));
+        assert!(is_licence_failure(&body(
+            "authentication_requestfromnonpremiumtenantorb2ctenant",
+            ""
+        )));
+        assert!(is_licence_failure(&body(
+            "AccessDenied",
+            "The tenant does not have a PREMIUM license (Microsoft Entra ID P1) required for Conditional Access."
+        )));
+        assert!(!is_licence_failure(&body(
+            "AccessDenied",
+            "You cannot perform the requested operation, required scopes are missing in the token."
+        )));
+        assert!(!is_licence_failure(&body(
+            "Authorization_RequestDenied",
+            "Insufficient privileges to complete the operation."
+        )));
     }
 
     #[test]

@@ -377,7 +377,10 @@ fn unreachable_base() -> url::Url {
 fn is_fatal(e: &GraphError) -> bool {
     matches!(
         e,
-        GraphError::Auth(_) | GraphError::Unauthorized { .. } | GraphError::Forbidden { .. }
+        GraphError::Auth(_)
+            | GraphError::Unauthorized { .. }
+            | GraphError::Forbidden { .. }
+            | GraphError::LicenceRequired { .. }
     ) || matches!(
         e,
         GraphError::Http(HttpError::PlainHttpRefused { .. } | HttpError::Build(_))

@@ -177,7 +177,8 @@ impl From<GraphError> for OpError {
                     GraphError::NotFound { .. } => {
                         (FailureKind::NotFound, "Request_ResourceNotFound".to_owned())
                     }
-                    GraphError::Forbidden { body, .. } => {
+                    GraphError::Forbidden { body, .. }
+                    | GraphError::LicenceRequired { body, .. } => {
                         (FailureKind::PermissionDenied, body.code.clone())
                     }
                     GraphError::Unauthorized { body } => {
@@ -186,6 +187,7 @@ impl From<GraphError> for OpError {
                     GraphError::Service { body, .. } => {
                         (FailureKind::Connection, body.code.clone())
                     }
+                    GraphError::BadAnswer { .. } => (FailureKind::Protocol, String::new()),
                     _ => (FailureKind::InvalidArgument, String::new()),
                 };
                 OpError::new(kind, other.to_string()).with_code(code)

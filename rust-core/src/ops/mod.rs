@@ -2,7 +2,10 @@
 //! surface and the clients. Each operation is plain async Rust, testable against the emulator
 //! without C#.
 
+pub mod conditional_access;
+pub mod entra_access;
 pub mod error;
+pub mod evidence;
 pub mod export;
 pub mod inventory;
 pub mod log_sink;

@@ -1,8 +1,9 @@
 //! The Outlook on the web prompt ("Get Outlook mobile", MobileAppEducationEnabled): check it,
-//! turn it off or on.
+//! turn it off or on; and the verdict over both layers (the prompt and Conditional Access).
 
 use serde_json::Value;
 
+use super::conditional_access::{self, CaAssessment, CaLayer};
 use super::error::OpError;
 use super::log_sink::{LogLevel, log};
 use super::session::Session;
@@ -108,4 +109,169 @@ pub async fn set(session: &Session, enabled: bool) -> Result<PromptChangeOutcome
         changed: true,
         warnings,
     })
+}
+
+/// Test-OutlookQrSignin's verdict over both layers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Exposed,
+    PromptHidden,
+    ReportOnly,
+    BlockedWithExclusions,
+    Blocked,
+    Unknown,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Exposed => "Exposed",
+            Verdict::PromptHidden => "PromptHidden",
+            Verdict::ReportOnly => "ReportOnly",
+            Verdict::BlockedWithExclusions => "BlockedWithExclusions",
+            Verdict::Blocked => "Blocked",
+            Verdict::Unknown => "Unknown",
+        }
+    }
+}
+
+/// Both layers together: an enforced Conditional Access block decides first (it stops the flow
+/// for every client); then the Exchange prompt; a report-only policy only shows when nothing
+/// enforces anything. `exposed` (-Quiet) is true unless an enforced block covers everyone or
+/// the prompt is known to be hidden.
+pub fn verdict(
+    prompt: PromptVerdict,
+    prompt_enabled: Option<bool>,
+    ca: CaLayer,
+) -> (Verdict, bool) {
+    let verdict = match (ca, prompt) {
+        (CaLayer::Blocked, _) => Verdict::Blocked,
+        (CaLayer::BlockedWithExclusions, _) => Verdict::BlockedWithExclusions,
+        (_, PromptVerdict::PromptHidden) => Verdict::PromptHidden,
+        (CaLayer::ReportOnly, _) => Verdict::ReportOnly,
+        (_, PromptVerdict::Exposed) => Verdict::Exposed,
+        (_, PromptVerdict::Unknown) => Verdict::Unknown,
+    };
+    let exposed = ca != CaLayer::Blocked && prompt_enabled != Some(false);
+    (verdict, exposed)
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SigninState {
+    pub prompt: PromptState,
+    pub conditional_access: CaAssessment,
+    pub verdict: Verdict,
+    pub reason: String,
+    pub exposed: bool,
+}
+
+/// The check over both layers. Only the Exchange half can fail it: a Conditional Access half
+/// that cannot be read (permission, licence) is Unknown, with its reason.
+pub async fn check_both(session: &Session) -> Result<SigninState, OpError> {
+    let (prompt, ca) = tokio::join!(check(session), conditional_access::check(session));
+    Ok(combine(prompt?, ca))
+}
+
+pub fn combine(prompt: PromptState, ca: CaAssessment) -> SigninState {
+    let (verdict, exposed) = verdict(prompt.verdict, prompt.prompt_enabled, ca.layer);
+    let reason = match verdict {
+        Verdict::Blocked | Verdict::BlockedWithExclusions | Verdict::ReportOnly => {
+            ca.reason.clone()
+        }
+        _ => match ca.layer {
+            CaLayer::Unknown => format!(
+                "{} The Conditional Access state could not be read (see ConditionalAccessReason).",
+                prompt.reason
+            ),
+            _ => format!(
+                "{} No enabled Conditional Access policy blocks authentication transfer: Block-OutlookAuthenticationTransfer closes the flow at Entra ID.",
+                prompt.reason
+            ),
+        },
+    };
+    SigninState {
+        prompt,
+        conditional_access: ca,
+        verdict,
+        reason,
+        exposed,
+    }
+}
+
+#[cfg(test)]
+mod verdict_tests {
+    use super::*;
+
+    #[test]
+    fn verdict_matrix() {
+        use CaLayer as C;
+        use PromptVerdict as P;
+        let cases = [
+            (
+                P::Exposed,
+                Some(true),
+                C::NotBlocked,
+                Verdict::Exposed,
+                true,
+            ),
+            (P::Exposed, Some(true), C::Unknown, Verdict::Exposed, true),
+            (
+                P::Exposed,
+                Some(true),
+                C::ReportOnly,
+                Verdict::ReportOnly,
+                true,
+            ),
+            (
+                P::Exposed,
+                Some(true),
+                C::BlockedWithExclusions,
+                Verdict::BlockedWithExclusions,
+                true,
+            ),
+            (P::Exposed, Some(true), C::Blocked, Verdict::Blocked, false),
+            (
+                P::PromptHidden,
+                Some(false),
+                C::NotBlocked,
+                Verdict::PromptHidden,
+                false,
+            ),
+            (
+                P::PromptHidden,
+                Some(false),
+                C::Unknown,
+                Verdict::PromptHidden,
+                false,
+            ),
+            (
+                P::PromptHidden,
+                Some(false),
+                C::ReportOnly,
+                Verdict::PromptHidden,
+                false,
+            ),
+            (
+                P::PromptHidden,
+                Some(false),
+                C::BlockedWithExclusions,
+                Verdict::BlockedWithExclusions,
+                false,
+            ),
+            (
+                P::PromptHidden,
+                Some(false),
+                C::Blocked,
+                Verdict::Blocked,
+                false,
+            ),
+            (P::Unknown, None, C::NotBlocked, Verdict::Unknown, true),
+            (P::Unknown, None, C::Unknown, Verdict::Unknown, true),
+            (P::Unknown, None, C::ReportOnly, Verdict::ReportOnly, true),
+            (P::Unknown, None, C::Blocked, Verdict::Blocked, false),
+        ];
+        for (p, enabled, ca, want, exposed) in cases {
+            assert_eq!(verdict(p, enabled, ca), (want, exposed), "{p:?} {ca:?}");
+        }
+    }
 }

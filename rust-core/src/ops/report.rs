@@ -1,6 +1,7 @@
-//! Get-OutlookQrGuardReport: one audit of the tenant — the prompt setting, the connected Outlook
-//! mobile devices per user and per OS, the users with the most devices, and what to do next —
-//! rendered as a self-contained HTML page, JSON or CSV.
+//! Get-OutlookQrGuardReport: one audit of the tenant — both layers (the prompt setting and the
+//! Conditional Access block), the connected Outlook mobile devices per user and per OS, who used
+//! the QR-code sign-in (the sign-in logs' authentication transfers, or why that is unknown), and
+//! what to do next — rendered as a self-contained HTML page, JSON or CSV.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -9,9 +10,11 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use super::conditional_access::CaLayer;
 use super::error::OpError;
+use super::evidence::{self, EvidenceSpec, UserEvidence};
 use super::inventory::DeviceListing;
-use super::prompt::{self, PromptVerdict};
+use super::prompt::{self, Verdict};
 use super::session::Session;
 use crate::exo::MobileDeviceQuery;
 use crate::export::AtomicCsvFile;
@@ -43,6 +46,53 @@ pub struct Count {
     pub devices: u64,
 }
 
+/// A Conditional Access policy that blocks authentication transfer, for the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicySummary {
+    pub display_name: String,
+    pub state: String,
+    pub covers_everyone: bool,
+    /// "Name (kind)" or the id when it could not be named.
+    pub exclusions: Vec<String>,
+    pub created_by_module: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConditionalAccessSection {
+    /// Blocked | BlockedWithExclusions | ReportOnly | NotBlocked | Unknown
+    pub state: String,
+    pub reason: String,
+    pub code: String,
+    pub policies: Vec<PolicySummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EvidenceUserRow {
+    pub user_principal_name: String,
+    pub display_name: String,
+    pub transfer_sign_ins: u64,
+    pub first_utc: String,
+    pub last_utc: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EvidenceSection {
+    /// False when the sign-in logs could not be read (`reason` says why).
+    pub available: bool,
+    pub reason: String,
+    pub window_days: i64,
+    pub users: u64,
+    pub signins: u64,
+    pub per_user: Vec<EvidenceUserRow>,
+    /// False when the evidence users could not be matched to their mailboxes (then the CSV's
+    /// TransferSignIns column stays empty rather than claiming zero).
+    pub matched_to_devices: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditReport {
@@ -58,6 +108,11 @@ pub struct AuditReport {
     pub recommendations: Vec<String>,
     /// Every user with their device count (the CSV body; in JSON for completeness).
     pub devices_per_user: Vec<Count>,
+    pub conditional_access: ConditionalAccessSection,
+    pub evidence: EvidenceSection,
+    /// Transfer sign-ins per device owner (by the name in `devices_per_user`), for the CSV.
+    #[serde(skip)]
+    pub transfer_per_user: HashMap<String, u64>,
 }
 
 pub struct ReportSpec {
@@ -101,7 +156,10 @@ pub async fn build(
         Some(path) => Some(AtomicCsvFile::create(path, spec.overwrite, false)?),
         None => None,
     };
-    let state = prompt::check(session).await?;
+    let both = prompt::check_both(session).await?;
+    let state = &both.prompt;
+    let (evidence_section, by_mailbox) = read_evidence(session).await;
+    let mut transfer_per_user: HashMap<String, u64> = HashMap::new();
     let mut per_user: HashMap<String, u64> = HashMap::new();
     let mut per_os: HashMap<String, u64> = HashMap::new();
     let mut total = 0u64;
@@ -112,6 +170,12 @@ pub async fn build(
             *per_user
                 .entry(device.user_display_name_new().to_owned())
                 .or_default() += 1;
+            if let Some(e) = device
+                .mailbox_distinguished_name()
+                .and_then(|dn| by_mailbox.get(&dn.trim().to_lowercase()))
+            {
+                transfer_per_user.insert(device.user_display_name_new().to_owned(), e.signins);
+            }
             *per_os
                 .entry(os_family(device.device_os.as_deref()))
                 .or_default() += 1;
@@ -125,14 +189,23 @@ pub async fn build(
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default(),
         prompt_enabled: state.prompt_enabled,
-        verdict: state.verdict.as_str().to_owned(),
-        verdict_reason: state.reason.clone(),
+        verdict: both.verdict.as_str().to_owned(),
+        verdict_reason: both.reason.clone(),
         outlook_mobile_devices: total,
         users_with_devices: devices_per_user.len() as u64,
         devices_by_os: sorted(per_os),
         users_with_most_devices: devices_per_user.iter().take(TOP_USERS).cloned().collect(),
-        recommendations: recommendations(state.verdict, total, &devices_per_user),
+        recommendations: recommendations(
+            both.verdict,
+            both.conditional_access.layer,
+            total,
+            &devices_per_user,
+            &evidence_section,
+        ),
         devices_per_user,
+        conditional_access: ca_section(&both.conditional_access),
+        evidence: evidence_section,
+        transfer_per_user,
     };
     let text = match spec.format {
         ReportFormat::Json => serde_json::to_string_pretty(&report)
@@ -156,14 +229,115 @@ pub async fn build(
     Ok(ReportOutcome { report, text, path })
 }
 
-fn recommendations(verdict: PromptVerdict, devices: u64, per_user: &[Count]) -> Vec<String> {
+fn ca_section(a: &super::conditional_access::CaAssessment) -> ConditionalAccessSection {
+    ConditionalAccessSection {
+        state: a.layer.as_str().to_owned(),
+        reason: a.reason.clone(),
+        code: a.code.clone(),
+        policies: a
+            .policies
+            .iter()
+            .map(|p| PolicySummary {
+                display_name: p.display_name.clone(),
+                state: p.state.clone(),
+                covers_everyone: p.all_users && p.all_applications && p.all_client_app_types,
+                exclusions: p
+                    .excluded_users
+                    .iter()
+                    .chain(&p.excluded_groups)
+                    .chain(&p.excluded_roles)
+                    .map(|o| {
+                        let name = if o.display_name.is_empty() {
+                            &o.id
+                        } else {
+                            &o.display_name
+                        };
+                        format!("{name} ({})", o.kind.as_str())
+                    })
+                    .collect(),
+                created_by_module: p.created_by_module,
+            })
+            .collect(),
+    }
+}
+
+fn utc_text(t: crate::device::UtcTimestamp) -> String {
+    crate::graph::signins::filter_time(t)
+}
+
+/// The last 30 days of transfer sign-ins, keyed by mailbox; never fails the report: what could
+/// not be read is said in the section.
+async fn read_evidence(session: &Session) -> (EvidenceSection, HashMap<String, UserEvidence>) {
+    let unavailable = |reason: String| EvidenceSection {
+        available: false,
+        reason,
+        window_days: evidence::DEFAULT_WINDOW_DAYS,
+        users: 0,
+        signins: 0,
+        per_user: Vec::new(),
+        matched_to_devices: false,
+    };
+    let totals = match evidence::collect(session, &EvidenceSpec::default()).await {
+        Ok((totals, _)) => totals,
+        Err(e) => {
+            return (
+                unavailable(format!("The sign-in logs could not be read: {}", e.message)),
+                HashMap::new(),
+            );
+        }
+    };
+    let (by_mailbox, unmatched) = match evidence::by_mailbox(session, &totals).await {
+        Ok(m) => (m, None),
+        Err(e) => (HashMap::new(), Some(e.message)),
+    };
+    let users = totals.users();
+    let mut reason = format!(
+        "{} user(s) signed a phone in through authentication transfer (the QR code) {} time(s) in the last {} days.",
+        users.len(),
+        totals.signins,
+        evidence::DEFAULT_WINDOW_DAYS
+    );
+    if let Some(why) = &unmatched {
+        reason.push_str(&format!(
+            " Their mailboxes could not be looked up, so devices are not matched: {why}"
+        ));
+    }
+    let section = EvidenceSection {
+        available: true,
+        matched_to_devices: unmatched.is_none(),
+        reason,
+        window_days: evidence::DEFAULT_WINDOW_DAYS,
+        users: totals.user_count(),
+        signins: totals.signins,
+        per_user: users
+            .iter()
+            .map(|u| EvidenceUserRow {
+                user_principal_name: u.user_principal_name.clone(),
+                display_name: u.user_display_name.clone(),
+                transfer_sign_ins: u.signins,
+                first_utc: utc_text(u.first),
+                last_utc: utc_text(u.last),
+            })
+            .collect(),
+    };
+    (section, by_mailbox)
+}
+
+fn recommendations(
+    verdict: Verdict,
+    ca: CaLayer,
+    devices: u64,
+    per_user: &[Count],
+    evidence: &EvidenceSection,
+) -> Vec<String> {
     let mut r = Vec::new();
     match verdict {
-        PromptVerdict::Exposed => r.push(
+        Verdict::Exposed | Verdict::ReportOnly => r.push(
             "Turn the Outlook on the web prompt off: Disable-OutlookQrSignin. Until then any signed-in user can put a QR code on screen that signs a phone in without the identity provider's checks.".to_owned(),
         ),
-        PromptVerdict::PromptHidden => r.push("The prompt is off. Keep it off; Test-OutlookQrSignin in a scheduled runbook shows if it is turned back on.".to_owned()),
-        PromptVerdict::Unknown => r.push("The tenant did not report MobileAppEducationEnabled; check it with Get-OrganizationConfig.".to_owned()),
+        Verdict::PromptHidden => r.push("The prompt is off. Keep it off; Test-OutlookQrSignin in a scheduled runbook shows if it is turned back on.".to_owned()),
+        Verdict::Unknown => r.push("The tenant did not report MobileAppEducationEnabled; check it with Get-OrganizationConfig.".to_owned()),
+        Verdict::Blocked | Verdict::BlockedWithExclusions => {}
     }
     if devices > 0 {
         r.push(format!(
@@ -177,7 +351,19 @@ fn recommendations(verdict: PromptVerdict, devices: u64, per_user: &[Count]) -> 
             top.name, top.devices
         ));
     }
-    r.push("Close the flow at Entra ID too: a Conditional Access policy that blocks authentication transfer stops the QR sign-in for every client, not only the Outlook on the web prompt.".to_owned());
+    match ca {
+        CaLayer::Blocked => {}
+        CaLayer::BlockedWithExclusions => r.push("Review the exclusions of the Conditional Access block: each excluded account can still use the QR-code sign-in. Keep them to emergency (break-glass) accounts.".to_owned()),
+        CaLayer::ReportOnly => r.push("The Conditional Access block is report-only: once the sign-in logs show nothing unexpected, enforce it with Block-OutlookAuthenticationTransfer -Enforce.".to_owned()),
+        CaLayer::NotBlocked => r.push("Close the flow at Entra ID too: a Conditional Access policy that blocks authentication transfer stops the QR sign-in for every client, not only the Outlook on the web prompt (Block-OutlookAuthenticationTransfer).".to_owned()),
+        CaLayer::Unknown => r.push("The Conditional Access state is unknown (see the reason above): grant Policy.Read.All to check it; blocking authentication transfer needs Microsoft Entra ID P1.".to_owned()),
+    }
+    if evidence.available && evidence.users > 0 {
+        r.push(format!(
+            "{} user(s) signed phones in with the QR code in the last {} days: list them with Get-OutlookQrSigninEvidence and cut them off with Get-OutlookQrSigninEvidence | Revoke-OutlookMobileSignin.",
+            evidence.users, evidence.window_days
+        ));
+    }
     r
 }
 
@@ -191,10 +377,26 @@ fn csv_field(value: &str) -> String {
     format!("\"{guard}{}\"", value.replace('"', "\"\""))
 }
 
+/// One row per device owner; TransferSignIns is empty when the sign-in logs could not be read.
 fn csv_text(report: &AuditReport) -> String {
-    let mut out = String::from("\"User\",\"OutlookMobileDevices\"\r\n");
+    let mut out = String::from("\"User\",\"OutlookMobileDevices\",\"TransferSignIns\"\r\n");
     for c in &report.devices_per_user {
-        let _ = write!(out, "{},\"{}\"\r\n", csv_field(&c.name), c.devices);
+        let transfers = if report.evidence.available && report.evidence.matched_to_devices {
+            report
+                .transfer_per_user
+                .get(&c.name)
+                .copied()
+                .unwrap_or(0)
+                .to_string()
+        } else {
+            String::new()
+        };
+        let _ = write!(
+            out,
+            "{},\"{}\",\"{transfers}\"\r\n",
+            csv_field(&c.name),
+            c.devices
+        );
     }
     out
 }
@@ -237,9 +439,61 @@ fn table(title: &str, first: &str, rows: &[Count]) -> String {
 fn html(report: &AuditReport) -> String {
     let (badge, colour) = match report.verdict.as_str() {
         "Exposed" => ("Exposed: the QR sign-in prompt is shown", "#b00020"),
-        "PromptHidden" => ("Prompt hidden", "#1b6e20"),
+        "ReportOnly" => (
+            "Exposed: the Conditional Access block is report-only",
+            "#b00020",
+        ),
+        "PromptHidden" => ("Prompt hidden", "#8a5a00"),
+        "BlockedWithExclusions" => ("Blocked at Entra ID, with exclusions", "#8a5a00"),
+        "Blocked" => ("Blocked at Entra ID", "#1b6e20"),
         _ => ("Unknown", "#6b6b6b"),
     };
+    let mut policies = String::new();
+    for p in &report.conditional_access.policies {
+        let _ = write!(
+            policies,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&p.display_name),
+            escape(&p.state),
+            if p.covers_everyone { "yes" } else { "no" },
+            escape(&p.exclusions.join(", "))
+        );
+    }
+    let ca = format!(
+        "<h2>Conditional Access (Entra ID)</h2><p><b>{}</b>: {}</p>{}",
+        escape(&report.conditional_access.state),
+        escape(&report.conditional_access.reason),
+        if policies.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "<table><thead><tr><th>Policy</th><th>State</th><th>All users and apps</th><th>Exclusions</th></tr></thead><tbody>{policies}</tbody></table>"
+            )
+        }
+    );
+    let mut evidence_rows = String::new();
+    for u in report.evidence.per_user.iter().take(TOP_USERS * 5) {
+        let _ = write!(
+            evidence_rows,
+            "<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&u.user_principal_name),
+            u.transfer_sign_ins,
+            escape(&u.first_utc),
+            escape(&u.last_utc)
+        );
+    }
+    let evidence = format!(
+        "<h2>QR-code sign-ins (authentication transfer, last {} days)</h2><p>{}</p>{}",
+        report.evidence.window_days,
+        escape(&report.evidence.reason),
+        if evidence_rows.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "<table><thead><tr><th>User</th><th class=\"n\">Sign-ins</th><th>First (UTC)</th><th>Last (UTC)</th></tr></thead><tbody>{evidence_rows}</tbody></table>"
+            )
+        }
+    );
     let mut recs = String::new();
     for r in &report.recommendations {
         let _ = write!(recs, "<li>{}</li>", escape(r));
@@ -251,7 +505,7 @@ fn html(report: &AuditReport) -> String {
 .n{{text-align:right}}.kpi{{display:inline-block;margin-right:2em}}.kpi b{{font-size:1.6em;display:block}}small{{color:#666}}</style></head><body>\
 <h1>Outlook QR-code sign-in audit: {org}</h1><p><span class=\"badge\">{badge}</span></p><p>{reason}</p>\
 <p><span class=\"kpi\"><b>{devices}</b>Outlook mobile devices</span><span class=\"kpi\"><b>{users}</b>users with devices</span></p>\
-<h2>Recommendations</h2><ol>{recs}</ol>{os}{top}<p><small>Generated {at} by OutlookQrGuard {version}.</small></p></body></html>\n",
+<h2>Recommendations</h2><ol>{recs}</ol>{ca}{evidence}{os}{top}<p><small>Generated {at} by OutlookQrGuard {version}.</small></p></body></html>\n",
         org = escape(&report.organization),
         colour = colour,
         badge = escape(badge),
@@ -259,6 +513,8 @@ fn html(report: &AuditReport) -> String {
         devices = report.outlook_mobile_devices,
         users = report.users_with_devices,
         recs = recs,
+        ca = ca,
+        evidence = evidence,
         os = table(
             "Devices by operating system",
             "Operating system",
@@ -302,12 +558,14 @@ mod tests {
                 devices: 2,
             }],
             recommendations: recommendations(
-                PromptVerdict::Exposed,
+                Verdict::Exposed,
+                CaLayer::NotBlocked,
                 3,
                 &[Count {
                     name: "a".into(),
                     devices: 3,
                 }],
+                &evidence_sample(),
             ),
             devices_per_user: vec![
                 Count {
@@ -319,6 +577,38 @@ mod tests {
                     devices: 1,
                 },
             ],
+            conditional_access: ConditionalAccessSection {
+                state: "BlockedWithExclusions".into(),
+                reason: "policy <b>".into(),
+                code: String::new(),
+                policies: vec![PolicySummary {
+                    display_name: "Block <transfer>".into(),
+                    state: "enabled".into(),
+                    covers_everyone: true,
+                    exclusions: vec!["Break \"Glass\" (User)".into()],
+                    created_by_module: false,
+                }],
+            },
+            evidence: evidence_sample(),
+            transfer_per_user: [("山田 \"太郎\"".to_owned(), 4)].into_iter().collect(),
+        }
+    }
+
+    fn evidence_sample() -> EvidenceSection {
+        EvidenceSection {
+            available: true,
+            reason: "1 user(s)".into(),
+            window_days: 30,
+            users: 1,
+            signins: 4,
+            per_user: vec![EvidenceUserRow {
+                user_principal_name: "<img>@contoso.com".into(),
+                display_name: "山田".into(),
+                transfer_sign_ins: 4,
+                first_utc: "2026-11-01T00:00:00Z".into(),
+                last_utc: "2026-11-20T00:00:00Z".into(),
+            }],
+            matched_to_devices: true,
         }
     }
 
@@ -330,6 +620,12 @@ mod tests {
         assert!(!page.contains("http://") && !page.contains("https://"));
         assert!(page.contains("山田 &quot;太郎&quot;"));
         assert!(page.contains("Disable-OutlookQrSignin"));
+        assert!(
+            page.contains("Block &lt;transfer&gt;")
+                && page.contains("Break &quot;Glass&quot; (User)")
+        );
+        assert!(page.contains("&lt;img&gt;@contoso.com") && !page.contains("<img"));
+        assert!(page.contains("policy &lt;b&gt;"));
     }
 
     #[test]
@@ -337,8 +633,12 @@ mod tests {
         let text = csv_text(&sample());
         assert_eq!(
             text,
-            "\"User\",\"OutlookMobileDevices\"\r\n\"山田 \"\"太郎\"\"\",\"2\"\r\n\"'=cmd\",\"1\"\r\n"
+            "\"User\",\"OutlookMobileDevices\",\"TransferSignIns\"\r\n\"山田 \"\"太郎\"\"\",\"2\",\"4\"\r\n\"'=cmd\",\"1\",\"0\"\r\n"
         );
+        // Logs unreadable: the column stays, empty, rather than claiming zero.
+        let mut unknown = sample();
+        unknown.evidence.available = false;
+        assert!(csv_text(&unknown).ends_with("\"'=cmd\",\"1\",\"\"\r\n"));
     }
 
     #[test]
@@ -351,15 +651,26 @@ mod tests {
 
     #[test]
     fn recommendations_follow_the_verdict() {
-        let exposed = recommendations(PromptVerdict::Exposed, 0, &[]);
+        let none = EvidenceSection {
+            available: false,
+            ..evidence_sample()
+        };
+        let exposed = recommendations(Verdict::Exposed, CaLayer::NotBlocked, 0, &[], &none);
         assert!(exposed[0].contains("Disable-OutlookQrSignin"));
+        assert!(
+            exposed
+                .iter()
+                .any(|r| r.contains("Block-OutlookAuthenticationTransfer"))
+        );
         let hidden = recommendations(
-            PromptVerdict::PromptHidden,
+            Verdict::PromptHidden,
+            CaLayer::ReportOnly,
             5,
             &[Count {
                 name: "u".into(),
                 devices: 5,
             }],
+            &evidence_sample(),
         );
         assert!(
             hidden
@@ -367,5 +678,18 @@ mod tests {
                 .any(|r| r.contains("Revoke-OutlookMobileSignin"))
         );
         assert!(hidden.iter().any(|r| r.contains("u has 5")));
+        assert!(hidden.iter().any(|r| r.contains("-Enforce")));
+        assert!(
+            hidden
+                .iter()
+                .any(|r| r.contains("Get-OutlookQrSigninEvidence"))
+        );
+        let blocked = recommendations(Verdict::Blocked, CaLayer::Blocked, 0, &[], &none);
+        assert!(
+            blocked
+                .iter()
+                .all(|r| !r.contains("Disable-OutlookQrSignin") && !r.contains("Block-Outlook")),
+            "{blocked:?}"
+        );
     }
 }

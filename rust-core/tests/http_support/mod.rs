@@ -101,3 +101,40 @@ pub fn count_requests(emu: &Emulator, path_contains: &str) -> usize {
         .filter(|r| r.path.contains(path_contains))
         .count()
 }
+
+/// A connected ops-level session for the app with these credentials.
+pub async fn session_for(
+    emu: &Emulator,
+    app: &tenant_emulator::AppCredential,
+) -> Result<outlook_qr_guard::ops::Session, outlook_qr_guard::ops::OpError> {
+    use outlook_qr_guard::ops::{ConnectMethod, ConnectSpec, Session};
+    let c = emu.credentials();
+    let base = emu.base_url();
+    Session::connect(
+        ConnectSpec {
+            tenant: c.tenant_domain.clone(),
+            environment: "Global".into(),
+            authority_uri: Some(base.clone()),
+            exchange_uri: Some(base.clone()),
+            graph_uri: Some(base),
+            trusted_root_pem: Some(emu.ca_certificate_pem()),
+            allow_http_loopback: false,
+            proxy_uri: None,
+            legacy_assertion: false,
+            user_principal_name: None,
+            method: ConnectMethod::ClientSecret {
+                client_id: app.client_id.clone(),
+                secret: secret(app.client_secret.clone()),
+            },
+        },
+        tokio_util::sync::CancellationToken::new(),
+    )
+    .await
+}
+
+/// The secret app's session (every permission).
+pub async fn full_session(emu: &Emulator) -> outlook_qr_guard::ops::Session {
+    session_for(emu, &emu.credentials().secret_app)
+        .await
+        .expect("the secret app connects")
+}

@@ -5,11 +5,14 @@ use http::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::credentials;
+use crate::emulator::apply_settings;
 use crate::entra::device_code;
 use crate::exchange::mobile_device;
 use crate::faults::FaultPlan;
+use crate::graph::{groups, signins};
 use crate::http::{Reply, Req};
 use crate::journal::Journal;
+use crate::settings::SettingsUpdate;
 use crate::state::State;
 
 fn error(status: StatusCode, message: &str) -> Reply {
@@ -97,6 +100,44 @@ pub fn handle(state: &State, req: &Req) -> Reply {
                 &Value::Array(mobile_device::seeded_devices_json(state, model.as_deref())),
             )
         }
+        (&Method::GET, ["settings"]) => Reply::json(StatusCode::OK, &json!(state.settings())),
+        (&Method::POST, ["settings"]) => {
+            match serde_json::from_slice::<SettingsUpdate>(&req.body) {
+                Ok(update) => match apply_settings(state, update) {
+                    Ok(_) => ok_empty(),
+                    Err(message) => error(StatusCode::BAD_REQUEST, &message),
+                },
+                Err(e) => error(StatusCode::BAD_REQUEST, &format!("Invalid settings: {e}")),
+            }
+        }
+        (&Method::GET, ["conditional-access", "policies"]) => Reply::json(
+            StatusCode::OK,
+            &Value::Array(state.policies.lock().rendered()),
+        ),
+        (&Method::POST, ["conditional-access", "policies"]) => {
+            match serde_json::from_slice::<Value>(&req.body) {
+                Ok(Value::Object(policy)) => Reply::json(
+                    StatusCode::CREATED,
+                    &state.policies.lock().insert_verbatim(policy),
+                ),
+                _ => error(
+                    StatusCode::BAD_REQUEST,
+                    "Body must be a JSON object (a conditionalAccessPolicy).",
+                ),
+            }
+        }
+        (&Method::POST, ["conditional-access", "reset"]) => {
+            state.policies.lock().reset();
+            ok_empty()
+        }
+        (&Method::GET, ["signins"]) => Reply::json(
+            StatusCode::OK,
+            &Value::Array(signins::seeded_signins_json(state)),
+        ),
+        (&Method::GET, ["groups"]) => Reply::json(
+            StatusCode::OK,
+            &Value::Array(groups::seeded_groups_json(state)),
+        ),
         _ => error(StatusCode::NOT_FOUND, "Unknown control operation."),
     }
 }

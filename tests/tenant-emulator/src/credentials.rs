@@ -13,7 +13,8 @@ pub struct Credentials {
     pub tenant_domain: String,
     pub organization_name: String,
     /// Client secret app: Exchange.ManageAsApp + Exchange Administrator, Graph User.Read.All,
-    /// User.RevokeSessions.All, Policy.Read.All, Policy.ReadWrite.ConditionalAccess, AuditLog.Read.All.
+    /// User.RevokeSessions.All, Policy.Read.All, Policy.ReadWrite.ConditionalAccess,
+    /// AuditLog.Read.All, Group.Read.All.
     pub secret_app: AppCredential,
     /// Certificate app with the same permissions.
     pub certificate_app: CertificateCredential,
@@ -21,6 +22,11 @@ pub struct Credentials {
     pub expired_certificate_app: CertificateCredential,
     /// Gets tokens, but has no Exchange role and no Graph application permissions.
     pub no_role_app: AppCredential,
+    /// Exchange.ManageAsApp + Exchange Administrator, Graph User.Read.All and
+    /// User.RevokeSessions.All only: no Policy.*, AuditLog.* or Group.* permission.
+    pub exchange_only_app: AppCredential,
+    /// Like the secret app but without Policy.ReadWrite.ConditionalAccess (reads CA, cannot write).
+    pub policy_reader_app: AppCredential,
     pub managed_identity: ManagedIdentityCredential,
     /// Public client for the device code flow (delegated tokens with `scp`).
     pub public_client_id: String,
@@ -40,6 +46,8 @@ impl fmt::Debug for Credentials {
             .field("certificate_app", &self.certificate_app)
             .field("expired_certificate_app", &self.expired_certificate_app)
             .field("no_role_app", &self.no_role_app)
+            .field("exchange_only_app", &self.exchange_only_app)
+            .field("policy_reader_app", &self.policy_reader_app)
             .field("managed_identity", &self.managed_identity)
             .field("public_client_id", &self.public_client_id)
             .field("admin_upn", &self.admin_upn)
@@ -155,6 +163,8 @@ pub(crate) fn from_state(state: &crate::state::State) -> Credentials {
         certificate_app: cert(&dir.certificate_app),
         expired_certificate_app: cert(&dir.expired_certificate_app),
         no_role_app: app(&dir.no_role_app),
+        exchange_only_app: app(&dir.exchange_only_app),
+        policy_reader_app: app(&dir.policy_reader_app),
         managed_identity: ManagedIdentityCredential {
             identity_endpoint: format!("{}/msi/token", state.base_url),
             identity_header: dir.identity_header.clone(),

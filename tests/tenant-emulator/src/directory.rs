@@ -44,6 +44,17 @@ const GRAPH_APP_ROLES: &[&str] = &[
     "Policy.Read.All",
     "Policy.ReadWrite.ConditionalAccess",
     "AuditLog.Read.All",
+    "Group.Read.All",
+];
+/// The "caller lacks Policy.Read.All" app: Exchange and user revocation only.
+const EXCHANGE_ONLY_GRAPH_ROLES: &[&str] = &["User.Read.All", "User.RevokeSessions.All"];
+/// Reads Conditional Access, sign-in logs and groups, but cannot write policies.
+const POLICY_READER_GRAPH_ROLES: &[&str] = &[
+    "User.Read.All",
+    "User.RevokeSessions.All",
+    "Policy.Read.All",
+    "AuditLog.Read.All",
+    "Group.Read.All",
 ];
 
 /// Delegated permissions the tenant consented to for the public client.
@@ -54,6 +65,7 @@ const GRAPH_DELEGATED: &[&str] = &[
     "Policy.Read.All",
     "Policy.ReadWrite.ConditionalAccess",
     "AuditLog.Read.All",
+    "Group.Read.All",
     "Directory.Read.All",
 ];
 const EXCHANGE_DELEGATED: &[&str] = &["Exchange.Manage"];
@@ -161,6 +173,8 @@ pub struct Directory {
     pub public_client: App,
     pub system_identity: App,
     pub user_identity: App,
+    pub exchange_only_app: App,
+    pub policy_reader_app: App,
     pub user_identity_resource_id: String,
     pub identity_header: String,
     pub control_key: String,
@@ -245,6 +259,23 @@ impl Directory {
             "/subscriptions/{}/resourceGroups/rg-outlookqrguard/providers/Microsoft.ManagedIdentity/userAssignedIdentities/uami-outlookqrguard",
             ids.guid()
         );
+        // Created after every older object so their seeded ids stay what they were.
+        let exchange_only_app = App {
+            graph_roles: EXCHANGE_ONLY_GRAPH_ROLES,
+            ..full(
+                &mut ids,
+                "OutlookQrGuard (Exchange only)",
+                AppCredentialKind::Secret(client_secret(&random)?),
+            )
+        };
+        let policy_reader_app = App {
+            graph_roles: POLICY_READER_GRAPH_ROLES,
+            ..full(
+                &mut ids,
+                "OutlookQrGuard (policy reader)",
+                AppCredentialKind::Secret(client_secret(&random)?),
+            )
+        };
         Ok(Self {
             secret_app,
             certificate_app,
@@ -253,6 +284,8 @@ impl Directory {
             public_client,
             system_identity,
             user_identity,
+            exchange_only_app,
+            policy_reader_app,
             user_identity_resource_id,
             identity_header: random_text(&random, 40, ALNUM)?,
             control_key: random_text(&random, 40, ALNUM)?,
@@ -260,13 +293,15 @@ impl Directory {
     }
 
     /// App registrations that can be named as `client_id` at the token endpoint.
-    pub fn registered_apps(&self) -> [&App; 5] {
+    pub fn registered_apps(&self) -> [&App; 7] {
         [
             &self.secret_app,
             &self.certificate_app,
             &self.expired_certificate_app,
             &self.no_role_app,
             &self.public_client,
+            &self.exchange_only_app,
+            &self.policy_reader_app,
         ]
     }
 

@@ -9,6 +9,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 
+use crate::clock;
 use crate::credentials::{self, Credentials};
 use crate::directory::Directory;
 use crate::entra::device_code;
@@ -16,10 +17,13 @@ use crate::entra::jwt::TokenSigner;
 use crate::error::EmulatorError;
 use crate::exchange::mobile_device;
 use crate::faults::{FaultEngine, FaultPlan};
+use crate::graph::conditional_access::PolicyStore;
+use crate::graph::{groups, signins};
 use crate::journal::Journal;
 use crate::options::EmulatorOptions;
 use crate::page_token::PageTokenKey;
 use crate::seed::SeedData;
+use crate::settings::{Settings, SettingsUpdate};
 use crate::state::State;
 use crate::tenant::Tenant;
 use crate::{server, tls};
@@ -36,6 +40,16 @@ pub struct Emulator {
 impl Emulator {
     /// Generates the tenant and starts serving. Binds `127.0.0.1:{options.port}` (0 = free port).
     pub async fn start(options: EmulatorOptions) -> Result<Emulator, EmulatorError> {
+        if options.ca_page_size == 0 || options.ca_page_size > 999 {
+            return Err(EmulatorError::InvalidOptions(
+                "ca_page_size must be between 1 and 999".into(),
+            ));
+        }
+        if !options.signin_rate_per_second.is_finite() || options.signin_rate_per_second < 0.0 {
+            return Err(EmulatorError::InvalidOptions(
+                "signin_rate_per_second must be >= 0 (0 = unlimited)".into(),
+            ));
+        }
         if options.exo_page_size == 0 {
             return Err(EmulatorError::InvalidOptions(
                 "exo_page_size must be at least 1".into(),
@@ -62,7 +76,12 @@ impl Emulator {
         let seed_job = {
             let tenant = tenant.clone();
             let (seed, users, devices) = (options.seed, options.users, options.devices);
-            tokio::task::spawn_blocking(move || SeedData::generate(seed, users, devices, &tenant))
+            let anchor = clock::now_unix();
+            tokio::task::spawn_blocking(move || {
+                let data = SeedData::generate(seed, users, devices, &tenant, anchor);
+                let policies = PolicyStore::seeded(&data, seed, anchor);
+                (data, policies)
+            })
         };
         let seed = options.seed;
         let want_tls = options.tls;
@@ -78,9 +97,10 @@ impl Emulator {
         let joined = |e: tokio::task::JoinError| {
             EmulatorError::InvalidOptions(format!("start-up task failed: {e}"))
         };
-        let data = seed_job.await.map_err(joined)?;
+        let (data, policies) = seed_job.await.map_err(joined)?;
         let (pki, directory, signer, page_tokens) = crypto_job.await.map_err(joined)??;
 
+        let settings = Settings::from_options(&options);
         let sessions_valid_from = (0..data.users.len()).map(|_| AtomicI64::new(0)).collect();
         let state = Arc::new(State {
             options,
@@ -99,6 +119,9 @@ impl Emulator {
             batch_seq: AtomicU64::new(0),
             faults: Mutex::new(FaultEngine::default()),
             journal: Mutex::default(),
+            settings: Mutex::new(settings),
+            policies: Mutex::new(policies),
+            signin_throttle: Mutex::default(),
         });
         let (ca_pem, acceptor) = match pki {
             Some(pki) => (pki.ca_pem, Some(TlsAcceptor::from(pki.server_config))),
@@ -176,8 +199,58 @@ impl Emulator {
         (self.state.data.users.len(), self.state.data.devices.len())
     }
 
+    /// The runtime settings (licence, filter refusal, sign-in rate, CA page size).
+    pub fn settings(&self) -> Settings {
+        self.state.settings()
+    }
+
+    /// Applies any subset of the settings (as `POST /_emulator/settings` does).
+    pub fn update_settings(&self, update: SettingsUpdate) -> Result<Settings, EmulatorError> {
+        apply_settings(&self.state, update).map_err(EmulatorError::InvalidOptions)
+    }
+
+    /// Every stored Conditional Access policy, as Graph returns them.
+    pub fn conditional_access_policies(&self) -> Vec<serde_json::Value> {
+        self.state.policies.lock().rendered()
+    }
+
+    /// Stores a policy as given, without validation (an admin made it elsewhere); returns it with its id.
+    pub fn insert_conditional_access_policy(
+        &self,
+        policy: serde_json::Map<String, serde_json::Value>,
+    ) -> serde_json::Value {
+        self.state.policies.lock().insert_verbatim(policy)
+    }
+
+    /// Back to the seeded policies.
+    pub fn reset_conditional_access(&self) {
+        self.state.policies.lock().reset();
+    }
+
+    /// Every seeded sign-in event (beta shape, newest first).
+    pub fn seeded_signins_json(&self) -> Vec<serde_json::Value> {
+        signins::seeded_signins_json(&self.state)
+    }
+
+    /// The seeded groups: `{id, displayName, members: [userId…]}`.
+    pub fn seeded_groups_json(&self) -> Vec<serde_json::Value> {
+        groups::seeded_groups_json(&self.state)
+    }
+
     pub async fn shutdown(self) {
         let _ = self.shutdown.send(true);
         let _ = self.server.await;
     }
+}
+
+/// Shared by the handle and the control API: validates, stores, and restarts the sign-in
+/// token buckets when the rate changes.
+pub(crate) fn apply_settings(state: &State, update: SettingsUpdate) -> Result<Settings, String> {
+    let mut settings = state.settings.lock();
+    let next = update.apply_to(*settings)?;
+    if next.sign_in_rate_per_second != settings.sign_in_rate_per_second {
+        state.signin_throttle.lock().reset();
+    }
+    *settings = next;
+    Ok(next)
 }

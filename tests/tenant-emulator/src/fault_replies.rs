@@ -59,7 +59,11 @@ fn status_fault(
                 exo::server_error(status)
             }
         }
-        EndpointClass::GraphRevoke | EndpointClass::GraphBatch | EndpointClass::GraphUsers => {
+        EndpointClass::GraphRevoke
+        | EndpointClass::GraphBatch
+        | EndpointClass::GraphUsers
+        | EndpointClass::GraphSignIns
+        | EndpointClass::GraphConditionalAccess => {
             let ctx = GraphCtx::new(req);
             let reply = if throttled {
                 ctx.throttled(retry_after.unwrap_or("1"))

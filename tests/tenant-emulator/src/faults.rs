@@ -23,6 +23,10 @@ pub enum EndpointClass {
     GraphBatch,
     /// Other Graph reads such as `GET /v1.0/users` (also inside `$batch`).
     GraphUsers,
+    /// `GET /{beta|v1.0}/auditLogs/signIns`.
+    GraphSignIns,
+    /// `/v1.0/identity/conditionalAccess/policies[/{id}]`.
+    GraphConditionalAccess,
     /// Matches every class in a rule; counts requests across all classes.
     Any,
     /// Paths the emulator does not serve (journal only).
@@ -40,6 +44,8 @@ impl EndpointClass {
             Self::GraphUsers => 6,
             Self::Any => 7,
             Self::Other => 8,
+            Self::GraphSignIns => 9,
+            Self::GraphConditionalAccess => 10,
         }
     }
 }

@@ -41,6 +41,17 @@ pub struct ConfigChange {
     pub new: serde_json::Value,
 }
 
+/// A Conditional Access write the service accepted (POST, PATCH or DELETE through Graph).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyWrite {
+    pub method: String,
+    pub policy_id: String,
+    /// The JSON body as sent (null for DELETE).
+    pub body: serde_json::Value,
+    pub status: u16,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Journal {
@@ -49,6 +60,8 @@ pub struct Journal {
     pub organization_config_changes: Vec<ConfigChange>,
     /// Access tokens issued by the token and managed identity endpoints.
     pub tokens_issued: u64,
+    #[serde(default)]
+    pub conditional_access_writes: Vec<PolicyWrite>,
 }
 
 impl Journal {

@@ -1,8 +1,9 @@
 //! A local Microsoft 365 tenant for OutlookQrGuard's tests, benchmarks and demo: Entra ID token
 //! endpoints (client secret, certificate assertion, device code, refresh, managed identity),
 //! Exchange Online admin REST `InvokeCommand`, and Microsoft Graph users / revokeSignInSessions /
-//! `$batch` — validating requests as the services do, with seeded data, deterministic fault
-//! injection and a journal of what it saw. See README.md.
+//! `$batch` / groups / Conditional Access policies / sign-in logs — validating requests as the
+//! services do, with seeded data, deterministic fault injection and a journal of what it saw.
+//! See README.md.
 
 mod clock;
 mod control;
@@ -24,8 +25,10 @@ mod router;
 mod secret;
 mod seed;
 mod server;
+mod settings;
 mod state;
 mod tenant;
+mod throttle;
 mod tls;
 
 /// HTTP-date (`Fri, 14 Mar 2025 09:26:53 GMT`) for a `Retry-After` in a [`Fault::Throttle`].
@@ -36,8 +39,9 @@ pub use credentials::{
 pub use emulator::Emulator;
 pub use error::EmulatorError;
 pub use faults::{EndpointClass, Fault, FaultPlan, FaultRule};
-pub use journal::{ConfigChange, Journal, RequestRecord, Revocation};
+pub use journal::{ConfigChange, Journal, PolicyWrite, RequestRecord, Revocation};
 pub use options::EmulatorOptions;
+pub use settings::{Settings, SettingsUpdate};
 
 /// Well-known values clients need to talk to the emulator the way they talk to Microsoft 365.
 pub mod well_known {
@@ -51,4 +55,6 @@ pub mod well_known {
     /// `X-AnchorMailbox` local part for app-only Exchange calls (`UPN:SystemMailbox{…}@{domain}`).
     pub const APP_ONLY_ANCHOR_MAILBOX: &str = "SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}";
     pub const OUTLOOK_MOBILE_MODEL: &str = "Outlook for iOS and Android";
+    /// appId of Outlook mobile in seeded sign-in events (UNCONFIRMED value, see the seed module).
+    pub const OUTLOOK_MOBILE_APP_ID: &str = crate::seed::OUTLOOK_MOBILE_APP_ID;
 }

@@ -14,15 +14,17 @@ const LONG_ABOUT: &str = "\
 Runs a local Microsoft 365 tenant on 127.0.0.1: Entra ID token endpoints (client secret, \
 certificate assertion, device code, refresh tokens), an Azure Automation-style managed identity \
 endpoint, Exchange Online admin REST (InvokeCommand: Get/Set-OrganizationConfig, Get-MobileDevice, \
-Get-Mailbox) and Microsoft Graph (users, revokeSignInSessions, $batch). It validates requests the \
-way the services do and answers with their error shapes. Nothing leaves the machine.
+Get-Mailbox) and Microsoft Graph (users, revokeSignInSessions, $batch, groups, Conditional Access \
+policies, beta/v1.0 auditLogs/signIns). It validates requests the way the services do and answers \
+with their error shapes. Nothing leaves the machine.
 
 Once listening it prints ONE JSON line on stdout:
   {\"baseUrl\":\"https://127.0.0.1:PORT\",\"caCertificatePath\":\"/tmp/…/ca.pem\",\"credentials\":{…}}
 (the same JSON goes to --ready-file). The credentials hold the tenant id and domain, a client-secret \
 app, a certificate app (PEM + PKCS#8 key + PFX with password), an app whose certificate expired, an \
 app without roles, the managed identity endpoint and header, a public client id for device code, \
-the admin UPN that can approve device codes, and the control key.
+the admin UPN that can approve device codes, the control key, an Exchange-only app (no Policy.*, \
+AuditLog.*, Group.*) and a policy reader app (no Policy.ReadWrite.ConditionalAccess).
 
 Point clients at baseUrl for every host: login (`{baseUrl}/{tenant}/oauth2/v2.0/token`), Exchange \
 (`{baseUrl}/adminapi/beta/{tenant}/InvokeCommand`), Graph (`{baseUrl}/v1.0/…`), managed identity \
@@ -37,9 +39,15 @@ Control API (header X-Emulator-Control-Key: <credentials.controlKey>):
   POST /_emulator/expire-tokens | /_emulator/reset-journal
   POST /_emulator/device-codes/{userCode}/approve  body: {\"userPrincipalName\":\"admin@…\"}
   POST /_emulator/device-codes/{userCode}/deny | …/expire
+  GET  /_emulator/settings          POST /_emulator/settings  body (any subset): {\"premium\":true,
+                                     \"refuseTransferMethodFilter\":false,\"signInRatePerSecond\":5,\"caPageSize\":20}
+  GET  /_emulator/conditional-access/policies | /_emulator/signins | /_emulator/groups
+  POST /_emulator/conditional-access/policies  body: a policy, stored without validation
+  POST /_emulator/conditional-access/reset     back to the seeded policies
 Fault kinds: Throttle{retryAfter}, ServerError{status,retryAfter}, ResetMidBody, TruncatedJson, \
 Latency (ms), HtmlErrorPage{status}, ExpiredToken; endpoints: Token, ManagedIdentity, \
-ExchangeInvokeCommand, GraphRevoke, GraphBatch, GraphUsers, Any; `rate` (0..1, seeded) or `everyNth`.
+ExchangeInvokeCommand, GraphRevoke, GraphBatch, GraphUsers, GraphSignIns, GraphConditionalAccess, \
+Any; `rate` (0..1, seeded) or `everyNth`.
 
 It stops on Ctrl+C, SIGTERM, or when stdin closes (so a parent that dies takes it down; pass \
 --ignore-stdin when starting it in the background with stdin at /dev/null).
@@ -75,9 +83,18 @@ struct Args {
     /// Lifetime of issued access tokens, in seconds.
     #[arg(long, default_value_t = 3599)]
     token_lifetime_secs: u64,
-    /// Tenant without Entra ID P1.
+    /// Tenant without Entra ID P1 (Conditional Access and sign-in logs answer 403).
     #[arg(long)]
     no_premium: bool,
+    /// Refuse `originalTransferMethod` in sign-in log $filter (400 Request_UnsupportedQuery).
+    #[arg(long)]
+    refuse_transfer_method_filter: bool,
+    /// Sign-in log requests per second per client app (token bucket; 0 = unlimited).
+    #[arg(long, default_value_t = 5.0)]
+    signin_rate: f64,
+    /// Server-side page size of Conditional Access policy lists (1..999).
+    #[arg(long, default_value_t = 20)]
+    ca_page_size: usize,
     /// Device code polling interval announced to clients, in seconds.
     #[arg(long, default_value_t = 5)]
     device_code_interval_secs: u64,
@@ -133,6 +150,9 @@ async fn main() -> ExitCode {
         page_latency: Duration::from_millis(args.page_latency_ms),
         token_lifetime: Duration::from_secs(args.token_lifetime_secs),
         premium: !args.no_premium,
+        refuse_transfer_method_filter: args.refuse_transfer_method_filter,
+        signin_rate_per_second: args.signin_rate,
+        ca_page_size: args.ca_page_size,
         port: args.port,
         device_code_interval: Duration::from_secs(args.device_code_interval_secs),
         ..EmulatorOptions::default()

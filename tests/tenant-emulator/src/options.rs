@@ -19,7 +19,8 @@ pub struct EmulatorOptions {
     pub page_latency: Duration,
     /// Lifetime of issued access tokens (`expires_in`).
     pub token_lifetime: Duration,
-    /// Tenant has Entra ID P1 (used by the Conditional Access / sign-in log routes).
+    /// Tenant has Entra ID P1 (Conditional Access and sign-in logs answer 403 without it).
+    /// Initial value; changeable at runtime through `/_emulator/settings`.
     pub premium: bool,
     /// Loopback port to bind; 0 picks a free one.
     pub port: u16,
@@ -27,6 +28,13 @@ pub struct EmulatorOptions {
     pub device_code_interval: Duration,
     /// How long a device code stays valid (`expires_in`).
     pub device_code_lifetime: Duration,
+    /// Server-side page size of Conditional Access policy lists (`$top` may ask for fewer); 1..999.
+    pub ca_page_size: usize,
+    /// Sign-in log requests per second per client app (token bucket, burst = the rate rounded
+    /// up); 0 = unlimited. Changeable at runtime through `/_emulator/settings`.
+    pub signin_rate_per_second: f64,
+    /// Refuse `originalTransferMethod` in sign-in log `$filter` (400 `Request_UnsupportedQuery`).
+    pub refuse_transfer_method_filter: bool,
 }
 
 impl Default for EmulatorOptions {
@@ -43,6 +51,9 @@ impl Default for EmulatorOptions {
             port: 0,
             device_code_interval: Duration::from_secs(5),
             device_code_lifetime: Duration::from_secs(900),
+            ca_page_size: 20,
+            signin_rate_per_second: 5.0,
+            refuse_transfer_method_filter: false,
         }
     }
 }

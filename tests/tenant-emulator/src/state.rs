@@ -11,11 +11,14 @@ use crate::entra::jwt::TokenSigner;
 use crate::entra::refresh::RefreshTokenStore;
 use crate::exchange::org_config::OrgConfig;
 use crate::faults::FaultEngine;
+use crate::graph::conditional_access::PolicyStore;
 use crate::journal::Journal;
 use crate::options::EmulatorOptions;
 use crate::page_token::PageTokenKey;
 use crate::seed::SeedData;
+use crate::settings::Settings;
 use crate::tenant::Tenant;
+use crate::throttle::Throttle;
 
 pub struct State {
     pub options: EmulatorOptions,
@@ -37,9 +40,17 @@ pub struct State {
     pub batch_seq: AtomicU64,
     pub faults: Mutex<FaultEngine>,
     pub journal: Mutex<Journal>,
+    pub settings: Mutex<Settings>,
+    pub policies: Mutex<PolicyStore>,
+    /// Token buckets of the sign-in log endpoint.
+    pub signin_throttle: Mutex<Throttle>,
 }
 
 impl State {
+    pub fn settings(&self) -> Settings {
+        *self.settings.lock()
+    }
+
     pub fn next_token_seq(&self) -> u64 {
         self.journal.lock().tokens_issued += 1;
         self.token_seq.fetch_add(1, Ordering::SeqCst) + 1

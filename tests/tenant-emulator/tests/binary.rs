@@ -26,6 +26,11 @@ fn help_explains_standalone_use_and_the_demo() {
         "--page-size",
         "--token-lifetime-secs",
         "--no-premium",
+        "--refuse-transfer-method-filter",
+        "--signin-rate",
+        "--ca-page-size",
+        "/_emulator/settings",
+        "GraphSignIns",
         "--ready-file",
         "ONE JSON line",
         "X-Emulator-Control-Key",
@@ -112,4 +117,77 @@ fn prints_one_ready_line_serves_and_exits_when_stdin_closes() {
         !std::path::Path::new(ca_path).exists(),
         "the temporary CA file is removed on exit"
     );
+}
+
+#[test]
+fn conditional_access_and_sign_in_flags_become_the_runtime_settings() {
+    let mut child = Command::cargo_bin("tenant-emulator")
+        .unwrap()
+        .args([
+            "--users",
+            "10",
+            "--devices",
+            "10",
+            "--http",
+            "--no-premium",
+            "--refuse-transfer-method-filter",
+            "--signin-rate",
+            "2.5",
+            "--ca-page-size",
+            "3",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let ready: serde_json::Value = serde_json::from_str(&line).unwrap();
+    let base = ready["baseUrl"].as_str().unwrap().to_owned();
+    let key = ready["credentials"]["controlKey"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for app in ["exchangeOnlyApp", "policyReaderApp"] {
+        assert!(
+            ready["credentials"][app]["clientSecret"].is_string(),
+            "{app} in the ready line"
+        );
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let settings: serde_json::Value = runtime.block_on(async {
+        let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(rustls::RootCertStore::empty())
+        .with_no_client_auth();
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .tls_backend_preconfigured(config)
+            .build()
+            .unwrap();
+        client
+            .get(format!("{base}/_emulator/settings"))
+            .header("X-Emulator-Control-Key", &key)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    assert_eq!(
+        settings,
+        serde_json::json!({"premium": false, "refuseTransferMethodFilter": true, "signInRatePerSecond": 2.5, "caPageSize": 3})
+    );
+    drop(child.stdin.take());
+    assert!(child.wait().unwrap().success());
 }

@@ -177,3 +177,139 @@ async fn seeded_devices_ground_truth_over_http() {
             .seeded_devices_json(Some("Outlook for iOS and Android"))
     );
 }
+
+#[tokio::test]
+async fn settings_read_and_change_any_subset() {
+    let h = start_default().await;
+    let (status, body) = control(&h, reqwest::Method::GET, "settings", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        body,
+        json!({"premium": true, "refuseTransferMethodFilter": false, "signInRatePerSecond": 5.0, "caPageSize": 20})
+    );
+    let (status, _) = control(
+        &h,
+        reqwest::Method::POST,
+        "settings",
+        Some(json!({"premium": false, "caPageSize": 2})),
+    )
+    .await;
+    assert_eq!(status, 204);
+    let s = h.emulator.settings();
+    assert!(!s.premium && s.ca_page_size == 2 && s.sign_in_rate_per_second == 5.0);
+    for bad in [
+        json!({"premiun": true}),
+        json!({"caPageSize": 0}),
+        json!({"caPageSize": 1000}),
+        json!({"signInRatePerSecond": -1}),
+        json!({"premium": "yes"}),
+    ] {
+        let (status, body) =
+            control(&h, reqwest::Method::POST, "settings", Some(bad.clone())).await;
+        assert_eq!(status, 400, "{bad}: {body}");
+    }
+    assert_eq!(h.emulator.settings(), s, "refused updates change nothing");
+}
+
+#[tokio::test]
+async fn conditional_access_policies_can_be_planted_listed_and_reset() {
+    let h = start_default().await;
+    let (status, seeded) = control(
+        &h,
+        reqwest::Method::GET,
+        "conditional-access/policies",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(seeded.as_array().unwrap().len(), 5);
+    assert_eq!(
+        seeded,
+        Value::Array(h.emulator.conditional_access_policies())
+    );
+    // Inserted verbatim: even what Graph validation would refuse (an unknown group id).
+    let planted = json!({
+        "displayName": "Someone else's transfer block",
+        "state": "enabled",
+        "conditions": {
+            "users": {"includeUsers": ["All"], "excludeGroups": [uuid::Uuid::new_v4().to_string()]},
+            "applications": {"includeApplications": ["All"]},
+            "authenticationFlows": {"transferMethods": "deviceCodeFlow,authenticationTransfer"}
+        },
+        "grantControls": {"operator": "OR", "builtInControls": ["block"]}
+    });
+    let (status, stored) = control(
+        &h,
+        reqwest::Method::POST,
+        "conditional-access/policies",
+        Some(planted.clone()),
+    )
+    .await;
+    assert_eq!(status, 201, "{stored}");
+    let id = stored["id"].as_str().unwrap().to_owned();
+    assert_eq!(stored["conditions"], planted["conditions"]);
+    let token = h.app_token(GRAPH_SCOPE).await;
+    let (status, got) = h
+        .graph_get(
+            &token,
+            &format!("/v1.0/identity/conditionalAccess/policies/{id}"),
+        )
+        .await;
+    assert_eq!(status, 200, "{got}");
+    assert_eq!(got["displayName"], "Someone else's transfer block");
+    assert!(
+        h.emulator.journal().conditional_access_writes.is_empty(),
+        "control inserts are not Graph writes"
+    );
+    let (status, _) = control(
+        &h,
+        reqwest::Method::POST,
+        "conditional-access/policies",
+        Some(json!([1])),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        control(&h, reqwest::Method::POST, "conditional-access/reset", None)
+            .await
+            .0,
+        204
+    );
+    let (_, after) = control(
+        &h,
+        reqwest::Method::GET,
+        "conditional-access/policies",
+        None,
+    )
+    .await;
+    assert_eq!(after, seeded);
+}
+
+#[tokio::test]
+async fn seeded_sign_ins_and_groups_are_exposed_for_ground_truth() {
+    let h = start_default().await;
+    let (status, signins) = control(&h, reqwest::Method::GET, "signins", None).await;
+    assert_eq!(status, 200);
+    let signins = signins.as_array().unwrap().clone();
+    assert!(!signins.is_empty());
+    assert_eq!(signins, h.emulator.seeded_signins_json());
+    assert!(signins.iter().any(|e| e["isInteractive"] == false));
+    let (status, groups) = control(&h, reqwest::Method::GET, "groups", None).await;
+    assert_eq!(status, 200);
+    let groups = groups.as_array().unwrap();
+    assert!(
+        groups.iter().all(|g| g["id"].is_string()
+            && g["displayName"].is_string()
+            && g["members"].is_array())
+    );
+    assert_eq!(
+        groups
+            .iter()
+            .filter(|g| g["displayName"] == "Duplicate Name")
+            .count(),
+        2
+    );
+    let (_, creds) = control(&h, reqwest::Method::GET, "credentials", None).await;
+    assert!(creds["exchangeOnlyApp"]["clientId"].is_string());
+    assert!(creds["policyReaderApp"]["clientSecret"].is_string());
+}

@@ -19,6 +19,8 @@ pub struct Principal {
     pub wids: Vec<String>,
     /// Set for delegated tokens.
     pub user_principal_name: Option<String>,
+    /// The client application (`appid`), what per-app throttling counts by.
+    pub app_id: Option<String>,
 }
 
 impl Principal {
@@ -129,5 +131,9 @@ pub fn authenticate(
         scopes: strings(&claims, "scp"),
         wids: strings(&claims, "wids"),
         user_principal_name: upn,
+        app_id: claims
+            .get("appid")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
     })
 }

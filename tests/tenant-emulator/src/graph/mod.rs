@@ -1,10 +1,12 @@
-//! Microsoft Graph (`/v1.0/…`, `/beta/…`). Routes are matched on decoded path segments; add
-//! Conditional Access (`identity/conditionalAccess/policies`) and sign-in logs
-//! (`auditLogs/signIns`) as further arms of `route`.
+//! Microsoft Graph (`/v1.0/…`, `/beta/…`). Routes are matched on decoded path segments: users,
+//! revokeSignInSessions, `$batch`, groups, Conditional Access policies and sign-in logs.
 
 pub mod batch;
+pub mod conditional_access;
 pub mod errors;
+pub mod groups;
 mod revoke;
+pub mod signins;
 mod users;
 
 use http::Method;
@@ -19,8 +21,13 @@ use errors::GraphCtx;
 /// Which fault/journal class a Graph path belongs to.
 pub fn class_for(path: &str) -> EndpointClass {
     let segments = path_segments(path);
+    let is = |s: &String, name: &str| s.eq_ignore_ascii_case(name);
     match segments.get(1..).unwrap_or_default() {
         [b] if b == "$batch" => EndpointClass::GraphBatch,
+        [a, s, ..] if is(a, "auditLogs") && is(s, "signIns") => EndpointClass::GraphSignIns,
+        [i, c, ..] if is(i, "identity") && is(c, "conditionalAccess") => {
+            EndpointClass::GraphConditionalAccess
+        }
         [_, _, action] | [_, action] if action.eq_ignore_ascii_case("revokeSignInSessions") => {
             EndpointClass::GraphRevoke
         }
@@ -55,8 +62,25 @@ pub async fn route(state: &State, req: &Req, ctx: &GraphCtx, allow_batch: bool) 
         Ok(p) => p,
         Err(failure) => return ctx.unauthorized(&failure),
     };
+    if let Some(reply) =
+        conditional_access::route(state, req, ctx, version, &principal, &rest).await
+    {
+        return reply;
+    }
     let revoke_action = |a: &str| a.eq_ignore_ascii_case("revokeSignInSessions");
+    let is = |s: &str, name: &str| s.eq_ignore_ascii_case(name);
     match (rest.as_slice(), &req.method) {
+        ([a, s], &Method::GET) if is(a, "auditLogs") && is(s, "signIns") => {
+            signins::list(state, req, ctx, version, &principal).await
+        }
+        ([a, s], _) if is(a, "auditLogs") && is(s, "signIns") => ctx.method_not_allowed(),
+        ([g], &Method::GET) if is(g, "groups") => {
+            groups::list(state, req, ctx, version, &principal)
+        }
+        ([g, id], &Method::GET) if is(g, "groups") => {
+            groups::get_one(state, req, ctx, version, &principal, id)
+        }
+        ([g] | [g, _], _) if is(g, "groups") => ctx.method_not_allowed(),
         (["users"], &Method::GET) => users::list(state, req, ctx, version, &principal).await,
         (["users", id], &Method::GET) => {
             users::get_one(state, req, ctx, version, &principal, Some(id))

@@ -1,11 +1,16 @@
-//! The seeded tenant content: users/mailboxes and mobile devices, immutable after start so every
-//! page is served from shared data by index.
+//! The seeded tenant content: users/mailboxes, mobile devices, groups and sign-in events,
+//! immutable after start so every page is served from shared data by index.
 
 mod devices;
+mod groups;
 mod names;
+pub mod policies;
+pub mod signins;
 mod users;
 
 pub use devices::{Device, DevicesByUser};
+pub use groups::Group;
+pub use signins::{OUTLOOK_MOBILE_APP_ID, SignIn, SignIns, TransferMethod};
 pub use users::{User, UserIndex, escape_rdn};
 
 use crate::tenant::Tenant;
@@ -16,19 +21,44 @@ pub struct SeedData {
     pub user_index: UserIndex,
     pub devices: Vec<Device>,
     pub devices_by_user: DevicesByUser,
+    pub groups: Vec<Group>,
+    pub signins: SignIns,
 }
 
 impl SeedData {
-    pub fn generate(seed: u64, users: usize, devices: usize, tenant: &Tenant) -> Self {
-        let (users, user_index) = users::generate_users(seed, users, tenant);
-        let devices = devices::generate_devices(seed, devices, users.len());
-        let devices_by_user = DevicesByUser::build(&devices, users.len());
+    /// `anchor` (Unix seconds, the emulator clock at start-up) dates the sign-in events.
+    pub fn generate(seed: u64, users: usize, devices: usize, tenant: &Tenant, anchor: i64) -> Self {
+        // Devices and sign-ins need only the user count, so they are generated on a second
+        // thread while the users (the slower half) are.
+        let user_count = users.max(1);
+        let ((users, user_index), (devices, devices_by_user, signins)) = std::thread::scope(|s| {
+            let device_side = s.spawn(|| {
+                let devices = devices::generate_devices(seed, devices, user_count);
+                let by_user = DevicesByUser::build(&devices, user_count);
+                let signins =
+                    signins::generate_signins(seed, user_count, &devices, &by_user, anchor);
+                (devices, by_user, signins)
+            });
+            let users = users::generate_users(seed, user_count, tenant);
+            match device_side.join() {
+                Ok(device_side) => (users, device_side),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        });
+        let groups = groups::generate_groups(seed, users.len());
         Self {
             users,
             user_index,
             devices,
             devices_by_user,
+            groups,
+            signins,
         }
+    }
+
+    pub fn group(&self, id: &str) -> Option<&Group> {
+        let id = uuid::Uuid::parse_str(id.trim()).ok()?;
+        self.groups.iter().find(|g| g.id == id)
     }
 
     pub fn user(&self, index: u32) -> Option<&User> {

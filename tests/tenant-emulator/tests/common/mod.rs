@@ -290,3 +290,72 @@ pub fn assertion_claims(client_id: &str, aud: &str) -> Value {
     let now = now();
     json!({"aud": aud, "iss": client_id, "sub": client_id, "jti": uuid::Uuid::new_v4().to_string(), "nbf": now, "exp": now + 600})
 }
+
+/// Status, headers and parsed JSON body (Null if not JSON) of any Graph call.
+pub async fn graph_send(
+    h: &Harness,
+    method: reqwest::Method,
+    token: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> (u16, reqwest::header::HeaderMap, Value) {
+    let mut req = h
+        .client
+        .request(method, format!("{}{path}", h.base))
+        .bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(b);
+    }
+    let resp = req.send().await.unwrap();
+    let headers = resp.headers().clone();
+    let (status, json) = status_json(resp).await;
+    (status, headers, json)
+}
+
+/// A control API call (`/_emulator/{path}`) with the control key.
+pub async fn control_call(
+    h: &Harness,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = h
+        .client
+        .request(method, format!("{}/_emulator/{path}", h.base))
+        .header("X-Emulator-Control-Key", &h.creds.control_key);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    status_json(req.send().await.unwrap()).await
+}
+
+/// `path` with the query percent-encoded (for `$filter` values with spaces and quotes).
+pub fn with_query(path: &str, pairs: &[(&str, &str)]) -> String {
+    let query: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{k}={}",
+                percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)
+            )
+        })
+        .collect();
+    format!("{path}?{}", query.join("&"))
+}
+
+/// Graph error code of an envelope, checking its shape.
+pub fn graph_code(body: &Value) -> &str {
+    assert!(
+        body["error"]["innerError"]["request-id"].is_string(),
+        "{body}"
+    );
+    body["error"]["code"].as_str().unwrap()
+}
+
+impl Harness {
+    /// App-only Graph token for one of the secret apps in the credentials.
+    pub async fn graph_token_for(&self, app: &tenant_emulator::AppCredential) -> String {
+        self.secret_token_for(&app.client_id, &app.client_secret, GRAPH_SCOPE)
+            .await
+    }
+}

@@ -1,0 +1,155 @@
+//! One seeded sign-in event as the beta (or v1.0) `signIn` resource renders it. Ids, addresses
+//! and locations are derived from the seed and the event's serial, so nothing is stored.
+
+use serde_json::{Value, json};
+
+use super::filter::SignInFields;
+use crate::clock;
+use crate::rng::{SeededRng, mix};
+use crate::seed::{SeedData, SignIn, TransferMethod};
+
+const ID_STREAM: u64 = 0x516E1D;
+const SESSION_STREAM: u64 = 0x5E5510;
+const PLACE_STREAM: u64 = 0x91ACE5;
+
+/// (city, state, countryOrRegion, latitude, longitude)
+const PLACES: &[(&str, &str, &str, f64, f64)] = &[
+    ("Tokyo", "Tokyo", "JP", 35.6895, 139.6917),
+    ("Osaka", "Osaka", "JP", 34.6937, 135.5023),
+    ("Chiyoda", "Tokyo", "JP", 35.694, 139.7536),
+    ("Seattle", "Washington", "US", 47.6062, -122.3321),
+    ("London", "England", "GB", 51.5072, -0.1276),
+    ("Zürich", "Zurich", "CH", 47.3769, 8.5417),
+];
+
+/// One event with the seeded data it refers to.
+pub struct View<'a> {
+    pub data: &'a SeedData,
+    pub seed: u64,
+    pub event: &'a SignIn,
+}
+
+impl SignInFields for View<'_> {
+    fn created(&self) -> i64 {
+        self.event.at
+    }
+
+    fn interactive(&self) -> bool {
+        self.event.interactive
+    }
+
+    fn transfer(&self) -> TransferMethod {
+        self.event.transfer
+    }
+
+    fn app_id(&self) -> &str {
+        self.event.app().app_id
+    }
+
+    fn user_id(&self) -> String {
+        self.data
+            .user(self.event.user)
+            .map(|u| u.id.to_string())
+            .unwrap_or_default()
+    }
+
+    fn user_principal_name(&self) -> &str {
+        self.data
+            .user(self.event.user)
+            .map_or("", |u| u.user_principal_name.as_str())
+    }
+}
+
+/// "iOS 17.5.1 21F90" → "iOS 17.5.1"; "Android 14.0.0" stays.
+fn operating_system(os: &str) -> String {
+    os.split(' ').take(2).collect::<Vec<_>>().join(" ")
+}
+
+impl View<'_> {
+    pub fn render(&self, beta: bool) -> Value {
+        let e = self.event;
+        let app = e.app();
+        let user = self.data.user(e.user);
+        let id = SeededRng::for_item(self.seed, ID_STREAM, e.serial as u64).guid();
+        let correlation = SeededRng::for_item(self.seed, SESSION_STREAM, e.session as u64).guid();
+        let mut place_rng = SeededRng::for_item(self.seed, PLACE_STREAM, e.user as u64);
+        let (city, state, country, lat, lon) = place_rng.pick(PLACES).copied().unwrap_or(PLACES[0]);
+        let host = mix(mix(self.seed, e.user as u64), e.session as u64) % 254 + 1;
+        let ip = if app.browser {
+            format!("198.51.100.{host}")
+        } else {
+            format!("203.0.113.{host}")
+        };
+        let device = self.data.devices.get(e.device as usize);
+        let device_detail = match device {
+            Some(d) => json!({
+                "deviceId": d.guid.to_string(),
+                "displayName": d.friendly_name.as_deref().unwrap_or(""),
+                "operatingSystem": operating_system(d.os),
+                "browser": "",
+                "isCompliant": d.is_compliant,
+                "isManaged": d.is_managed,
+                "trustType": "",
+            }),
+            None => {
+                let windows = !e.user.wrapping_add(e.session).is_multiple_of(3);
+                json!({
+                    "deviceId": "",
+                    "displayName": "",
+                    "operatingSystem": if windows { "Windows10" } else { "MacOs" },
+                    "browser": if app.browser { if windows { "Edge 131.0.0" } else { "Safari 18.1" } } else { "" },
+                    "isCompliant": false,
+                    "isManaged": false,
+                    "trustType": "",
+                })
+            }
+        };
+        let failure = e.failure();
+        let status = match failure {
+            Some((code, reason, _)) => {
+                json!({"errorCode": code, "failureReason": reason, "additionalDetails": null})
+            }
+            None => json!({"errorCode": 0, "failureReason": "Other.", "additionalDetails": null}),
+        };
+        let ca_status = match failure {
+            Some((_, _, true)) => "failure",
+            _ if user.is_some_and(|u| u.is_admin) => "success",
+            _ => "notApplied",
+        };
+        let event_type = if e.interactive {
+            "interactiveUser"
+        } else {
+            "nonInteractiveUser"
+        };
+        let mut body = json!({
+            "id": id.to_string(),
+            "createdDateTime": clock::graph_datetime(e.at),
+            "userDisplayName": user.map_or("", |u| u.display_name.as_str()),
+            "userPrincipalName": user.map_or("", |u| u.user_principal_name.as_str()),
+            "userId": user.map(|u| u.id.to_string()).unwrap_or_default(),
+            "appId": app.app_id,
+            "appDisplayName": app.display_name,
+            "ipAddress": ip,
+            "clientAppUsed": app.client_app_used,
+            "correlationId": correlation.to_string(),
+            "conditionalAccessStatus": ca_status,
+            "isInteractive": e.interactive,
+            "signInEventTypes": [event_type],
+            "originalTransferMethod": e.transfer.as_str(),
+            "authenticationProtocol": if e.transfer == TransferMethod::DeviceCodeFlow { "deviceCode" } else { "none" },
+            "status": status,
+            "deviceDetail": device_detail,
+            "location": {
+                "city": city,
+                "state": state,
+                "countryOrRegion": country,
+                "geoCoordinates": {"altitude": null, "latitude": lat, "longitude": lon},
+            },
+        });
+        if !beta && let Some(map) = body.as_object_mut() {
+            // The property exists on the beta resource only.
+            map.remove("originalTransferMethod");
+        }
+        body
+    }
+}
