@@ -356,7 +356,8 @@ fn recommendations(
         CaLayer::BlockedWithExclusions => r.push("Review the exclusions of the Conditional Access block: each excluded account can still use the QR-code sign-in. Keep them to emergency (break-glass) accounts.".to_owned()),
         CaLayer::ReportOnly => r.push("The Conditional Access block is report-only: once the sign-in logs show nothing unexpected, enforce it with Block-OutlookAuthenticationTransfer -Enforce.".to_owned()),
         CaLayer::NotBlocked => r.push("Close the flow at Entra ID too: a Conditional Access policy that blocks authentication transfer stops the QR sign-in for every client, not only the Outlook on the web prompt (Block-OutlookAuthenticationTransfer).".to_owned()),
-        CaLayer::Unknown => r.push("The Conditional Access state is unknown (see the reason above): grant Policy.Read.All to check it; blocking authentication transfer needs Microsoft Entra ID P1.".to_owned()),
+        // The reason above names the fix (a permission or the P1 licence); don't guess one here.
+        CaLayer::Unknown => r.push("The Conditional Access state could not be read: fix what the reason above names (a Graph permission to grant, or the Microsoft Entra ID P1 licence), then run Test-OutlookQrSignin again. Until then this report cannot tell whether authentication transfer is blocked.".to_owned()),
     }
     if evidence.available && evidence.users > 0 {
         r.push(format!(
@@ -690,6 +691,16 @@ mod tests {
                 .iter()
                 .all(|r| !r.contains("Disable-OutlookQrSignin") && !r.contains("Block-Outlook")),
             "{blocked:?}"
+        );
+        // Unknown can mean a missing licence as well as a missing permission: no advice that fits only one.
+        let unknown = recommendations(Verdict::Exposed, CaLayer::Unknown, 0, &[], &none);
+        let ca = unknown
+            .iter()
+            .find(|r| r.contains("Conditional Access"))
+            .expect("a Conditional Access recommendation");
+        assert!(
+            ca.contains("reason above") && !ca.contains("grant Policy.Read.All"),
+            "{ca}"
         );
     }
 }
