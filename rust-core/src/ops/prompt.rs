@@ -183,10 +183,9 @@ pub fn combine(prompt: PromptState, ca: CaAssessment) -> SigninState {
                 "{} The Conditional Access state could not be read (see ConditionalAccessReason).",
                 prompt.reason
             ),
-            _ => format!(
-                "{} No enabled Conditional Access policy blocks authentication transfer: Block-OutlookAuthenticationTransfer closes the flow at Entra ID.",
-                prompt.reason
-            ),
+            // The Conditional Access half's own reason: it tells a report-only policy (enforce it)
+            // from none at all (create one).
+            _ => format!("{} {}", prompt.reason, ca.reason),
         },
     };
     SigninState {
@@ -201,6 +200,33 @@ pub fn combine(prompt: PromptState, ca: CaAssessment) -> SigninState {
 #[cfg(test)]
 mod verdict_tests {
     use super::*;
+
+    #[test]
+    fn a_hidden_prompt_with_a_report_only_policy_points_at_enforcing_it() {
+        let prompt = PromptState {
+            organization: "contoso".into(),
+            prompt_enabled: Some(false),
+            settings: Vec::new(),
+            verdict: PromptVerdict::PromptHidden,
+            reason: "The prompt is hidden.".into(),
+        };
+        let ca = CaAssessment {
+            layer: CaLayer::ReportOnly,
+            reason: "Only report-only policies ('x') would block it. Block-OutlookAuthenticationTransfer -Enforce turns the module's policy on.".into(),
+            code: String::new(),
+            policies: Vec::new(),
+            warnings: Vec::new(),
+        };
+        let both = combine(prompt, ca);
+        assert_eq!(both.verdict, Verdict::PromptHidden);
+        assert!(
+            both.reason.starts_with("The prompt is hidden.")
+                && both.reason.contains("-Enforce")
+                && !both.reason.contains("No enabled"),
+            "{}",
+            both.reason
+        );
+    }
 
     #[test]
     fn verdict_matrix() {
