@@ -7,7 +7,8 @@
 //! 3. the consumer (CSV writer, pipeline) takes parsed pages from [`DeviceListing::next_page`].
 //!
 //! Each stage hands over through a small bounded channel, so a slow consumer stops the fetching
-//! after a few pages and memory stays flat whatever the device count.
+//! after a few pages (1 + PAGES_AHEAD + BODIES_AHEAD = 4 in all) and memory stays flat whatever
+//! the device count.
 
 use futures::StreamExt;
 use tokio::sync::mpsc;
@@ -19,9 +20,10 @@ use super::session::Session;
 use crate::device::MobileDevice;
 use crate::exo::{ExoError, MobileDeviceQuery, Page, PageBody};
 
-/// Bodies fetched but not parsed yet (about 1.4 MB each at 1000 devices).
-const BODIES_AHEAD: usize = 2;
-/// Parsed pages waiting for the consumer.
+/// Bodies fetched (or being fetched) and not yet taken by the parser, about 2 MB each at 1000
+/// devices. One is enough: parsing a page takes a fraction of fetching one.
+const BODIES_AHEAD: usize = 1;
+/// Parsed pages (or being parsed) waiting for the consumer, which may be slow (a pipeline).
 const PAGES_AHEAD: usize = 2;
 
 pub struct DeviceListing {
@@ -36,22 +38,33 @@ impl DeviceListing {
         let (page_tx, page_rx) = mpsc::channel(PAGES_AHEAD);
         let exchange = session.exchange.clone();
         let mut bodies = Box::pin(exchange.list_mobile_device_bodies(query));
+        // Each stage takes a free slot downstream BEFORE it starts on the next item, so nothing
+        // is fetched or parsed that has nowhere to go: at most 1 page at the consumer,
+        // PAGES_AHEAD parsed (or being parsed) and BODIES_AHEAD fetched (or being fetched).
         let fetch = async move {
-            while let Some(body) = bodies.next().await {
+            while let Ok(slot) = body_tx.reserve().await {
+                let Some(body) = bodies.next().await else {
+                    break;
+                };
                 let failed = body.is_err();
-                if body_tx.send(body).await.is_err() || failed {
+                slot.send(body);
+                if failed {
                     break;
                 }
             }
         };
         let parse = async move {
-            while let Some(body) = body_rx.recv().await {
+            while let Ok(slot) = page_tx.reserve().await {
+                let Some(body) = body_rx.recv().await else {
+                    break;
+                };
                 let page = match body {
                     Ok(body) => exchange.parse_page_body::<MobileDevice>(body).await,
                     Err(e) => Err(e),
                 };
                 let failed = page.is_err();
-                if page_tx.send(page.map_err(OpError::from)).await.is_err() || failed {
+                slot.send(page.map_err(OpError::from));
+                if failed {
                     break;
                 }
             }
