@@ -210,16 +210,17 @@ function Format-Ratio([double] $Ratio, [string] $Comparison, [double] $Goal) {
 function MiB($KiB) { [math]::Round(($KiB / 1024), 1) }
 
 # Release builds of the two example programs the benchmark runs (the module build does not make them).
-Write-Host '==> Building the page_walk_floor and csv_throughput examples (release)'
+Write-Host '==> Building the page_walk_floor, export_engine and csv_throughput examples (release)'
 Push-Location $repoRoot
 try {
-    & cargo build --release --quiet -p outlook-qr-guard-core --example page_walk_floor --example csv_throughput
+    & cargo build --release --quiet -p outlook-qr-guard-core --example page_walk_floor --example export_engine --example csv_throughput
     if ($LASTEXITCODE -ne 0) { throw "cargo build of the benchmark examples failed (exit $LASTEXITCODE)" }
 }
 finally { Pop-Location }
 $exampleDir = Join-Path $repoRoot 'target/release/examples'
 $floorExe = Join-Path $exampleDir ($IsWindows ? 'page_walk_floor.exe' : 'page_walk_floor')
 $csvExe = Join-Path $exampleDir ($IsWindows ? 'csv_throughput.exe' : 'csv_throughput')
+$engineExe = Join-Path $exampleDir ($IsWindows ? 'export_engine.exe' : 'export_engine')
 
 # Walks every page as fast as a client can; the median of $Runs walks, in seconds.
 function Measure-Floor([int] $Runs) {
@@ -269,6 +270,12 @@ try {
     # 1b. The measured floor, right after ours on the same emulator.
     Write-Host '==> Floor: page_walk_floor (fetch every page, read the next link, nothing else)'
     $walk = Measure-Floor -Runs $Repeat
+    # The same export without the PowerShell layer, to split ours/floor into engine and module.
+    Write-Host '==> Export, engine alone (export_engine)'
+    $engineLine = & $engineExe $tenant.ReadyFile $Repeat (Join-Path $work 'engine.csv') | Select-Object -Last 1
+    if ($LASTEXITCODE -ne 0) { throw "export_engine failed (exit $LASTEXITCODE)" }
+    $engineRuns = @(($engineLine | ConvertFrom-Json).seconds)
+    $engineSeconds = Get-Median $engineRuns
 
     # 1a. The plain-PowerShell procedure (possibly on the first pages only, scaled per device).
     $limitNote = $psMaxPages -gt 0 ? "first $psMaxPages pages only" : 'every page'
@@ -333,6 +340,8 @@ try {
     Add-Row 'Floor, measured (page walk)' ('{0:N2} s' -f $walk.seconds) '' ('median of {0}: {1}; {2} pages, {3:N0} MB of JSON: fetch + read the next link, nothing else' -f $Repeat, (($walk.runs | ForEach-Object { '{0:N2}' -f $_ }) -join ', '), $walk.pages, ($walk.bytes / 1e6))
     Add-Row 'Floor, sum of page latencies' ('{0:N2} s' -f $floorSeconds) '' "$delayedPages list pages x $latencyMs ms (no transfer time)"
     Add-Row '**ours / measured floor**' (Format-Ratio ($ours.seconds / $walk.seconds) 'le' 1.10) '<= 1.10' ''
+    Add-Row 'Export, engine alone (no PowerShell layer)' ('{0:N2} s' -f $engineSeconds) '' ('median of {0}: {1}; rust-core example export_engine: the same ops::export in one process, so ours minus this is the module call (C#, progress, pwsh)' -f $Repeat, (($engineRuns | ForEach-Object { '{0:N2}' -f $_ }) -join ', '))
+    Add-Row 'engine / measured floor' ('{0:N2}' -f ($engineSeconds / $walk.seconds)) '' ''
     Add-Row 'ours / sum of page latencies' (Format-Ratio ($ours.seconds / $floorSeconds) 'le' 1.10) '<= 1.10' ('the page walk itself is {0:N2} x this floor: moving {1:N1} MB per page over loopback TLS' -f ($walk.seconds / $floorSeconds), ($walk.bytes / 1e6 / [math]::Max(1, $walk.pages)))
     Add-Row 'Plain PowerShell procedure' ('{0:N2} s' -f $plainSeconds) '' ($scaled ? ('measured {0:N2} s on the first {1:N0} devices ({2} pages), scaled per device to N' -f $plain.seconds, $plain.devices, $plain.pages) : "all $($plain.pages) pages")
     Add-Row '**PowerShell / ours**' (Format-Ratio ($plainSeconds / $ours.seconds) 'ge' 10) '>= 10' ''

@@ -13,10 +13,8 @@ use std::time::Instant;
 
 use futures::TryStreamExt;
 use outlook_qr_guard::exo::MobileDeviceQuery;
-use outlook_qr_guard::ops::{ConnectMethod, ConnectSpec, Session};
-use outlook_qr_guard::secret::secret;
-use serde_json::Value;
-use tokio_util::sync::CancellationToken;
+
+mod bench_support;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
@@ -25,38 +23,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .next()
         .ok_or("usage: page_walk_floor READY_FILE [RUNS]")?;
     let runs: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(3);
-    let ready: Value = serde_json::from_str(&std::fs::read_to_string(&ready_file)?)?;
-    let text = |v: &Value| {
-        v.as_str()
-            .map(str::to_owned)
-            .ok_or("ready file field missing")
-    };
-    let base = text(&ready["baseUrl"])?;
-    let ca = match ready["caCertificatePath"].as_str() {
-        Some(path) => Some(std::fs::read_to_string(path)?),
-        None => None,
-    };
-    let credentials = &ready["credentials"];
-    let session = Session::connect(
-        ConnectSpec {
-            tenant: text(&credentials["tenantDomain"])?,
-            environment: "Global".into(),
-            authority_uri: Some(base.clone()),
-            exchange_uri: Some(base.clone()),
-            graph_uri: Some(base.clone()),
-            allow_http_loopback: ca.is_none(),
-            trusted_root_pem: ca,
-            proxy_uri: None,
-            legacy_assertion: false,
-            user_principal_name: None,
-            method: ConnectMethod::ClientSecret {
-                client_id: text(&credentials["secretApp"]["clientId"])?,
-                secret: secret(text(&credentials["secretApp"]["clientSecret"])?),
-            },
-        },
-        CancellationToken::new(),
-    )
-    .await?;
+    let session = bench_support::connect(&ready_file).await?;
 
     let mut seconds = Vec::new();
     let (mut pages, mut bytes) = (0u64, 0u64);
