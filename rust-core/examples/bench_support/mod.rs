@@ -9,7 +9,7 @@ use tokio_util::sync::CancellationToken;
 
 /// Connects with the emulator's client-secret app, trusting its test CA.
 pub async fn connect(ready_file: &str) -> Result<Session, Box<dyn Error>> {
-    let ready: Value = serde_json::from_str(&std::fs::read_to_string(&ready_file)?)?;
+    let ready: Value = serde_json::from_str(&std::fs::read_to_string(ready_file)?)?;
     let text = |v: &Value| {
         v.as_str()
             .map(str::to_owned)
