@@ -161,12 +161,12 @@ fn device_ids(path: &Path) -> Vec<String> {
 
 /// Issue 6's reliability run, pages of 1000 with the full fault mix on InvokeCommand: the faulty
 /// export must be byte-identical to the clean one, and hold every seeded device exactly once.
-/// Size: `OQG_RELIABILITY_DEVICES` Outlook devices, 40,000 by default so that this debug-build
-/// test stays near 25 s on two shared cores; the issue's 100,000 (`OQG_RELIABILITY_DEVICES=100000`)
-/// took 62 s there.
+/// Size: `OQG_RELIABILITY_DEVICES` Outlook devices, the issue's 100,000 by default: 29 s for this
+/// debug-build test on two idle cores (62 s with a release build running alongside); set it
+/// lower where that is too slow (seed 28 below still fires every fault kind at any size).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_large_export_under_every_fault_is_byte_identical_and_complete() {
-    let outlook = ops_support::env_size("OQG_RELIABILITY_DEVICES", 40_000);
+    let outlook = ops_support::env_size("OQG_RELIABILITY_DEVICES", 100_000);
     // A short period so that expiry fires several times within a run well under a minute; the
     // rule itself takes any period (30 s in the benchmark's terms).
     let expiry = ops_support::env_size("OQG_RELIABILITY_TOKEN_EXPIRY_SECS", 3) as f64;
