@@ -13,6 +13,12 @@
       3. Peak memory (VmHWM) growth of a pwsh process that exports, vs the same process after
          import + connect only; the same for the plain-PowerShell procedure.
       4. Get-OutlookMobileDevice | Measure-Object, objects/s.
+      5. The measured floor: rust-core's page_walk_floor example walks every page as fast as a
+         client can (fetch, read the next link, nothing else) on the same emulator in the same run.
+      6. CSV throughput: our writer on 1M in-memory devices vs Export-Csv on a sample of the same objects.
+      7. Revoke of many users with throttling on: HTTP requests sent and wall time, vs a per-user
+         Invoke-RestMethod loop.
+      8. Full size only: the export of 1M devices (time vs its measured floor, peak RSS growth).
     Each measured workload runs in its own child pwsh so memory and JIT state do not leak between them.
     Absolute times are context only (shared, noisy machines); the ratios are the result.
 
@@ -28,26 +34,29 @@ param(
     [ValidateSet('Small', 'Full')] [string] $Size = 'Full',
     # Overrides the size's Outlook device count.
     [int] $Devices,
-    # The plain-PowerShell procedure reads at most this many pages and is scaled per device to N
-    # (it takes minutes at full size). 0 = every page.
+    # The plain-PowerShell procedure reads at most this many pages and is scaled per device to N.
+    # 0 = every page (the default at both sizes: its memory at 100k is a result of its own).
     [int] $PowerShellMaxPages = -1,
     [int] $ImportRuns = 5,
     # Our export and Get run this many times (fresh process each); the median time is reported.
-    [ValidateRange(1, 20)] [int] $Repeat = 3
+    [ValidateRange(1, 20)] [int] $Repeat = 3,
+    # Skips the 1M-device export of the Full size (it needs about 3 GB and two minutes).
+    [switch] $SkipMillion
 )
 
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
 $presets = @{
-    Small = @{ Devices = 5000; LatencyMs = 5; PowerShellMaxPages = 0 }
-    Full  = @{ Devices = 100000; LatencyMs = 20; PowerShellMaxPages = 20 }
+    Small = @{ Devices = 5000; LatencyMs = 5; PowerShellMaxPages = 0; CsvRows = 100000; RevokeUsers = 2000; PlainRevokeMax = 200; Million = $false }
+    Full  = @{ Devices = 100000; LatencyMs = 20; PowerShellMaxPages = 0; CsvRows = 1000000; RevokeUsers = 10000; PlainRevokeMax = 500; Million = $true }
 }
 $preset = $presets[$Size]
 $N = $Devices -gt 0 ? $Devices : $preset.Devices
 $latencyMs = $preset.LatencyMs
 $psMaxPages = $PowerShellMaxPages -ge 0 ? $PowerShellMaxPages : $preset.PowerShellMaxPages
 $pageSize = 1000
+$repoRoot = (Resolve-Path (Join-Path $PSScriptRoot '..')).Path
 
 $ModulePath = (Resolve-Path $ModulePath).Path
 $EmulatorPath = (Resolve-Path $EmulatorPath).Path
@@ -70,7 +79,7 @@ function Get-Median([double[]] $Values) {
 # The workloads, each run in a fresh pwsh. It prints one JSON line last: its timings and VmHWM readings.
 $childScript = Join-Path $work 'child.ps1'
 Set-Content -Path $childScript -Encoding utf8 -Value @'
-param([string] $Mode, [string] $ModulePath, [string] $TestTenantPath, [string] $TenantFile, [string] $CsvPath, [int] $MaxPages)
+param([string] $Mode, [string] $ModulePath, [string] $TestTenantPath, [string] $TenantFile, [string] $CsvPath, [int] $MaxPages, [string] $InputPath)
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 function Get-PeakKiB {
@@ -78,8 +87,10 @@ function Get-PeakKiB {
     $line = Select-String -Path /proc/self/status -Pattern '^VmHWM:\s+(\d+)' | Select-Object -First 1
     [long] $line.Matches[0].Groups[1].Value
 }
-$info = Get-Content -Raw $TenantFile | ConvertFrom-Json
-$tenant = [pscustomobject]@{ BaseUrl = $info.baseUrl; CaPath = $info.caCertificatePath; Credentials = $info.credentials }
+if ($TenantFile) {
+    $info = Get-Content -Raw $TenantFile | ConvertFrom-Json
+    $tenant = [pscustomobject]@{ BaseUrl = $info.baseUrl; CaPath = $info.caCertificatePath; Credentials = $info.credentials }
+}
 $result = [ordered]@{ mode = $Mode }
 switch ($Mode) {
     'Ours' {
@@ -87,9 +98,49 @@ switch ($Mode) {
         Import-Module $TestTenantPath
         $null = Connect-TestTenant -Tenant $tenant
         $result.baselineKiB = Get-PeakKiB
-        $elapsed = Measure-Command { Export-OutlookMobileDevice -Path $CsvPath -Force -Quiet }
+        # The summary line (information stream) carries the device count, for runs too large
+        # to load the seeded ground truth.
+        $summary = $null
+        $elapsed = Measure-Command { $summary = Export-OutlookMobileDevice -Path $CsvPath -Force 6>&1 }
         $result.peakKiB = Get-PeakKiB
         $result.seconds = $elapsed.TotalSeconds
+        $result.summary = "$summary"
+    }
+    'ExportCsv' {
+        # Export-Csv on the objects our writer formats (a sample: it is slow).
+        $objects = Get-Content -Raw $InputPath | ConvertFrom-Json
+        $elapsed = Measure-Command { $objects | Export-Csv -Path $CsvPath -Encoding UTF8 -NoTypeInformation }
+        $result.seconds = $elapsed.TotalSeconds
+        $result.rows = $objects.Count
+        $result.bytes = (Get-Item $CsvPath).Length
+    }
+    'RevokeOurs' {
+        Import-Module $ModulePath
+        Import-Module $TestTenantPath
+        $null = Connect-TestTenant -Tenant $tenant
+        $users = @(Get-Content $InputPath)
+        $records = $null
+        $elapsed = Measure-Command { $records = @(Revoke-OutlookMobileSignin -UserPrincipalName $users -Confirm:$false -ErrorAction SilentlyContinue) }
+        $result.seconds = $elapsed.TotalSeconds
+        $result.users = $users.Count
+        $result.results = $records.Count
+        $result.revoked = @($records | Where-Object Status -eq 'Revoked').Count
+    }
+    'RevokePlain' {
+        # What an admin writes without the module: one Graph call per user, PowerShell's own retries.
+        Import-Module $TestTenantPath
+        $token = Get-TenantAccessToken -Tenant $tenant -Resource Graph
+        $users = @(Get-Content $InputPath | Select-Object -First $MaxPages)
+        $ok = 0
+        $elapsed = Measure-Command {
+            foreach ($upn in $users) {
+                $uri = "$($info.baseUrl)/v1.0/users/$([uri]::EscapeDataString($upn))/revokeSignInSessions"
+                $null = Invoke-RestMethod -Method POST -Uri $uri -Headers @{ Authorization = "Bearer $token" } -SkipCertificateCheck -MaximumRetryCount 5 -RetryIntervalSec 1
+                $ok++
+            }
+        }
+        $result.seconds = $elapsed.TotalSeconds
+        $result.users = $ok
     }
     'Get' {
         Import-Module $ModulePath
@@ -135,10 +186,10 @@ switch ($Mode) {
 $result | ConvertTo-Json -Compress
 '@
 
-function Invoke-Child([string] $Mode, [string] $CsvPath = '', [int] $MaxPages = 0) {
+function Invoke-Child([string] $Mode, [string] $CsvPath = '', [int] $MaxPages = 0, [string] $InputPath = '') {
     $output = & $pwsh -NoProfile -NonInteractive -File $childScript -Mode $Mode -ModulePath $ModulePath `
-        -TestTenantPath (Join-Path $PSScriptRoot '../tests/pester/TestTenant.psm1') -TenantFile $tenant.ReadyFile `
-        -CsvPath $CsvPath -MaxPages $MaxPages
+        -TestTenantPath (Join-Path $PSScriptRoot '../tests/pester/TestTenant.psm1') -TenantFile ($tenant ? $tenant.ReadyFile : '') `
+        -CsvPath $CsvPath -MaxPages $MaxPages -InputPath $InputPath
     if ($LASTEXITCODE -ne 0) { throw "The '$Mode' benchmark child failed (exit $LASTEXITCODE): $($output -join "`n")" }
     ($output | Select-Object -Last 1) | ConvertFrom-Json
 }
@@ -158,10 +209,36 @@ function Format-Ratio([double] $Ratio, [string] $Comparison, [double] $Goal) {
 }
 function MiB($KiB) { [math]::Round(($KiB / 1024), 1) }
 
+# Release builds of the two example programs the benchmark runs (the module build does not make them).
+Write-Host '==> Building the page_walk_floor, export_engine and csv_throughput examples (release)'
+Push-Location $repoRoot
+try {
+    & cargo build --release --quiet -p outlook-qr-guard-core --example page_walk_floor --example export_engine --example csv_throughput
+    if ($LASTEXITCODE -ne 0) { throw "cargo build of the benchmark examples failed (exit $LASTEXITCODE)" }
+}
+finally { Pop-Location }
+$exampleDir = Join-Path $repoRoot 'target/release/examples'
+$floorExe = Join-Path $exampleDir ($IsWindows ? 'page_walk_floor.exe' : 'page_walk_floor')
+$csvExe = Join-Path $exampleDir ($IsWindows ? 'csv_throughput.exe' : 'csv_throughput')
+$engineExe = Join-Path $exampleDir ($IsWindows ? 'export_engine.exe' : 'export_engine')
+
+# Walks every page as fast as a client can; the median of $Runs walks, in seconds.
+function Measure-Floor([int] $Runs) {
+    $line = & $floorExe $tenant.ReadyFile $Runs | Select-Object -Last 1
+    if ($LASTEXITCODE -ne 0) { throw "page_walk_floor failed (exit $LASTEXITCODE)" }
+    $walk = $line | ConvertFrom-Json
+    [pscustomobject]@{ seconds = Get-Median $walk.seconds; runs = @($walk.seconds); pages = $walk.pages; bytes = $walk.devicesBytes }
+}
+
+function Start-BenchTenant([int] $OutlookDevices, [int] $Users) {
+    $total = [int][math]::Round($OutlookDevices / 0.7)
+    Write-Host "==> Starting the tenant emulator: $total devices ($OutlookDevices Outlook expected), $Users users, page size $pageSize, $latencyMs ms per page"
+    Start-TestTenant -Users $Users -Devices $total -ExtraArguments @('--page-size', $pageSize, '--page-latency-ms', $latencyMs)
+}
+
 $totalDevices = [int][math]::Round($N / 0.7)
 $users = [math]::Max(2, [int][math]::Round($N / 2))
-Write-Host "==> Starting the tenant emulator: $totalDevices devices ($N Outlook expected), $users users, page size $pageSize, $latencyMs ms per page"
-$tenant = Start-TestTenant -Users $users -Devices $totalDevices -ExtraArguments @('--page-size', $pageSize, '--page-latency-ms', $latencyMs)
+$tenant = Start-BenchTenant -OutlookDevices $N -Users $users
 try {
     # 1. Export: ours, in a child that also reports its peak memory.
     Write-Host '==> Export-OutlookMobileDevice'
@@ -190,6 +267,16 @@ try {
     # The seeded ground truth, not a line count (a device name may hold a line break).
     $outlook = @(Get-TenantSeededDevice -Tenant $tenant -Model 'Outlook for iOS and Android').Count
 
+    # 1b. The measured floor, right after ours on the same emulator.
+    Write-Host '==> Floor: page_walk_floor (fetch every page, read the next link, nothing else)'
+    $walk = Measure-Floor -Runs $Repeat
+    # The same export without the PowerShell layer, to split ours/floor into engine and module.
+    Write-Host '==> Export, engine alone (export_engine)'
+    $engineLine = & $engineExe $tenant.ReadyFile $Repeat (Join-Path $work 'engine.csv') | Select-Object -Last 1
+    if ($LASTEXITCODE -ne 0) { throw "export_engine failed (exit $LASTEXITCODE)" }
+    $engineRuns = @(($engineLine | ConvertFrom-Json).seconds)
+    $engineSeconds = Get-Median $engineRuns
+
     # 1a. The plain-PowerShell procedure (possibly on the first pages only, scaled per device).
     $limitNote = $psMaxPages -gt 0 ? "first $psMaxPages pages only" : 'every page'
     Write-Host "==> Plain PowerShell procedure ($limitNote)"
@@ -203,6 +290,41 @@ try {
     $getRuns = @(foreach ($i in 1..$Repeat) { Invoke-Child -Mode Get })
     $get = [pscustomobject]@{ seconds = Get-Median $getRuns.seconds; devices = $getRuns[0].devices }
 
+    # 7. Revoke with throttling on: 2% of the revoke calls (also inside $batch) and of the $batch
+    # requests answer 429 Retry-After: 1, for both sides.
+    $revokeCount = [math]::Min($preset.RevokeUsers, $users - 1)
+    Write-Host "==> Revoke $revokeCount users (throttling on): ours vs a per-user Invoke-RestMethod loop"
+    $upnFile = Join-Path $work 'users.txt'
+    $token = Get-TenantAccessToken -Tenant $tenant -Resource Exchange
+    $domain = $tenant.Credentials.tenantDomain
+    $mailboxBody = @{ CmdletInput = @{ CmdletName = 'Get-Mailbox'; Parameters = @{ ResultSize = $revokeCount + 1 } } } | ConvertTo-Json -Depth 5 -Compress
+    $mailboxHeaders = @{ Authorization = "Bearer $token"; 'X-AnchorMailbox' = "UPN:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@$domain"; Prefer = 'odata.maxpagesize=1000' }
+    $uri = "$($tenant.BaseUrl)/adminapi/beta/$domain/InvokeCommand"
+    $upns = while ($uri) {
+        $page = Invoke-RestMethod -Method POST -Uri $uri -Headers $mailboxHeaders -Body $mailboxBody -ContentType 'application/json' -SkipCertificateCheck
+        $page.value.UserPrincipalName
+        $next = $page.PSObject.Properties['@odata.nextLink']
+        $uri = $next ? $next.Value : $null
+    }
+    # User 0 is the delegated admin; leave it alone.
+    $upns = @($upns | Select-Object -Skip 1 -First $revokeCount)
+    Set-Content -Path $upnFile -Value $upns -Encoding utf8NoBOM
+    $throttling = @(
+        @{ endpoint = 'GraphRevoke'; fault = @{ Throttle = @{ retryAfter = '1' } }; rate = 0.02 },
+        @{ endpoint = 'GraphBatch'; fault = @{ Throttle = @{ retryAfter = '1' } }; rate = 0.02 }
+    )
+    Set-TenantFault -Tenant $tenant -Rules $throttling -Seed 11
+    Reset-TenantJournal $tenant
+    $revokeOurs = Invoke-Child -Mode RevokeOurs -InputPath $upnFile
+    $graphRequests = @((Get-TenantJournal $tenant).requests | Where-Object { $_.endpoint -like 'Graph*' -and -not $_.batchItemId })
+    $throttledOurs = @($graphRequests | Where-Object status -eq 429).Count
+    Set-TenantFault -Tenant $tenant -Rules $throttling -Seed 12
+    Reset-TenantJournal $tenant
+    $revokePlain = Invoke-Child -Mode RevokePlain -InputPath $upnFile -MaxPages $preset.PlainRevokeMax
+    $plainRequests = @((Get-TenantJournal $tenant).requests | Where-Object { $_.endpoint -like 'Graph*' -and -not $_.batchItemId }).Count
+    $plainRevokeSeconds = $revokePlain.seconds / $revokePlain.users * $revokeCount
+    Reset-TenantFault -Tenant $tenant
+
     # 2. Cold Import-Module, and the bare pwsh start for context.
     Write-Host "==> Import-Module, $ImportRuns cold processes"
     $importMs = foreach ($i in 1..$ImportRuns) {
@@ -215,9 +337,13 @@ try {
 
     Add-Row 'Outlook devices exported (N)' ('{0:N0}' -f $outlook) '' "$totalDevices devices of $users users seeded; page size $pageSize; $latencyMs ms latency per page"
     Add-Row 'Export-OutlookMobileDevice' ('{0:N2} s' -f $ours.seconds) '' ("median of {0}: {1}; {2} InvokeCommand pages per run ({3})" -f $Repeat, (($oursRuns | ForEach-Object { '{0:N2}' -f $_.seconds }) -join ', '), $oursPages, $oursPageNote)
-    Add-Row 'Floor (pages x page latency)' ('{0:N2} s' -f $floorSeconds) '' "$delayedPages list pages x $latencyMs ms"
+    Add-Row 'Floor, measured (page walk)' ('{0:N2} s' -f $walk.seconds) '' ('median of {0}: {1}; {2} pages, {3:N0} MB of JSON: fetch + read the next link, nothing else' -f $Repeat, (($walk.runs | ForEach-Object { '{0:N2}' -f $_ }) -join ', '), $walk.pages, ($walk.bytes / 1e6))
+    Add-Row 'Floor, sum of page latencies' ('{0:N2} s' -f $floorSeconds) '' "$delayedPages list pages x $latencyMs ms (no transfer time)"
+    Add-Row '**ours / measured floor**' (Format-Ratio ($ours.seconds / $walk.seconds) 'le' 1.10) '<= 1.10' ''
+    Add-Row 'Export, engine alone (no PowerShell layer)' ('{0:N2} s' -f $engineSeconds) '' ('median of {0}: {1}; rust-core example export_engine: the same ops::export in one process, so ours minus this is the module call (C#, progress, pwsh)' -f $Repeat, (($engineRuns | ForEach-Object { '{0:N2}' -f $_ }) -join ', '))
+    Add-Row 'engine / measured floor' ('{0:N2}' -f ($engineSeconds / $walk.seconds)) '' ''
+    Add-Row 'ours / sum of page latencies' (Format-Ratio ($ours.seconds / $floorSeconds) 'le' 1.10) '<= 1.10' ('the page walk itself is {0:N2} x this floor: moving {1:N1} MB per page over loopback TLS' -f ($walk.seconds / $floorSeconds), ($walk.bytes / 1e6 / [math]::Max(1, $walk.pages)))
     Add-Row 'Plain PowerShell procedure' ('{0:N2} s' -f $plainSeconds) '' ($scaled ? ('measured {0:N2} s on the first {1:N0} devices ({2} pages), scaled per device to N' -f $plain.seconds, $plain.devices, $plain.pages) : "all $($plain.pages) pages")
-    Add-Row '**ours / floor**' (Format-Ratio ($ours.seconds / $floorSeconds) 'le' 1.10) '<= 1.10' ''
     Add-Row '**PowerShell / ours**' (Format-Ratio ($plainSeconds / $ours.seconds) 'ge' 10) '>= 10' ''
     Add-Row 'Import-Module, cold (median)' ('{0:N0} ms' -f $importMedian) '< 300 ms' ("runs: {0}; {1}" -f (($importMs | ForEach-Object { '{0:N0}' -f $_ }) -join ', '), ($importMedian -lt 300 ? 'met' : 'NOT met'))
     Add-Row 'Bare pwsh start (median, context)' ('{0:N0} ms' -f (Get-Median $bareMs)) '' 'pwsh -NoProfile -Command exit 0'
@@ -229,11 +355,57 @@ try {
         Add-Row 'Peak RSS growth' 'n/a' '' 'no /proc on this OS'
     }
     Add-Row 'Get-OutlookMobileDevice \| Measure-Object' ('{0:N0} objects/s' -f ($get.devices / $get.seconds)) '' ('{0:N0} objects in {1:N2} s, median of {2} (includes the page latency)' -f $get.devices, $get.seconds, $Repeat)
+    Add-Row "Revoke $('{0:N0}' -f $revokeCount) users: HTTP requests (ours)" ('{0:N0}' -f $graphRequests.Count) ('<= {0:N0} (1/18 of one per user)' -f [math]::Floor($revokeCount / 18)) ('{0}; {1} of them answered 429; {2:N0} results, {3:N0} Revoked; throttling: 2% of revoke calls and of $batch requests get 429 Retry-After: 1' -f ($graphRequests.Count -le [math]::Floor($revokeCount / 18) ? 'met' : 'NOT met'), $throttledOurs, $revokeOurs.results, $revokeOurs.revoked)
+    Add-Row '**one-per-user / ours, requests**' (Format-Ratio ($revokeCount / [math]::Max(1, $graphRequests.Count)) 'ge' 18) '>= 18' ''
+    Add-Row 'Revoke wall time (ours)' ('{0:N2} s' -f $revokeOurs.seconds) '' 'Revoke-OutlookMobileSignin -UserPrincipalName <all> -Confirm:$false (connect not included)'
+    Add-Row 'Revoke wall time, per-user Invoke-RestMethod loop' ('{0:N2} s' -f $plainRevokeSeconds) '' ('measured {0:N2} s on {1:N0} users ({2:N0} requests incl. retries: -MaximumRetryCount 5 -RetryIntervalSec 1), scaled per user' -f $revokePlain.seconds, $revokePlain.users, $plainRequests)
+    Add-Row '**loop / ours, revoke time**' ('{0:N1}' -f ($plainRevokeSeconds / $revokeOurs.seconds)) '' ''
 }
 finally {
     Stop-TestTenant $tenant
-    Remove-Item -Recurse -Force -ErrorAction SilentlyContinue $work
 }
+
+# 6. CSV throughput on in-memory devices (no emulator).
+try {
+    Write-Host "==> CSV throughput: $($preset.CsvRows) in-memory devices, ours vs Export-Csv (sample)"
+    $summaryFile = Join-Path $work 'csv-summary.json'
+    $env:OQG_BENCH_SUMMARY = $summaryFile
+    try { $null = & $csvExe $preset.CsvRows $work } finally { Remove-Item Env:OQG_BENCH_SUMMARY }
+    if ($LASTEXITCODE -ne 0) { throw "csv_throughput failed (exit $LASTEXITCODE)" }
+    $csv = Get-Content -Raw $summaryFile | ConvertFrom-Json
+    $tenant = $null
+    $exportCsv = Invoke-Child -Mode ExportCsv -CsvPath (Join-Path $work 'export-csv.csv') -InputPath "$summaryFile.sample.json"
+    $oursMBs = $csv.bytes / 1e6 / $csv.seconds
+    $theirsMBs = $exportCsv.bytes / 1e6 / $exportCsv.seconds
+    Add-Row 'CSV writer (ours), UTF-8 BOM to a file' ('{0:N0} rows/s, {1:N0} MB/s' -f ($csv.rows / $csv.seconds), $oursMBs) '' ('{0:N0} rows, {1:N0} MB in {2:N2} s (rust-core example csv_throughput, release)' -f $csv.rows, ($csv.bytes / 1e6), $csv.seconds)
+    Add-Row 'Export-Csv -Encoding UTF8 on the same objects' ('{0:N0} rows/s, {1:N1} MB/s' -f ($exportCsv.rows / $exportCsv.seconds), $theirsMBs) '' ('a sample: {0:N0} of the distinct devices, {1:N1} MB in {2:N2} s' -f $exportCsv.rows, ($exportCsv.bytes / 1e6), $exportCsv.seconds)
+    Add-Row '**ours / Export-Csv, MB/s**' ('{0:N0}' -f ($oursMBs / $theirsMBs)) '' ''
+}
+catch { Add-Row 'CSV throughput' 'failed' '' "$_" }
+
+# 8. Full size: 1M devices, the memory target's own size.
+if ($preset.Million -and -not $SkipMillion -and $Devices -le 0) {
+    $millionN = 1000000
+    $tenant = Start-BenchTenant -OutlookDevices $millionN -Users 500000
+    try {
+        Write-Host '==> Export-OutlookMobileDevice, 1M devices'
+        $big = Invoke-Child -Mode Ours -CsvPath (Join-Path $work 'ours-1m.csv')
+        Remove-Item -Force -ErrorAction SilentlyContinue (Join-Path $work 'ours-1m.csv')
+        Write-Host '==> Floor at 1M'
+        $bigWalk = Measure-Floor -Runs 1
+        $exported = [long](($big.summary -replace '(?s)^\D*([\d,.]+).*$', '$1') -replace '\D', '')
+        Add-Row 'Export of 1M devices (ours)' ('{0:N2} s' -f $big.seconds) '' ('{0:N0} devices (from the export summary: the seeded ground truth is too large to load here); {1} pages' -f $exported, $bigWalk.pages)
+        Add-Row 'Floor at 1M, measured (page walk)' ('{0:N2} s' -f $bigWalk.seconds) '' ('sum of page latencies: {0:N2} s' -f ($bigWalk.pages * $latencyMs / 1000.0))
+        Add-Row '**ours / measured floor at 1M**' (Format-Ratio ($big.seconds / $bigWalk.seconds) 'le' 1.10) '<= 1.10' ''
+        if ($null -ne $big.peakKiB) {
+            Add-Row '**Peak RSS growth, export of 1M (ours)**' ('{0} MiB' -f (MiB ($big.peakKiB - $big.baselineKiB))) '<= 64 MiB' ('{0}; VmHWM {1} MiB after import+connect, {2} MiB after the export' -f (((MiB ($big.peakKiB - $big.baselineKiB)) -le 64) ? 'met' : 'NOT met'), (MiB $big.baselineKiB), (MiB $big.peakKiB))
+        }
+    }
+    finally {
+        Stop-TestTenant $tenant
+    }
+}
+Remove-Item -Recurse -Force -ErrorAction SilentlyContinue $work
 
 $stamp = [DateTime]::UtcNow.ToString('yyyyMMdd-HHmmss')
 $lines = [System.Collections.Generic.List[string]]::new()

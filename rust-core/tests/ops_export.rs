@@ -9,48 +9,10 @@ use std::time::Duration;
 use outlook_qr_guard::exo::MobileDeviceQuery;
 use outlook_qr_guard::export::{CsvOptions, Newline};
 use outlook_qr_guard::ops::export::{ExportSpec, export};
-use outlook_qr_guard::ops::{ConnectMethod, ConnectSpec, Session};
-use outlook_qr_guard::secret::secret;
-use tenant_emulator::{Emulator, EmulatorOptions, EndpointClass, Fault, FaultPlan, FaultRule};
-use tokio_util::sync::CancellationToken;
+use tenant_emulator::{EndpointClass, Fault, FaultPlan, FaultRule};
 
-async fn emulator(devices: usize, page_size: usize, latency_ms: u64) -> Emulator {
-    Emulator::start(EmulatorOptions {
-        users: devices / 2,
-        devices,
-        exo_page_size: page_size,
-        page_latency: Duration::from_millis(latency_ms),
-        ..EmulatorOptions::default()
-    })
-    .await
-    .unwrap()
-}
-
-async fn connect(emu: &Emulator) -> Session {
-    let c = emu.credentials();
-    let base = emu.base_url();
-    Session::connect(
-        ConnectSpec {
-            tenant: c.tenant_domain.clone(),
-            environment: "Global".into(),
-            authority_uri: Some(base.clone()),
-            exchange_uri: Some(base.clone()),
-            graph_uri: Some(base),
-            trusted_root_pem: Some(emu.ca_certificate_pem()),
-            allow_http_loopback: false,
-            proxy_uri: None,
-            legacy_assertion: false,
-            user_principal_name: None,
-            method: ConnectMethod::ClientSecret {
-                client_id: c.secret_app.client_id.clone(),
-                secret: secret(c.secret_app.client_secret.clone()),
-            },
-        },
-        CancellationToken::new(),
-    )
-    .await
-    .unwrap()
-}
+mod ops_support;
+use ops_support::{connect, emulator};
 
 fn spec(path: &Path) -> ExportSpec {
     ExportSpec {
@@ -184,4 +146,141 @@ async fn an_existing_file_is_kept_and_a_failed_export_writes_nothing() {
         "{err:?}"
     );
     assert_eq!(entries(dir.path()), vec![target]);
+}
+
+/// DeviceId (column 2) of every row of an export, parsed as CSV (names may hold line breaks).
+fn device_ids(path: &Path) -> Vec<String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_path(path)
+        .unwrap();
+    reader
+        .records()
+        .map(|r| r.unwrap().get(1).unwrap().to_owned())
+        .collect()
+}
+
+/// Issue 6's reliability run, pages of 1000 with the full fault mix on InvokeCommand: the faulty
+/// export must be byte-identical to the clean one, and hold every seeded device exactly once.
+/// Size: `OQG_RELIABILITY_DEVICES` Outlook devices, the issue's 100,000 by default: 29 s for this
+/// debug-build test on two idle cores (62 s with a release build running alongside); set it
+/// lower where that is too slow (seed 28 below still fires every fault kind at any size).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_export_under_every_fault_is_byte_identical_and_complete() {
+    let outlook = ops_support::env_size("OQG_RELIABILITY_DEVICES", 100_000);
+    // A short period so that expiry fires several times within a run well under a minute; the
+    // rule itself takes any period (30 s in the benchmark's terms).
+    let expiry = ops_support::env_size("OQG_RELIABILITY_TOKEN_EXPIRY_SECS", 3) as f64;
+    let emu = emulator(outlook * 10 / 7, 1000, 0).await;
+    let session = connect(&emu).await;
+    let dir = tempfile::tempdir().unwrap();
+
+    let clean = dir.path().join("clean.csv");
+    let outcome = export(&session, spec(&clean), |_| {}).await.unwrap();
+    let seeded: std::collections::HashSet<String> = emu
+        .seeded_devices_json(Some("Outlook for iOS and Android"))
+        .iter()
+        .map(|d| d["DeviceId"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(seeded.len() * 10 >= outlook * 9, "seeded {}", seeded.len());
+    let ids = device_ids(&clean);
+    assert_eq!(ids.len(), seeded.len(), "one row per seeded device");
+    let exported: std::collections::HashSet<String> = ids.into_iter().collect();
+    assert_eq!(exported, seeded, "no device missing, none duplicated");
+    assert_eq!(outcome.devices as usize, seeded.len());
+
+    emu.reset_journal();
+    // Seed 28 makes every rate fault fire within the first 15 requests (the plan is
+    // deterministic per request number), so the smallest size still sees each kind.
+    emu.set_faults(ops_support::reliability_faults(
+        28,
+        &[EndpointClass::ExchangeInvokeCommand],
+        expiry,
+        true,
+    ));
+    let faulty = dir.path().join("faulty.csv");
+    let started = std::time::Instant::now();
+    let faulty_outcome = export(&session, spec(&faulty), |_| {}).await.unwrap();
+    let faulty_time = started.elapsed();
+    assert!(
+        std::fs::read(&faulty).unwrap() == std::fs::read(&clean).unwrap(),
+        "the export with faults must be byte-identical"
+    );
+    assert_eq!(faulty_outcome.devices, outcome.devices);
+    let journal = emu.journal();
+    let fired = |name: &str| {
+        journal
+            .requests
+            .iter()
+            .filter(|r| r.fault.as_deref() == Some(name))
+            .count()
+    };
+    let counts: Vec<(&str, usize)> = [
+        "Throttle",
+        "ServerError",
+        "ResetMidBody",
+        "TruncatedJson",
+        "ExpiredToken",
+    ]
+    .into_iter()
+    .map(|n| (n, fired(n)))
+    .collect();
+    eprintln!(
+        "faulty export of {} devices in {faulty_time:.1?}: {} requests, faults {counts:?}",
+        outcome.devices,
+        journal.requests.len()
+    );
+    // Rate faults are a pure function of the seed and request number, so this holds on every
+    // run; the time-based expiry fires only if the run lasted longer than one period.
+    for (name, count) in &counts {
+        if *name != "ExpiredToken" || faulty_time.as_secs_f64() > expiry * 1.5 {
+            assert!(*count > 0, "the plan must have fired {name}: {counts:?}");
+        }
+    }
+}
+
+/// Stopping an export halfway (what StopProcessing does: the call's future is dropped) returns
+/// at once, leaves no file or temporary file, and stops the fetching.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_cancelled_halfway_returns_at_once_and_leaves_nothing() {
+    let emu = emulator(5000, 100, 20).await;
+    let session = connect(&emu).await;
+    let outlook = emu
+        .seeded_devices_json(Some("Outlook for iOS and Android"))
+        .len() as u64;
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("devices.csv");
+    let (half_tx, half_rx) = tokio::sync::oneshot::channel::<()>();
+    let mut half_tx = Some(half_tx);
+    let mut run = Box::pin(export(&session, spec(&target), move |p| {
+        if p.devices_written * 2 >= outlook
+            && let Some(tx) = half_tx.take()
+        {
+            let _ = tx.send(());
+        }
+    }));
+    tokio::select! {
+        done = &mut run => panic!("the export finished before it was cancelled: {done:?}"),
+        _ = half_rx => {}
+    }
+    // Dropping the call's future is the cancellation (the engine's abort does the same).
+    let cancelled_at = std::time::Instant::now();
+    drop(run);
+    let returned_in = cancelled_at.elapsed();
+    assert!(
+        returned_in < Duration::from_secs(2),
+        "took {returned_in:?} to return"
+    );
+    assert!(
+        entries(dir.path()).is_empty(),
+        "no file or temp file may remain: {:?}",
+        entries(dir.path())
+    );
+    let requests = emu.journal().requests.len();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        emu.journal().requests.len(),
+        requests,
+        "no page may be fetched after the cancel"
+    );
 }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use futures::Stream;
+use futures::{Stream, TryStreamExt};
 use reqwest::Method;
 use reqwest::header::{ACCEPT, ACCEPT_CHARSET, CONTENT_TYPE, HeaderMap, HeaderValue};
 use serde::de::DeserializeOwned;
@@ -12,11 +12,11 @@ use url::Url;
 use uuid::Uuid;
 
 use super::error::map_http_error;
-use super::page::{RawPage, parse_typed_page};
+use super::page::{parse_typed_page, scan_next_link};
 use super::{ExoError, Page};
 use crate::auth::{Credential, ResourceBearer, TokenProvider};
 use crate::cloud::Resource;
-use crate::http::{HttpClient, Request};
+use crate::http::{HttpClient, Request, Response};
 
 /// The system mailbox every app-only EXO REST call is anchored on.
 const APP_ONLY_ANCHOR_MAILBOX: &str = "SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}";
@@ -77,6 +77,46 @@ impl ExchangeOptions {
     }
 }
 
+/// One result page as it came off the wire, before parsing: see
+/// [`ExchangeClient::invoke_bodies`].
+#[derive(Debug, Clone)]
+pub struct PageBody {
+    cmdlet: Arc<str>,
+    /// The POST body, for fetching this page again.
+    request: Bytes,
+    url: Url,
+    body: Bytes,
+    /// The link read off the body's end (already checked to stay on the Exchange host).
+    next: Option<Url>,
+    /// 1-based.
+    pub number: u32,
+}
+
+impl PageBody {
+    /// Bytes of the response body.
+    pub fn len(&self) -> usize {
+        self.body.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.body.is_empty()
+    }
+
+    /// True on the last page.
+    pub fn is_last(&self) -> bool {
+        self.next.is_none()
+    }
+}
+
+/// Runs a parse that takes milliseconds (a page of 1000 devices) without stalling the other
+/// tasks on this worker thread, where the runtime allows it.
+fn cpu_bound<R>(f: impl FnOnce() -> R) -> R {
+    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(f),
+        _ => f(),
+    }
+}
+
 #[derive(Clone)]
 pub struct ExchangeClient {
     inner: Arc<Inner>,
@@ -125,9 +165,25 @@ impl ExchangeClient {
     where
         T: DeserializeOwned + Send + 'static,
     {
+        let client = self.clone();
+        self.invoke_bodies(cmdlet, parameters)
+            .and_then(move |body| {
+                let client = client.clone();
+                async move { client.parse_page_body::<T>(body).await }
+            })
+    }
+
+    /// Runs `cmdlet` and yields each result page unparsed, with its next link. The next request
+    /// is sent as soon as the previous body is in (its link is read off the tail), so parsing
+    /// can happen elsewhere, overlapped with the next fetch: see [`Self::parse_page_body`].
+    pub fn invoke_bodies(
+        &self,
+        cmdlet: &str,
+        parameters: serde_json::Map<String, serde_json::Value>,
+    ) -> impl Stream<Item = Result<PageBody, ExoError>> + Send + 'static {
         struct State {
             client: ExchangeClient,
-            cmdlet: String,
+            cmdlet: Arc<str>,
             body: Result<Bytes, String>,
             next: Option<Url>,
             number: u32,
@@ -139,7 +195,7 @@ impl ExchangeClient {
         .map_err(|e| e.to_string());
         let state = State {
             client: self.clone(),
-            cmdlet: cmdlet.to_owned(),
+            cmdlet: Arc::from(cmdlet),
             body,
             next: Some(self.inner.url.clone()),
             number: 0,
@@ -148,30 +204,70 @@ impl ExchangeClient {
             let Some(url) = s.next.take() else {
                 return Ok(None);
             };
-            let body = s
+            let request = s
                 .body
                 .clone()
                 .map_err(|e| ExoError::Protocol(format!("could not encode the request: {e}")))?;
-            let raw = s
+            let (body, link) = s
                 .client
-                .post_page::<T>(&s.cmdlet, url, body)
-                .await?
-                .map_err(|(index, reason)| ExoError::UnexpectedObject {
-                    cmdlet: s.cmdlet.clone(),
-                    index,
-                    reason,
-                })?;
-            s.next = match raw.next_link {
+                .post(&s.cmdlet, url.clone(), request.clone(), |r| {
+                    scan_next_link(&r.body).map(|link| (r.body.clone(), link))
+                })
+                .await?;
+            s.next = match link {
                 Some(link) => Some(s.client.checked_next_link(&link)?),
                 None => None,
             };
             s.number += 1;
-            let page = Page {
-                items: raw.value,
-                warnings: raw.warnings,
+            let page = PageBody {
+                cmdlet: Arc::clone(&s.cmdlet),
+                request,
+                url,
+                body,
+                next: s.next.clone(),
                 number: s.number,
             };
             Ok(Some((page, s)))
+        })
+    }
+
+    /// Parses a page from [`Self::invoke_bodies`] into `T`s. The body was only checked at its
+    /// tail when it was fetched; if the whole of it turns out not to be a page, it is fetched
+    /// again (with the usual retries) and parsed inside the retry loop. Either way the parsed
+    /// link must be the one already followed, or the listing stops with a protocol error rather
+    /// than skip or repeat pages.
+    pub async fn parse_page_body<T>(&self, page: PageBody) -> Result<Page<T>, ExoError>
+    where
+        T: DeserializeOwned + Send + 'static,
+    {
+        let typed = match cpu_bound(|| parse_typed_page::<T>(&page.body)) {
+            Ok(typed) => typed,
+            Err(_) => {
+                self.post(&page.cmdlet, page.url.clone(), page.request.clone(), |r| {
+                    cpu_bound(|| parse_typed_page::<T>(&r.body))
+                })
+                .await?
+            }
+        };
+        let raw = typed.map_err(|(index, reason)| ExoError::UnexpectedObject {
+            cmdlet: page.cmdlet.to_string(),
+            index,
+            reason,
+        })?;
+        let parsed_next = match &raw.next_link {
+            Some(link) => Some(self.checked_next_link(link)?),
+            None => None,
+        };
+        if parsed_next != page.next {
+            return Err(ExoError::Protocol(format!(
+                "page {} of {}: the @odata.nextLink in the parsed page differs from the one read off its end",
+                page.number, page.cmdlet
+            )));
+        }
+        Ok(Page {
+            items: raw.value,
+            warnings: raw.warnings,
+            number: page.number,
         })
     }
 
@@ -184,7 +280,6 @@ impl ExchangeClient {
     where
         T: DeserializeOwned + Send + 'static,
     {
-        use futures::TryStreamExt;
         let pages: Vec<Page<T>> = self.invoke(cmdlet, parameters).try_collect().await?;
         let mut items = Vec::new();
         let mut warnings = Vec::new();
@@ -195,21 +290,21 @@ impl ExchangeClient {
         Ok((items, warnings))
     }
 
-    #[allow(clippy::type_complexity)]
-    async fn post_page<T: DeserializeOwned>(
+    /// One InvokeCommand POST through the retry loop; `parse` runs on each 2xx body (a failure
+    /// is retried like a transient fault).
+    async fn post<R>(
         &self,
         cmdlet: &str,
         url: Url,
         body: Bytes,
-    ) -> Result<Result<RawPage<T>, (usize, String)>, ExoError> {
+        parse: impl Fn(&Response) -> Result<R, String>,
+    ) -> Result<R, ExoError> {
         let mut req = Request::new(Method::POST, url);
         req.headers = self.headers(cmdlet);
         req.body = Some(body);
         self.inner
             .http
-            .send(&req, Some(&self.inner.bearer), |r| {
-                parse_typed_page::<T>(&r.body)
-            })
+            .send(&req, Some(&self.inner.bearer), parse)
             .await
             .map_err(|e| map_http_error(e, cmdlet, &self.inner.principal, &self.inner.audience))
     }
@@ -296,5 +391,87 @@ mod tests {
             .header_value(),
             "UPN:admin@contoso.com"
         );
+    }
+
+    async fn emulator_client() -> (tenant_emulator::Emulator, ExchangeClient) {
+        let emu = tenant_emulator::Emulator::start(tenant_emulator::EmulatorOptions {
+            users: 30,
+            devices: 120,
+            exo_page_size: 20,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        let base = emu.base_url();
+        let http = HttpClient::new(crate::http::HttpOptions {
+            extra_root_certificates_pem: vec![emu.ca_certificate_pem()],
+            ..Default::default()
+        })
+        .unwrap();
+        let c = emu.credentials();
+        let tokens = TokenProvider::new(
+            Credential::ClientSecret {
+                tenant: c.tenant_id.clone(),
+                client_id: c.secret_app.client_id.clone(),
+                secret: crate::secret::secret(c.secret_app.client_secret.clone()),
+            },
+            crate::cloud::Environment::custom(&base, &base, &base).unwrap(),
+            http,
+        );
+        let client = ExchangeClient::new(tokens, ExchangeOptions::app_only(&c.tenant_domain));
+        (emu, client)
+    }
+
+    async fn first_body(client: &ExchangeClient) -> PageBody {
+        use futures::StreamExt;
+        let mut bodies = Box::pin(client.invoke_bodies("Get-MobileDevice", serde_json::Map::new()));
+        bodies.next().await.unwrap().unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_body_broken_before_its_intact_tail_is_fetched_again_and_parsed() {
+        let (emu, client) = emulator_client().await;
+        let good = first_body(&client).await;
+        assert!(good.next.is_some(), "the first page names a next one");
+        let expected = client
+            .parse_page_body::<serde_json::Value>(good.clone())
+            .await
+            .unwrap();
+        // Break the structure in the middle, keep the tail: the fast path still reads the link
+        // off the end. (The comma before a member; a changed byte inside a string would still
+        // be JSON, which no parser can catch: TLS is what keeps bodies intact.)
+        let mut bytes = good.body.to_vec();
+        let key = b",\"DeviceId\"";
+        let middle = bytes.len() / 3
+            + bytes[bytes.len() / 3..]
+                .windows(key.len())
+                .position(|w| w == key)
+                .unwrap();
+        bytes[middle] = b'#';
+        assert!(super::super::next_link::next_link_from_tail(&bytes).is_some());
+        let broken = PageBody {
+            body: Bytes::from(bytes),
+            ..good.clone()
+        };
+        emu.reset_journal();
+        let page = client
+            .parse_page_body::<serde_json::Value>(broken)
+            .await
+            .unwrap();
+        assert_eq!(page, expected, "the re-fetched page is the page");
+        assert_eq!(emu.journal().requests.len(), 1, "fetched once more");
+
+        // A link that disagrees with the parsed one stops the listing.
+        let mut elsewhere = good.url.clone();
+        elsewhere.set_query(Some("$skiptoken=other"));
+        let wrong = PageBody {
+            next: Some(elsewhere),
+            ..good
+        };
+        let err = client
+            .parse_page_body::<serde_json::Value>(wrong)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("differs"), "{err}");
     }
 }

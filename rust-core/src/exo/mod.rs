@@ -4,11 +4,12 @@
 mod client;
 mod error;
 mod mailbox;
+mod next_link;
 mod opath;
 mod org_config;
 mod page;
 
-pub use client::{AnchorMailbox, ExchangeClient, ExchangeOptions};
+pub use client::{AnchorMailbox, ExchangeClient, ExchangeOptions, PageBody};
 pub use error::{ExoError, OdataError};
 pub use mailbox::{MAX_FILTER_TERMS, Mailbox, MailboxLookup, MailboxResolution};
 pub use opath::{opath_eq, opath_or, quote_opath};

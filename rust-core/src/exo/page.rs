@@ -1,7 +1,10 @@
 //! One `InvokeCommand` response page and the `Get-MobileDevice` query.
 
-use serde::Deserialize;
-use serde::de::DeserializeOwned;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{DeserializeOwned, IgnoredAny, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 
 /// Results of one page, in service order, with the page's `@adminapi.warnings`.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,7 +20,7 @@ pub struct Page<T> {
 #[derive(Debug, Deserialize)]
 #[serde(bound(deserialize = "T: Deserialize<'de>"))]
 pub(crate) struct RawPage<T = serde_json::Value> {
-    #[serde(default = "Vec::new")]
+    #[serde(default = "Vec::new", deserialize_with = "reserved_seq")]
     pub value: Vec<T>,
     #[serde(rename = "@odata.nextLink")]
     pub next_link: Option<String>,
@@ -25,18 +28,66 @@ pub(crate) struct RawPage<T = serde_json::Value> {
     pub warnings: Vec<String>,
 }
 
-pub(crate) fn parse_raw_page(body: &[u8]) -> Result<RawPage, String> {
-    serde_json::from_slice::<RawPage>(body).map_err(|e| {
-        if e.is_eof() {
-            format!(
-                "the JSON ends early (line {} column {})",
-                e.line(),
-                e.column()
-            )
-        } else {
-            format!("not an InvokeCommand JSON page: {e}")
+/// The service's largest page; a full page is reserved up front.
+const SERVICE_PAGE_SIZE: usize = 1000;
+
+/// Reserves a full page before reading items: growing a `Vec` of ~900-byte devices by doubling
+/// cost more than parsing them (each large reallocation is memory returned and faulted in
+/// again). Short pages give the spare room back.
+fn reserved_seq<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct Reserved<T>(PhantomData<T>);
+
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for Reserved<T> {
+        type Value = Vec<T>;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an array of result objects")
         }
-    })
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(SERVICE_PAGE_SIZE));
+            while let Some(item) = seq.next_element()? {
+                items.push(item);
+            }
+            if items.len() < items.capacity() / 2 {
+                items.shrink_to_fit();
+            }
+            Ok(items)
+        }
+    }
+
+    d.deserialize_seq(Reserved(PhantomData))
+}
+
+fn describe_page_error(e: &serde_json::Error) -> String {
+    if e.is_eof() {
+        format!(
+            "the JSON ends early (line {} column {})",
+            e.line(),
+            e.column()
+        )
+    } else {
+        format!("not an InvokeCommand JSON page: {e}")
+    }
+}
+
+pub(crate) fn parse_raw_page(body: &[u8]) -> Result<RawPage, String> {
+    serde_json::from_slice::<RawPage>(body).map_err(|e| describe_page_error(&e))
+}
+
+/// The fetch path's check when the link is not at the tail: the whole body must be a page
+/// (syntax only, nothing kept), and this is its link.
+pub(crate) fn scan_next_link(body: &[u8]) -> Result<Option<String>, String> {
+    if let Some(link) = super::next_link::next_link_from_tail(body) {
+        return Ok(Some(link));
+    }
+    serde_json::from_slice::<RawPage<IgnoredAny>>(body)
+        .map(|page| page.next_link)
+        .map_err(|e| describe_page_error(&e))
 }
 
 /// Parses a page straight into `T` (no intermediate JSON tree: this is the hot path of a
@@ -129,6 +180,15 @@ impl super::ExchangeClient {
         T: DeserializeOwned + Send + 'static,
     {
         self.invoke("Get-MobileDevice", query.parameters())
+    }
+
+    /// `Get-MobileDevice` pages unparsed, for a listing that parses off the fetch path.
+    pub fn list_mobile_device_bodies(
+        &self,
+        query: &MobileDeviceQuery,
+    ) -> impl futures::Stream<Item = Result<super::PageBody, super::ExoError>> + Send + 'static
+    {
+        self.invoke_bodies("Get-MobileDevice", query.parameters())
     }
 }
 

@@ -269,7 +269,10 @@ impl HttpClient {
         };
         let status = response.status();
         let headers = std::mem::take(response.headers_mut());
-        let mut body = BytesMut::new();
+        // Reserve what the server announced (a 2 MB page otherwise grows by doubling, copying
+        // itself several times); capped so a hostile Content-Length reserves nothing huge.
+        let announced = response.content_length().unwrap_or(0);
+        let mut body = BytesMut::with_capacity(announced.min(MAX_BODY_BYTES as u64) as usize);
         loop {
             match response.chunk().await {
                 Ok(Some(chunk)) => {

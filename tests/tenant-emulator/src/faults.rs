@@ -2,7 +2,7 @@
 //! seed and the request's position in its endpoint class, so a failing run can be replayed.
 
 use std::collections::HashMap;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
@@ -94,7 +94,9 @@ mod millis {
 }
 
 /// One rule: `fault` hits requests of class `endpoint` either on every `every_nth` request
-/// (1-based count within the class; within all requests for `Any`), or with probability `rate`.
+/// (1-based count within the class; within all requests for `Any`), on the first request of
+/// each `every_seconds` window after the plan was set (time-based, e.g. a token that stops
+/// working every 30 s whatever its announced lifetime), or with probability `rate`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FaultRule {
@@ -104,6 +106,8 @@ pub struct FaultRule {
     pub rate: f64,
     #[serde(default)]
     pub every_nth: Option<u64>,
+    #[serde(default)]
+    pub every_seconds: Option<f64>,
 }
 
 impl FaultRule {
@@ -113,6 +117,18 @@ impl FaultRule {
             fault,
             rate: 0.0,
             every_nth: Some(n),
+            every_seconds: None,
+        }
+    }
+
+    /// Fires on the first request of `endpoint` once every `seconds` (none in the first window).
+    pub fn every_seconds(endpoint: EndpointClass, fault: Fault, seconds: f64) -> Self {
+        Self {
+            endpoint,
+            fault,
+            rate: 0.0,
+            every_nth: None,
+            every_seconds: Some(seconds),
         }
     }
 
@@ -122,6 +138,7 @@ impl FaultRule {
             fault,
             rate,
             every_nth: None,
+            every_seconds: None,
         }
     }
 }
@@ -172,6 +189,10 @@ pub struct FaultEngine {
     plan: FaultPlan,
     counters: HashMap<EndpointClass, u64>,
     global: u64,
+    /// When the plan was set (the origin of `every_seconds` windows).
+    since: Option<Instant>,
+    /// Per rule index: the last `every_seconds` window it fired in.
+    windows: HashMap<usize, u64>,
 }
 
 impl FaultEngine {
@@ -179,6 +200,23 @@ impl FaultEngine {
         self.plan = plan;
         self.counters.clear();
         self.global = 0;
+        self.since = Some(Instant::now());
+        self.windows.clear();
+    }
+
+    /// True for the first request of a new `seconds`-long window of rule `index`.
+    fn new_window(&mut self, index: usize, seconds: f64) -> bool {
+        if !(seconds.is_finite() && seconds > 0.0) {
+            return false;
+        }
+        let elapsed = self.since.get_or_insert_with(Instant::now).elapsed();
+        let window = (elapsed.as_secs_f64() / seconds) as u64;
+        let last = self.windows.entry(index).or_insert(0);
+        if window > *last {
+            *last = window;
+            return true;
+        }
+        false
     }
 
     pub fn decide(&mut self, class: EndpointClass) -> Decision {
@@ -189,16 +227,23 @@ impl FaultEngine {
         };
         self.global += 1;
         let mut decision = Decision::default();
-        for (i, rule) in self.plan.rules.iter().enumerate() {
+        let rules = std::mem::take(&mut self.plan.rules);
+        for (i, rule) in rules.iter().enumerate() {
             let any = rule.endpoint == EndpointClass::Any;
             if !any && rule.endpoint != class {
                 continue;
             }
             let count = if any { self.global } else { n };
-            let fires = match rule.every_nth {
-                Some(k) if k > 0 => count % k == 0,
-                Some(_) => false,
-                None => {
+            let fires = match (rule.every_nth, rule.every_seconds) {
+                (Some(k), _) if k > 0 => count % k == 0,
+                (Some(_), _) => false,
+                // A window whose first request already carries another fault passes the
+                // expiry on to the next request rather than lose it.
+                (None, Some(seconds)) => {
+                    (matches!(rule.fault, Fault::Latency(_)) || decision.fault.is_none())
+                        && self.new_window(i, seconds)
+                }
+                (None, None) => {
                     let h = mix(
                         mix(self.plan.seed, rule.endpoint.hash_id()),
                         mix(count, i as u64),
@@ -215,6 +260,7 @@ impl FaultEngine {
                 _ => {}
             }
         }
+        self.plan.rules = rules;
         decision
     }
 }
@@ -266,6 +312,31 @@ mod tests {
         assert_eq!(a, run());
         let hits = a.iter().filter(|h| **h).count();
         assert!((900..1100).contains(&hits), "{hits}");
+    }
+
+    #[test]
+    fn every_seconds_fires_once_per_window() {
+        let mut e = FaultEngine::default();
+        let plan: FaultPlan = serde_json::from_str(
+            r#"{"rules":[{"endpoint":"ExchangeInvokeCommand","fault":"ExpiredToken","everySeconds":0.2}]}"#,
+        )
+        .unwrap();
+        e.replace(plan);
+        let fired = |e: &mut FaultEngine| {
+            (0..5)
+                .filter(|_| {
+                    e.decide(EndpointClass::ExchangeInvokeCommand)
+                        .fault
+                        .is_some()
+                })
+                .count()
+        };
+        assert_eq!(fired(&mut e), 0, "nothing in the first window");
+        std::thread::sleep(Duration::from_millis(230));
+        assert_eq!(e.decide(EndpointClass::Token).fault, None, "other classes");
+        assert_eq!(fired(&mut e), 1, "once in the second window");
+        std::thread::sleep(Duration::from_millis(200));
+        assert_eq!(fired(&mut e), 1, "once in the third");
     }
 
     #[test]

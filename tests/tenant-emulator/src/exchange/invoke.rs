@@ -2,10 +2,12 @@
 //! in the OData envelope.
 
 use http::{Method, StatusCode};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::paging::body_hash;
-use super::{CmdletCall, CmdletOutput, errors, headers, mailbox, mobile_device, org_config};
+use super::{
+    CmdletCall, CmdletOutput, Objects, errors, headers, mailbox, mobile_device, org_config,
+};
 use crate::directory::{EXCHANGE_MANAGE_AS_APP, Resource, roles};
 use crate::entra::access::{self, Principal};
 use crate::http::{Reply, Req};
@@ -41,6 +43,7 @@ pub async fn handle(state: &State, req: &Req, tenant_segment: &str) -> Reply {
 }
 
 async fn run(state: &State, req: &Req, tenant_segment: &str) -> Result<CmdletOutput, Reply> {
+    let received = tokio::time::Instant::now();
     if !state.tenant.matches(tenant_segment) {
         return Err(errors::odata_error(
             StatusCode::NOT_FOUND,
@@ -93,6 +96,7 @@ async fn run(state: &State, req: &Req, tenant_segment: &str) -> Result<CmdletOut
         body_hash: body_hash(cmdlet, &parameters),
         parameters,
         select: req.query_param("$select"),
+        received,
     };
     match cmdlet.to_ascii_lowercase().as_str() {
         "get-organizationconfig" => org_config::get(&call),
@@ -103,24 +107,62 @@ async fn run(state: &State, req: &Req, tenant_segment: &str) -> Result<CmdletOut
     }
 }
 
+/// The OData envelope, written as text so that pre-serialised objects go in as they are.
 fn envelope(tenant_segment: &str, output: CmdletOutput) -> Reply {
-    let mut body = Map::new();
-    body.insert(
-        "@odata.context".into(),
-        json!(format!(
-            "https://outlook.office365.com/adminapi/beta/{tenant_segment}/$metadata#Collection(Exchange.GenericHashTable)"
-        )),
+    let mut body = Vec::with_capacity(match &output.values {
+        Objects::Serialized(text) => text.len() + 1024,
+        Objects::Json(_) => 4096,
+    });
+    let member = |body: &mut Vec<u8>, first: bool, name: &str, value: &dyn erased::Json| {
+        body.push(if first { b'{' } else { b',' });
+        erased::string(body, name);
+        body.push(b':');
+        value.write(body);
+    };
+    let context = format!(
+        "https://outlook.office365.com/adminapi/beta/{tenant_segment}/$metadata#Collection(Exchange.GenericHashTable)"
     );
+    member(&mut body, true, "@odata.context", &context);
     if !output.warnings.is_empty() {
-        body.insert(
-            "adminapi.warnings@odata.type".into(),
-            json!("#Collection(String)"),
+        member(
+            &mut body,
+            false,
+            "adminapi.warnings@odata.type",
+            &"#Collection(String)",
         );
-        body.insert("@adminapi.warnings".into(), json!(output.warnings));
+        member(&mut body, false, "@adminapi.warnings", &output.warnings);
     }
-    body.insert("value".into(), Value::Array(output.values));
-    if let Some(link) = output.next_link {
-        body.insert("@odata.nextLink".into(), json!(link));
+    match &output.values {
+        Objects::Json(values) => member(&mut body, false, "value", values),
+        Objects::Serialized(text) => {
+            body.extend_from_slice(b",\"value\":");
+            body.extend_from_slice(text);
+        }
     }
-    Reply::json_with_type(StatusCode::OK, &Value::Object(body), errors::CONTENT_TYPE)
+    if let Some(link) = &output.next_link {
+        member(&mut body, false, "@odata.nextLink", link);
+    }
+    body.push(b'}');
+    Reply::new(StatusCode::OK)
+        .with_header(http::header::CONTENT_TYPE.as_str(), errors::CONTENT_TYPE)
+        .with_body(body)
+}
+
+/// Writing serialisable values into a byte buffer through one `&dyn` (the envelope's members
+/// have different types).
+mod erased {
+    pub trait Json {
+        fn write(&self, out: &mut Vec<u8>);
+    }
+
+    impl<T: serde::Serialize + ?Sized> Json for T {
+        fn write(&self, out: &mut Vec<u8>) {
+            // Serialising plain strings and JSON values into memory cannot fail.
+            let _ = serde_json::to_writer(&mut *out, self);
+        }
+    }
+
+    pub fn string(out: &mut Vec<u8>, text: &str) {
+        text.write(out);
+    }
 }

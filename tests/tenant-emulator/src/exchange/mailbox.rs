@@ -9,7 +9,7 @@ use super::mobile_device::compile_filter;
 use super::opath::{self, PropValue, Schema, Target, ValueKind};
 use super::paging::{self, Candidates};
 use super::params::Params;
-use super::{CmdletCall, CmdletOutput, errors, select};
+use super::{CmdletCall, CmdletOutput, Objects, errors, select};
 use crate::http::Reply;
 use crate::seed::User;
 use crate::state::State;
@@ -149,43 +149,47 @@ pub async fn get(call: &CmdletCall<'_>) -> Result<CmdletOutput, Reply> {
     }
     let filter = compile_filter(filter_text.as_deref(), &MailboxSchema)?;
     let start = paging::start(state, call.req, call.body_hash.clone())?;
+    // Built before the latency wait (see `page_latency`); the closures must not live across it.
+    let (values, page) = {
+        let indexed = filter
+            .as_ref()
+            .and_then(opath::equality_terms)
+            .and_then(|terms| lookup_terms(state, &terms));
+        let users = &state.data.users;
+        let at = |p: u64| match &indexed {
+            Some(list) => list.get(p as usize).copied().unwrap_or(0),
+            None => p as u32,
+        };
+        let keep = |i: u32| match (&filter, users.get(i as usize)) {
+            (_, None) => false,
+            (None, Some(_)) => true,
+            (Some(f), Some(u)) => opath::eval(f, &MailboxView(u)),
+        };
+        let len = indexed.as_ref().map_or(users.len(), Vec::len) as u64;
+        let candidates = Candidates {
+            len,
+            at: &at,
+            keep: &keep,
+        };
+        let page = paging::collect(
+            state,
+            call.req,
+            call.tenant_segment,
+            start,
+            &candidates,
+            size,
+        );
+        let values: Vec<Value> = page
+            .items
+            .iter()
+            .filter_map(|i| users.get(*i as usize))
+            .map(|u| Value::Object(MailboxView(u).render(selected.as_deref())))
+            .collect();
+        (values, page)
+    };
     call.page_latency().await;
-    let indexed = filter
-        .as_ref()
-        .and_then(opath::equality_terms)
-        .and_then(|terms| lookup_terms(state, &terms));
-    let users = &state.data.users;
-    let at = |p: u64| match &indexed {
-        Some(list) => list.get(p as usize).copied().unwrap_or(0),
-        None => p as u32,
-    };
-    let keep = |i: u32| match (&filter, users.get(i as usize)) {
-        (_, None) => false,
-        (None, Some(_)) => true,
-        (Some(f), Some(u)) => opath::eval(f, &MailboxView(u)),
-    };
-    let len = indexed.as_ref().map_or(users.len(), Vec::len) as u64;
-    let candidates = Candidates {
-        len,
-        at: &at,
-        keep: &keep,
-    };
-    let page = paging::collect(
-        state,
-        call.req,
-        call.tenant_segment,
-        start,
-        &candidates,
-        size,
-    );
-    let values = page
-        .items
-        .iter()
-        .filter_map(|i| users.get(*i as usize))
-        .map(|u| Value::Object(MailboxView(u).render(selected.as_deref())))
-        .collect();
     Ok(CmdletOutput {
-        values,
+        values: Objects::Json(values),
         warnings: page.warnings,
         next_link: page.next_link,
     })

@@ -9,7 +9,7 @@ use super::mailbox::resolve_mailbox;
 use super::opath::{self, PropValue, Schema, Target, ValueKind};
 use super::paging::{self, Candidates};
 use super::params::Params;
-use super::{CmdletCall, CmdletOutput, errors, select};
+use super::{CmdletCall, CmdletOutput, Objects, errors, select};
 use crate::clock;
 use crate::http::Reply;
 use crate::seed::{Device, User, escape_rdn};
@@ -194,6 +194,50 @@ impl<'a> DeviceView<'a> {
     }
 }
 
+impl DeviceView<'_> {
+    /// The same object as [`Self::render`], written straight to JSON text (no tree, no map).
+    pub fn write_json(&self, out: &mut Vec<u8>, selected: Option<&[usize]>) {
+        let all = 0..PROPERTIES.len();
+        let mut indices: Box<dyn Iterator<Item = usize>> = match selected {
+            Some(s) => Box::new(s.iter().copied()),
+            None => Box::new(all),
+        };
+        out.push(b'{');
+        let mut first = true;
+        for i in indices.by_ref() {
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            json_string(out, PROPERTIES[i]);
+            out.push(b':');
+            match self.field(i) {
+                Field::Null => out.extend_from_slice(b"null"),
+                Field::Text(t) => json_string(out, &t),
+                Field::Bool(b) => out.extend_from_slice(if b { b"true" } else { b"false" }),
+                Field::Date(ticks) => json_string(out, &clock::exchange_datetime(ticks)),
+                Field::List(items) => {
+                    out.push(b'[');
+                    for (n, item) in items.iter().enumerate() {
+                        if n > 0 {
+                            out.push(b',');
+                        }
+                        json_string(out, item);
+                    }
+                    out.push(b']');
+                }
+            }
+        }
+        out.push(b'}');
+    }
+}
+
+/// A JSON string with serde_json's escaping (the same bytes a `Value::String` serialises to).
+fn json_string(out: &mut Vec<u8>, text: &str) {
+    // Writing to memory cannot fail.
+    let _ = serde_json::to_writer(&mut *out, text);
+}
+
 impl Target for DeviceView<'_> {
     fn value(&self, property: usize) -> PropValue<'_> {
         match self.field(property) {
@@ -261,47 +305,59 @@ pub async fn get(call: &CmdletCall<'_>) -> Result<CmdletOutput, Reply> {
         None => None,
     };
     let start = paging::start(state, call.req, call.body_hash.clone())?;
-    call.page_latency().await;
-    let devices = &state.data.devices;
-    let owned: &[u32] = owner.map_or(&[], |u| state.data.devices_by_user.of(u));
-    let at = |p: u64| {
-        if owner.is_some() {
-            owned.get(p as usize).copied().unwrap_or(0)
+    // Built before the latency wait (see `page_latency`); the closures must not live across it.
+    let (text, page) = {
+        let devices = &state.data.devices;
+        let owned: &[u32] = owner.map_or(&[], |u| state.data.devices_by_user.of(u));
+        let at = |p: u64| {
+            if owner.is_some() {
+                owned.get(p as usize).copied().unwrap_or(0)
+            } else {
+                p as u32
+            }
+        };
+        let keep = |i: u32| match (&filter, DeviceView::new(state, i)) {
+            (_, None) => false,
+            (None, Some(_)) => true,
+            (Some(f), Some(view)) => opath::eval(f, &view),
+        };
+        let len = if owner.is_some() {
+            owned.len() as u64
         } else {
-            p as u32
+            devices.len() as u64
+        };
+        let candidates = Candidates {
+            len,
+            at: &at,
+            keep: &keep,
+        };
+        let page = paging::collect(
+            state,
+            call.req,
+            call.tenant_segment,
+            start,
+            &candidates,
+            size,
+        );
+        let mut text = Vec::with_capacity(page.items.len() * 1600 + 2);
+        text.push(b'[');
+        for (n, view) in page
+            .items
+            .iter()
+            .filter_map(|i| DeviceView::new(state, *i))
+            .enumerate()
+        {
+            if n > 0 {
+                text.push(b',');
+            }
+            view.write_json(&mut text, selected.as_deref());
         }
+        text.push(b']');
+        (text, page)
     };
-    let keep = |i: u32| match (&filter, DeviceView::new(state, i)) {
-        (_, None) => false,
-        (None, Some(_)) => true,
-        (Some(f), Some(view)) => opath::eval(f, &view),
-    };
-    let len = if owner.is_some() {
-        owned.len() as u64
-    } else {
-        devices.len() as u64
-    };
-    let candidates = Candidates {
-        len,
-        at: &at,
-        keep: &keep,
-    };
-    let page = paging::collect(
-        state,
-        call.req,
-        call.tenant_segment,
-        start,
-        &candidates,
-        size,
-    );
-    let values = page
-        .items
-        .iter()
-        .filter_map(|i| DeviceView::new(state, *i))
-        .map(|v| Value::Object(v.render(selected.as_deref())))
-        .collect();
+    call.page_latency().await;
     Ok(CmdletOutput {
-        values,
+        values: Objects::Serialized(text),
         warnings: page.warnings,
         next_link: page.next_link,
     })
