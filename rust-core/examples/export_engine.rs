@@ -32,6 +32,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
             create_directory: false,
             options: CsvOptions::default(),
             query: MobileDeviceQuery::outlook_mobile(),
+            evidence: None,
         };
         let started = Instant::now();
         devices = export(&session, spec, |_| {}).await?.devices;

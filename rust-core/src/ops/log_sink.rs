@@ -40,7 +40,21 @@ pub fn log(level: LogLevel, message: impl Into<String>) {
     let _ = SINK.try_with(|sink| sink(level, message.into()));
 }
 
-/// The HTTP layer's logger for every session: requests at Info (-Verbose), retries as warnings.
+/// A throttling wait shorter than this is the service pacing us (the sign-in log throttles every
+/// caller): -Verbose, not a warning on every page. Longer waits explain a slow run, so they warn.
+const QUIET_THROTTLE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Short throttling waits are routine; every other retry (server errors, resets, malformed
+/// bodies, rejected tokens) says something about the service and stays a warning.
+fn retry_level(entry: &RetryLogEntry) -> LogLevel {
+    match entry.reason {
+        RetryReason::Throttled if entry.delay < QUIET_THROTTLE_WAIT => LogLevel::Info,
+        _ => LogLevel::Warning,
+    }
+}
+
+/// The HTTP layer's logger for every session: requests at Info (-Verbose), retries as warnings
+/// (short throttling waits at Info, see `retry_level`).
 /// Entries carry method, path, status, timing and retry count only: never headers, bodies or
 /// query strings.
 pub struct CallScopedHttpLogger;
@@ -81,7 +95,7 @@ impl HttpLogger for CallScopedHttpLogger {
             .status
             .map_or_else(String::new, |s| format!(" HTTP {s}"));
         log(
-            LogLevel::Warning,
+            retry_level(entry),
             format!(
                 "{} {}:{} ({why}); retrying in {:.1} s (attempt {})",
                 entry.method,
@@ -91,5 +105,46 @@ impl HttpLogger for CallScopedHttpLogger {
                 entry.attempt + 1
             ),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn entry(reason: RetryReason, delay_ms: u64) -> RetryLogEntry {
+        RetryLogEntry {
+            method: "GET".into(),
+            path: "/beta/auditLogs/signIns".into(),
+            status: Some(429),
+            reason,
+            attempt: 1,
+            delay: Duration::from_millis(delay_ms),
+        }
+    }
+
+    #[test]
+    fn short_throttling_waits_are_verbose_everything_else_warns() {
+        assert_eq!(
+            retry_level(&entry(RetryReason::Throttled, 200)),
+            LogLevel::Info
+        );
+        assert_eq!(
+            retry_level(&entry(RetryReason::Throttled, 4_999)),
+            LogLevel::Info
+        );
+        assert_eq!(
+            retry_level(&entry(RetryReason::Throttled, 5_000)),
+            LogLevel::Warning
+        );
+        for reason in [
+            RetryReason::ServerError,
+            RetryReason::Connection,
+            RetryReason::MalformedResponse,
+            RetryReason::TokenRejected,
+        ] {
+            assert_eq!(retry_level(&entry(reason, 100)), LogLevel::Warning);
+        }
     }
 }
