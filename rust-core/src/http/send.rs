@@ -133,7 +133,9 @@ impl HttpClient {
                                     attempts: attempt,
                                 };
                                 malformed += 1;
-                                if malformed > policy.max_malformed_retries {
+                                // The service acted on a request that is not safe to resend;
+                                // only its reply is broken. The caller decides (it can check).
+                                if !request.idempotent || malformed > policy.max_malformed_retries {
                                     return Err(err);
                                 }
                                 retry(

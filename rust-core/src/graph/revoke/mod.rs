@@ -1,0 +1,531 @@
+//! Revoking sign-in sessions for many users: `$batch` requests of ≤ 20 with a bounded number in
+//! flight. Throttled or failed items (only those) wait out their own `Retry-After` and then
+//! ride in the next batch with users not yet sent (`queue`). When a batch's reply is lost
+//! after it may have reached the service, its users are not simply sent again: their
+//! `signInSessionsValidFromDateTime` is read first (`wire::check`), so each user is revoked
+//! once. Every input gets exactly one result, streamed to a callback as it is known.
+
+mod queue;
+mod wire;
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use futures::future::BoxFuture;
+use futures::stream::FuturesUnordered;
+use tokio_util::sync::CancellationToken;
+
+use super::{GraphClient, GraphError, GraphErrorBody, UserRef, validate_user_ref};
+use crate::http::{HttpError, RetryLogEntry, RetryReason};
+use queue::{Queued, WorkQueue};
+use wire::{BatchAnswer, BatchFailure, Check, check, earliest_valid_from};
+
+/// Graph's limit of requests per batch.
+pub const MAX_BATCH_SIZE: usize = 20;
+
+#[derive(Debug, Clone)]
+pub struct RevokeOptions {
+    /// 1..=20.
+    pub batch_size: usize,
+    pub batches_in_flight: usize,
+    /// Sends per item, the first included, before a throttled/failing item is given up.
+    pub max_item_attempts: u32,
+    pub cancel: CancellationToken,
+}
+
+impl Default for RevokeOptions {
+    fn default() -> Self {
+        RevokeOptions {
+            batch_size: MAX_BATCH_SIZE,
+            batches_in_flight: 4,
+            max_item_attempts: 6,
+            cancel: CancellationToken::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RevokeOutcome {
+    Revoked,
+    NotFound,
+    Forbidden {
+        message: String,
+    },
+    Failed {
+        reason: String,
+    },
+    /// Graph kept throttling this user's request past the retry budget: try again later.
+    Throttled {
+        reason: String,
+    },
+    /// Rejected before sending (not a GUID or UPN).
+    Invalid {
+        reason: String,
+    },
+    /// The same user (case-insensitive) appeared earlier at `first_index`; sent once only.
+    Duplicate {
+        first_index: usize,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevokeResult {
+    /// Position in the input.
+    pub index: usize,
+    pub input: String,
+    pub outcome: RevokeOutcome,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RevokeSummary {
+    pub revoked: usize,
+    pub not_found: usize,
+    pub forbidden: usize,
+    pub failed: usize,
+    pub invalid: usize,
+    pub duplicates: usize,
+    /// `$batch` requests this call made (HTTP-level retries not included).
+    pub batch_requests: usize,
+}
+
+#[derive(Clone)]
+struct Target {
+    index: usize,
+    input: String,
+    user: UserRef,
+}
+
+/// Emits each index at most once and keeps the counts.
+struct Results<'a> {
+    callback: &'a (dyn Fn(&RevokeResult) + Send + Sync),
+    state: Mutex<(Vec<bool>, RevokeSummary)>,
+}
+
+impl Results<'_> {
+    fn emit(&self, index: usize, input: &str, outcome: RevokeOutcome) {
+        {
+            let Ok(mut g) = self.state.lock() else { return };
+            let (emitted, summary) = &mut *g;
+            if emitted.get(index).copied().unwrap_or(true) {
+                return;
+            }
+            emitted[index] = true;
+            match &outcome {
+                RevokeOutcome::Revoked => summary.revoked += 1,
+                RevokeOutcome::NotFound => summary.not_found += 1,
+                RevokeOutcome::Forbidden { .. } => summary.forbidden += 1,
+                RevokeOutcome::Failed { .. } | RevokeOutcome::Throttled { .. } => {
+                    summary.failed += 1
+                }
+                RevokeOutcome::Invalid { .. } => summary.invalid += 1,
+                RevokeOutcome::Duplicate { .. } => summary.duplicates += 1,
+            }
+        }
+        (self.callback)(&RevokeResult {
+            index,
+            input: input.to_owned(),
+            outcome,
+        });
+    }
+
+    fn count_batch(&self) {
+        if let Ok(mut g) = self.state.lock() {
+            g.1.batch_requests += 1;
+        }
+    }
+}
+
+impl GraphClient {
+    /// `POST /users/{id|upn}/revokeSignInSessions` for every input, batched. Cancelling
+    /// `options.cancel` (or dropping the future) stops sending; with the token, users not
+    /// finished by then get `Failed` ("cancelled").
+    pub async fn revoke_sign_in_sessions(
+        &self,
+        users: &[String],
+        options: &RevokeOptions,
+        on_result: &(dyn Fn(&RevokeResult) + Send + Sync),
+    ) -> RevokeSummary {
+        let results = Results {
+            callback: on_result,
+            state: Mutex::new((vec![false; users.len()], RevokeSummary::default())),
+        };
+        let mut first_seen: HashMap<UserRef, usize> = HashMap::new();
+        let mut targets = Vec::new();
+        for (index, input) in users.iter().enumerate() {
+            match validate_user_ref(input) {
+                Err(reason) => results.emit(index, input, RevokeOutcome::Invalid { reason }),
+                Ok(user) => match first_seen.get(&user) {
+                    Some(&first_index) => {
+                        results.emit(index, input, RevokeOutcome::Duplicate { first_index })
+                    }
+                    None => {
+                        first_seen.insert(user.clone(), index);
+                        targets.push(Target {
+                            index,
+                            input: input.clone(),
+                            user,
+                        });
+                    }
+                },
+            }
+        }
+
+        let mut run = Run {
+            client: self,
+            options,
+            results: &results,
+            queue: WorkQueue::new(
+                targets.iter().cloned(),
+                options.batch_size.clamp(1, MAX_BATCH_SIZE),
+            ),
+            lost: Vec::new(),
+            fatal: None,
+        };
+        tokio::select! {
+            _ = run.drive() => {}
+            _ = options.cancel.cancelled() => {}
+        }
+        // Anything not finished (cancellation) still gets its one result.
+        for t in &targets {
+            results.emit(
+                t.index,
+                &t.input,
+                RevokeOutcome::Failed {
+                    reason:
+                        "cancelled before completion; the sessions may or may not have been revoked"
+                            .into(),
+                },
+            );
+        }
+        results
+            .state
+            .into_inner()
+            .map(|(_, s)| s)
+            .unwrap_or_default()
+    }
+}
+
+/// A batch whose reply was lost, waiting for its users to be checked.
+struct LostBatch {
+    items: Vec<Queued<Target>>,
+    sent: Instant,
+    reason: String,
+}
+
+enum Job {
+    Revoke,
+    /// Reading the users of a lost batch sent at `lost_sent`.
+    Check {
+        lost_sent: Instant,
+        reason: String,
+    },
+}
+
+struct Flight {
+    job: Job,
+    items: Vec<Queued<Target>>,
+    sent: Instant,
+    answered: Instant,
+    result: Result<BatchAnswer, BatchFailure>,
+}
+
+/// One call's state: the queue, the lost batches to check, and what ended it early.
+struct Run<'a> {
+    client: &'a GraphClient,
+    options: &'a RevokeOptions,
+    results: &'a Results<'a>,
+    queue: WorkQueue<Target>,
+    lost: Vec<LostBatch>,
+    fatal: Option<String>,
+}
+
+impl<'a> Run<'a> {
+    async fn drive(&mut self) {
+        let client = self.client;
+        let in_flight_max = self.options.batches_in_flight.max(1);
+        let mut flights: FuturesUnordered<BoxFuture<'a, Flight>> = FuturesUnordered::new();
+        loop {
+            if let Some(reason) = self.fatal.clone() {
+                self.fail_everything_unsent(&reason);
+            }
+            while flights.len() < in_flight_max {
+                // Checks first: their users are the longest waiting, and a check decides
+                // whether a resend is needed at all.
+                if let Some(lost) = self.lost.pop() {
+                    self.results.count_batch();
+                    flights.push(Box::pin(check_flight(client, lost)));
+                    continue;
+                }
+                let Some(mut batch) = self.queue.next_batch(Instant::now(), flights.len()) else {
+                    break;
+                };
+                for q in &mut batch {
+                    q.attempts += 1;
+                }
+                self.results.count_batch();
+                flights.push(Box::pin(revoke_flight(client, batch)));
+            }
+            if flights.is_empty() {
+                match self.queue.ready_at() {
+                    Some(at) => tokio::time::sleep_until(at.into()).await,
+                    None => return,
+                }
+                continue;
+            }
+            if let Some(done) = flights.next().await {
+                self.handle(done);
+            }
+        }
+    }
+
+    fn handle(&mut self, done: Flight) {
+        match (done.job, done.result) {
+            (Job::Revoke, Ok(answer)) => self.settle_revocations(done.items, answer),
+            (Job::Revoke, Err(BatchFailure::ReplyLost(reason))) => self.lost.push(LostBatch {
+                items: done.items,
+                sent: done.sent,
+                reason,
+            }),
+            (Job::Check { lost_sent, reason }, Ok(answer)) => {
+                self.settle_checks(done.items, answer, done.answered - lost_sent, &reason)
+            }
+            (Job::Check { reason, .. }, Err(failure)) => {
+                let why = match failure {
+                    BatchFailure::ReplyLost(r) => r,
+                    BatchFailure::Failed(e) => {
+                        if is_fatal(&e) {
+                            self.fatal.get_or_insert_with(|| e.to_string());
+                        }
+                        e.to_string()
+                    }
+                };
+                // Unknown whether the lost request acted: sending again is the safe side
+                // (revoking twice only moves signInSessionsValidFromDateTime again).
+                let problem = format!("{reason}; checking it failed: {why}");
+                let retry: Vec<_> = done
+                    .items
+                    .into_iter()
+                    .map(|q| (q, problem.clone()))
+                    .collect();
+                self.schedule_retries(retry, None, RetryReason::Connection);
+            }
+            (Job::Revoke, Err(BatchFailure::Failed(e))) => {
+                let reason = e.to_string();
+                if is_fatal(&e) {
+                    self.fatal.get_or_insert_with(|| reason.clone());
+                }
+                for q in &done.items {
+                    self.fail(&q.target, reason.clone());
+                }
+            }
+        }
+    }
+
+    fn settle_revocations(&mut self, items: Vec<Queued<Target>>, mut answer: BatchAnswer) {
+        let mut retry = Vec::new();
+        let mut longest: Option<Duration> = None;
+        let mut reason = RetryReason::ServerError;
+        let mut token_rejected = false;
+        for q in items {
+            let Some(item) = answer.items.remove(&q.target.index.to_string()) else {
+                retry.push((q, "no answer for the item".to_owned()));
+                continue;
+            };
+            let body = GraphErrorBody::from_value(&item.body).unwrap_or_default();
+            let t = &q.target;
+            match item.status {
+                200..=299 => self.results.emit(t.index, &t.input, RevokeOutcome::Revoked),
+                404 => self
+                    .results
+                    .emit(t.index, &t.input, RevokeOutcome::NotFound),
+                403 => self.results.emit(
+                    t.index,
+                    &t.input,
+                    RevokeOutcome::Forbidden {
+                        message: body.to_string(),
+                    },
+                ),
+                401 => {
+                    token_rejected = true;
+                    reason = RetryReason::TokenRejected;
+                    retry.push((q, format!("HTTP 401 {body}")));
+                }
+                429 | 500 | 502 | 503 | 504 => {
+                    if let Some(d) = item.retry_after() {
+                        longest = Some(longest.map_or(d, |l| l.max(d)));
+                    }
+                    if item.status == 429 {
+                        reason = RetryReason::Throttled;
+                    }
+                    retry.push((q, format!("HTTP {} {body}", item.status)));
+                }
+                status => self.fail(t, format!("HTTP {status} {body}")),
+            }
+        }
+        if token_rejected {
+            self.client.bearer.invalidate();
+        }
+        self.schedule_retries(retry, longest, reason);
+    }
+
+    fn settle_checks(
+        &mut self,
+        items: Vec<Queued<Target>>,
+        mut answer: BatchAnswer,
+        since_lost_request: Duration,
+        lost_reason: &str,
+    ) {
+        let earliest = answer
+            .server_date
+            .map(|d| earliest_valid_from(d, since_lost_request));
+        let mut resend = Vec::new();
+        for q in items {
+            let t = &q.target;
+            let found = match (answer.items.remove(&t.index.to_string()), earliest) {
+                (Some(item), Some(earliest)) => check(&item, earliest),
+                (Some(_), None) => Check::Unknown("the answer carried no Date header".into()),
+                (None, _) => Check::Unknown("no answer for the item".into()),
+            };
+            match found {
+                Check::Revoked => self.results.emit(t.index, &t.input, RevokeOutcome::Revoked),
+                Check::NotFound => self
+                    .results
+                    .emit(t.index, &t.input, RevokeOutcome::NotFound),
+                Check::NotRevoked => resend.push((q, format!("{lost_reason}; not carried out"))),
+                Check::Unknown(why) => {
+                    resend.push((q, format!("{lost_reason}; checking it failed: {why}")))
+                }
+            }
+        }
+        self.schedule_retries(resend, None, RetryReason::Connection);
+    }
+
+    /// Back into the queue after `server_delay` (the longest `Retry-After`) or the policy's
+    /// backoff; past the budget, the item gets its final result instead.
+    fn schedule_retries(
+        &mut self,
+        items: Vec<(Queued<Target>, String)>,
+        server_delay: Option<Duration>,
+        reason: RetryReason,
+    ) {
+        let Some(attempt) = items.iter().map(|(q, _)| q.attempts).max() else {
+            return;
+        };
+        let policy = self.client.http.retry_policy();
+        let delay = server_delay.unwrap_or_else(|| policy.backoff(attempt, &mut rand::rng()));
+        let mut waiting = 0;
+        for (mut q, problem) in items {
+            if q.attempts >= self.options.max_item_attempts || delay > policy.max_retry_after {
+                let why = format!("gave up after {} attempt(s): {problem}", q.attempts);
+                let t = &q.target;
+                let outcome = if problem.starts_with("HTTP 429") {
+                    RevokeOutcome::Throttled { reason: why }
+                } else {
+                    RevokeOutcome::Failed { reason: why }
+                };
+                self.results.emit(t.index, &t.input, outcome);
+                continue;
+            }
+            q.not_before = Instant::now() + delay;
+            q.last_problem = problem;
+            self.queue.requeue(q);
+            waiting += 1;
+        }
+        if waiting > 0 {
+            self.client.http.logger().retry(&RetryLogEntry {
+                method: "POST".into(),
+                path: self
+                    .client
+                    .environment
+                    .graph_url(&["$batch"])
+                    .path()
+                    .to_owned(),
+                status: match reason {
+                    RetryReason::Throttled => Some(429),
+                    RetryReason::TokenRejected => Some(401),
+                    _ => None,
+                },
+                reason,
+                attempt,
+                delay,
+            });
+        }
+    }
+
+    fn fail(&self, t: &Target, reason: String) {
+        self.results
+            .emit(t.index, &t.input, RevokeOutcome::Failed { reason });
+    }
+
+    fn fail_everything_unsent(&mut self, reason: &str) {
+        for t in self.queue.drain() {
+            self.fail(&t, format!("not sent: {reason}"));
+        }
+        for lost in std::mem::take(&mut self.lost) {
+            for q in &lost.items {
+                self.fail(
+                    &q.target,
+                    format!(
+                        "{}; not checked ({reason}): the sessions may or may not have been revoked",
+                        lost.reason
+                    ),
+                );
+            }
+        }
+    }
+}
+
+async fn revoke_flight(client: &GraphClient, items: Vec<Queued<Target>>) -> Flight {
+    let sent = Instant::now();
+    let result = client
+        .post_revocations(
+            items
+                .iter()
+                .map(|q| (q.target.index.to_string(), &q.target.user)),
+        )
+        .await;
+    Flight {
+        job: Job::Revoke,
+        items,
+        sent,
+        answered: Instant::now(),
+        result,
+    }
+}
+
+async fn check_flight(client: &GraphClient, lost: LostBatch) -> Flight {
+    let sent = Instant::now();
+    let result = client
+        .read_valid_from(
+            lost.items
+                .iter()
+                .map(|q| (q.target.index.to_string(), &q.target.user)),
+        )
+        .await;
+    Flight {
+        job: Job::Check {
+            lost_sent: lost.sent,
+            reason: lost.reason,
+        },
+        items: lost.items,
+        sent,
+        answered: Instant::now(),
+        result,
+    }
+}
+
+/// Errors after which no further batch can succeed.
+fn is_fatal(e: &GraphError) -> bool {
+    matches!(
+        e,
+        GraphError::Auth(_)
+            | GraphError::Unauthorized { .. }
+            | GraphError::Forbidden { .. }
+            | GraphError::LicenceRequired { .. }
+    ) || matches!(
+        e,
+        GraphError::Http(HttpError::PlainHttpRefused { .. } | HttpError::Build(_))
+    )
+}
