@@ -7,6 +7,8 @@ use std::path::{Component, Path, PathBuf};
 
 use tempfile::NamedTempFile;
 
+use super::background_sync::BackgroundSync;
+
 const WRITE_BUFFER_BYTES: usize = 1 << 20;
 /// Longest file or folder name NTFS, ext4, APFS etc. accept (bytes on Unix, UTF-16 units on Windows).
 const MAX_NAME_LEN: usize = 255;
@@ -74,6 +76,7 @@ pub struct AtomicCsvFile {
     overwrite: bool,
     file: Option<BufWriter<NamedTempFile<File>>>,
     write_failed: bool,
+    sync: BackgroundSync,
 }
 
 impl AtomicCsvFile {
@@ -121,6 +124,7 @@ impl AtomicCsvFile {
             overwrite,
             file: Some(BufWriter::with_capacity(WRITE_BUFFER_BYTES, temp)),
             write_failed: false,
+            sync: BackgroundSync::default(),
         })
     }
 
@@ -147,6 +151,9 @@ impl AtomicCsvFile {
         let temp = buffered
             .into_inner()
             .map_err(|err| classify(&target, "writing", err.into_error()))?;
+        self.sync
+            .finish()
+            .map_err(|err| classify(&target, "saving", err))?;
         temp.as_file()
             .sync_all()
             .map_err(|err| classify(&target, "saving", err))?;
@@ -176,6 +183,8 @@ impl AtomicCsvFile {
         match self.file.take() {
             Some(buffered) => {
                 let (temp, _unwritten) = buffered.into_parts();
+                // Its duplicate handle would keep Windows from deleting the file.
+                let _ = self.sync.finish();
                 let path = temp.path().to_path_buf();
                 temp.close()
                     .map_err(|err| classify(&path, "removing the temporary file", err))
@@ -196,7 +205,9 @@ impl AtomicCsvFile {
 impl Write for AtomicCsvFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let result = match self.file.as_mut() {
-            Some(file) => file.write(buf),
+            Some(file) => file.write(buf).inspect(|&n| {
+                self.sync.wrote(n, file.get_ref().as_file());
+            }),
             None => Err(io::Error::other(
                 "the file was already committed or aborted",
             )),
@@ -206,7 +217,9 @@ impl Write for AtomicCsvFile {
 
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
         let result = match self.file.as_mut() {
-            Some(file) => file.write_all(buf),
+            Some(file) => file.write_all(buf).inspect(|()| {
+                self.sync.wrote(buf.len(), file.get_ref().as_file());
+            }),
             None => Err(io::Error::other(
                 "the file was already committed or aborted",
             )),
@@ -228,6 +241,7 @@ impl Drop for AtomicCsvFile {
         if let Some(buffered) = self.file.take() {
             // Discard the unwritten buffer instead of flushing it into a file about to be deleted.
             let (temp, _unwritten) = buffered.into_parts();
+            let _ = self.sync.finish();
             drop(temp);
         }
     }

@@ -17,6 +17,7 @@
 //! See [`CsvExporter`] for the format and its few deliberate differences from Export-Csv.
 
 mod atomic_file;
+mod background_sync;
 mod date_format;
 mod encode;
 mod error;
