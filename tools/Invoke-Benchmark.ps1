@@ -407,6 +407,18 @@ if ($preset.Million -and -not $SkipMillion -and $Devices -le 0) {
 }
 Remove-Item -Recurse -Force -ErrorAction SilentlyContinue $work
 
+# Bad inputs are tests of the suite (tag BadInput); run here so the results list every case.
+Write-Host '==> Bad inputs: the Pester tests tagged BadInput'
+$env:OQG_MODULE_PATH = $ModulePath
+$env:OQG_PWSH = $pwsh
+$env:OQG_EMULATOR_PATH = $EmulatorPath
+$badJson = & $pwsh -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot 'Get-BadInputCase.ps1') `
+    -PesterPath (Join-Path $repoRoot '.tools/packages/pester/6.2.0/tools/Pester.psd1') -TestsPath (Join-Path $repoRoot 'tests/pester')
+if ($LASTEXITCODE -ne 0) { throw "Running the bad-input tests failed: $($badJson -join "`n")" }
+$badInputs = @(($badJson | Select-Object -Last 1) | ConvertFrom-Json)
+$badPassed = @($badInputs | Where-Object result -eq 'Passed').Count
+Add-Row 'Bad inputs: clear ErrorRecord, nothing written or sent' ('{0} of {1} cases pass' -f $badPassed, $badInputs.Count) '>= 30 cases' ('{0}; each listed below' -f ($badInputs.Count -ge 30 -and $badPassed -eq $badInputs.Count ? 'met' : 'NOT met'))
+
 $stamp = [DateTime]::UtcNow.ToString('yyyyMMdd-HHmmss')
 $lines = [System.Collections.Generic.List[string]]::new()
 $lines.Add("# OutlookQrGuard benchmark ($Size, $stamp UTC)")
@@ -416,6 +428,13 @@ $lines.Add('')
 $lines.Add('| Measure | Value | Target | Note |')
 $lines.Add('|---|---|---|---|')
 foreach ($r in $rows) { $lines.Add("| $($r.Measure) | $($r.Value) | $($r.Target) | $($r.Note) |") }
+$lines.Add('')
+$lines.Add("## Bad inputs ($($badInputs.Count) cases, Pester tag BadInput)")
+$lines.Add('')
+$lines.Add('| # | Where | Bad input: what the admin gets | Result |')
+$lines.Add('|---|---|---|---|')
+$i = 0
+foreach ($b in $badInputs) { $i++; $lines.Add("| $i | $($b.group) | $($b.case -replace '\|', '\|') | $($b.result) |") }
 $markdown = $lines -join "`n"
 # A CI-size run must not overwrite the full-size result kept in latest.md.
 $suffix = $Size -eq 'Full' ? '' : "-$($Size.ToLowerInvariant())"

@@ -405,3 +405,40 @@ async fn faults_on_policy_pages_change_nothing() {
         assert_eq!(got, want, "{fault:?}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_reply_to_the_create_finds_the_policy_instead_of_posting_again() {
+    use tenant_emulator::{EndpointClass, Fault, FaultPlan, FaultRule};
+    for fault in [Fault::TruncatedJson, Fault::ResetMidBody] {
+        let emu = small_emulator().await;
+        let session = full_session(&emu).await;
+        let create = plan(&session, false, &[], &[]).await;
+        assert_eq!(create.action, PlanAction::Create);
+        // Requests of the class from here: 1 a list of ours, 2 the create (its reply is lost
+        // after the service made the policy), 3 the list that finds it.
+        emu.set_faults(FaultPlan::none().with_rule(FaultRule::every_nth(
+            EndpointClass::GraphConditionalAccess,
+            fault.clone(),
+            2,
+        )));
+        session
+            .graph
+            .list_conditional_access_policies()
+            .await
+            .unwrap();
+        let change = ca::apply(&session, create).await.unwrap();
+        let fired = emu
+            .journal()
+            .requests
+            .iter()
+            .filter(|r| r.fault.is_some())
+            .count();
+        assert_eq!(fired, 1, "{fault:?}: exactly the create's reply was lost");
+        let posts = writes(&emu).iter().filter(|w| w.method == "POST").count();
+        assert_eq!(posts, 1, "{fault:?}: posted once, not again");
+        let stored = own_policies(&emu);
+        assert_eq!(stored.len(), 1, "{fault:?}");
+        assert_eq!(stored[0]["id"], change.policy_id.as_str(), "{fault:?}");
+        assert!(change.changed);
+    }
+}

@@ -34,7 +34,7 @@ AfterAll {
     Stop-TestTenant $Tenant
 }
 
-Describe 'Connect-OutlookQrGuard refuses bad input' {
+Describe 'Connect-OutlookQrGuard refuses bad input' -Tag 'BadInput' {
     BeforeEach { Reset-TenantJournal $Tenant }
 
     It 'an empty tenant: parameter validation, nothing sent' {
@@ -195,7 +195,7 @@ Describe 'Connect-OutlookQrGuard refuses bad input' {
     }
 }
 
-Describe 'Get- and Export-OutlookMobileDevice refuse bad input' {
+Describe 'Get- and Export-OutlookMobileDevice refuse bad input' -Tag 'BadInput' {
     BeforeEach {
         $script:Session = Connect-TestTenant $Tenant
         Reset-TenantJournal $Tenant
@@ -326,7 +326,7 @@ Describe 'Get- and Export-OutlookMobileDevice refuse bad input' {
     }
 }
 
-Describe 'Revoke-OutlookMobileSignin refuses bad input' {
+Describe 'Revoke-OutlookMobileSignin refuses bad input' -Tag 'BadInput' {
     BeforeEach {
         $script:Session = Connect-TestTenant $Tenant
         Reset-TenantJournal $Tenant
@@ -384,6 +384,13 @@ Describe 'Revoke-OutlookMobileSignin refuses bad input' {
         $errs[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
         $errs[0].Exception.Message | Should -Match "'42'"
         $errs[0].Exception.Message | Should -Match 'Get-OutlookMobileDevice'
+        @(Get-Request).Count | Should -Be 0
+    }
+
+    It 'an empty pipeline: no result, no error, nothing sent' {
+        $results = @(@() | Revoke-OutlookMobileSignin -Confirm:$false -ErrorVariable errs)
+        $results.Count | Should -Be 0
+        $errs.Count | Should -Be 0
         @(Get-Request).Count | Should -Be 0
     }
 

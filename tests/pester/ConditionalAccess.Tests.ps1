@@ -456,7 +456,7 @@ Describe 'Block-OutlookAuthenticationTransfer: refused before anything is writte
         @($r.ExcludedGroups.Id) | Should -Be @($one.id)
     }
 
-    It 'without Policy.ReadWrite.ConditionalAccess: a permission error that names it' {
+    It 'without Policy.ReadWrite.ConditionalAccess: a permission error that names it' -Tag 'BadInput' {
         $s = Connect-TestTenant $Tenant -App policyReaderApp
         try {
             $e = Get-Failure { Block-OutlookAuthenticationTransfer -Session $s -Confirm:$false -ErrorAction Stop }
@@ -470,7 +470,7 @@ Describe 'Block-OutlookAuthenticationTransfer: refused before anything is writte
         finally { Disconnect-OutlookQrGuard -Session $s; $script:Session = Connect-TestTenant $Tenant }  # the main session current again
     }
 
-    It 'without Policy.Read.All: a permission error that names it' {
+    It 'without Policy.Read.All: a permission error that names it' -Tag 'BadInput' {
         $s = Connect-TestTenant $Tenant -App exchangeOnlyApp
         try {
             $e = Get-Failure { Block-OutlookAuthenticationTransfer -Session $s -Confirm:$false -ErrorAction Stop }
@@ -481,7 +481,7 @@ Describe 'Block-OutlookAuthenticationTransfer: refused before anything is writte
         finally { Disconnect-OutlookQrGuard -Session $s; $script:Session = Connect-TestTenant $Tenant }  # the main session current again
     }
 
-    It 'without Group.Read.All a group name cannot be resolved: the error names the permission, nothing is written' {
+    It 'without Group.Read.All a group name cannot be resolved: the error names the permission, nothing is written' -Tag 'BadInput' {
         $s = Connect-TestTenant $Tenant -App exchangeOnlyApp
         try {
             $e = Get-Failure { Block-OutlookAuthenticationTransfer -Session $s -ExcludeGroup 'Break Glass Accounts' -Confirm:$false -ErrorAction Stop }

@@ -62,7 +62,7 @@ Describe 'Connect-OutlookQrGuard' {
         (Test-OutlookQrSignin -Session $s).Verdict | Should -BeIn 'Exposed', 'PromptHidden'
     }
 
-    It 'names the app and says what to do when the secret is wrong' {
+    It 'names the app and says what to do when the secret is wrong' -Tag 'BadInput' {
         $bad = ConvertTo-SecureString 'not-the-secret' -AsPlainText -Force
         $err = { Connect-OutlookQrGuard -Organization $Creds.tenantDomain -AppId $Creds.secretApp.clientId -ClientSecret $bad @Endpoint } | Should -Throw -PassThru
         $err.FullyQualifiedErrorId | Should -BeLike 'OutlookQrGuard.Authentication.AADSTS7000215*'
@@ -71,20 +71,20 @@ Describe 'Connect-OutlookQrGuard' {
         $err.Exception.Message | Should -Not -Match 'not-the-secret'
     }
 
-    It 'reports an unknown tenant as AADSTS90002' {
+    It 'reports an unknown tenant as AADSTS90002' -Tag 'BadInput' {
         $secret = ConvertTo-SecureString $Creds.secretApp.clientSecret -AsPlainText -Force
         $err = { Connect-OutlookQrGuard -Organization 'fabrikam.onmicrosoft.com' -AppId $Creds.secretApp.clientId -ClientSecret $secret @Endpoint } | Should -Throw -PassThru
         $err.FullyQualifiedErrorId | Should -BeLike 'OutlookQrGuard.Authentication.AADSTS90002*'
         $err.Exception.Message | Should -Match 'fabrikam'
     }
 
-    It 'says which role is missing when the app has no Exchange role' {
+    It 'says which role is missing when the app has no Exchange role' -Tag 'BadInput' {
         $err = { Connect-TestTenant $Tenant -App noRoleApp } | Should -Throw -PassThru
         $err.CategoryInfo.Category | Should -Be 'PermissionDenied'
         $err.Exception.Message | Should -Match 'Exchange'
     }
 
-    It 'reports an expired certificate' {
+    It 'reports an expired certificate' -Tag 'BadInput' {
         $cert = [System.Security.Cryptography.X509Certificates.X509Certificate2]::CreateFromPem($Creds.expiredCertificateApp.certificatePem, $Creds.expiredCertificateApp.privateKeyPem)
         $err = { Connect-OutlookQrGuard -Organization $Creds.tenantDomain -AppId $Creds.expiredCertificateApp.clientId -Certificate $cert @Endpoint } | Should -Throw -PassThru
         $err.CategoryInfo.Category | Should -Be 'AuthenticationError'

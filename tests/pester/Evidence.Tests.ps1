@@ -261,7 +261,7 @@ Describe 'Get-OutlookQrSigninEvidence: refusals' {
         @(Get-OutlookMobileDevice).Count | Should -BeGreaterThan 0
     }
 
-    It 'an app without AuditLog.Read.All: an error that names the permission' {
+    It 'an app without AuditLog.Read.All: an error that names the permission' -Tag 'BadInput' {
         $s = Connect-TestTenant $Tenant -App exchangeOnlyApp
         try {
             $e = Get-Failure { Get-OutlookQrSigninEvidence -Session $s -ErrorAction Stop }

@@ -165,7 +165,7 @@ Describe 'Export-OutlookMobileDevice: the CSV' {
         Compare-CsvWithSeeded $rows $expected | Should -BeNullOrEmpty
     }
 
-    It '-Encoding shift_jis refuses a name CP932 cannot hold: the error names the device and the character, and no file is left' {
+    It '-Encoding shift_jis refuses a name CP932 cannot hold: the error names the device and the character, and no file is left' -Tag 'BadInput' {
         $bad = foreach ($s in $OutlookSeeded) {
             foreach ($p in $s.PSObject.Properties) {
                 if ($p.Value -is [string]) { try { $null = $Cp932.GetBytes($p.Value) } catch { $s; break } }
@@ -210,7 +210,7 @@ Describe 'Export-OutlookMobileDevice: files and folders' {
         Reset-TenantJournal $Tenant
     }
 
-    It 'refuses to replace an existing file without -Force (OutlookQrGuard.AlreadyExists), leaving it untouched' {
+    It 'refuses to replace an existing file without -Force (OutlookQrGuard.AlreadyExists), leaving it untouched' -Tag 'BadInput' {
         $path = Join-Path $Dir 'existing.csv'
         Set-Content -LiteralPath $path -Value 'keep me' -NoNewline
         $err = { Export-OutlookMobileDevice -Path $path -Quiet } | Should -Throw -PassThru
@@ -229,7 +229,7 @@ Describe 'Export-OutlookMobileDevice: files and folders' {
         @(Read-Csv $path).Count | Should -Be $OutlookSeeded.Count
     }
 
-    It '-NoClobber with -Force is refused before anything is written' {
+    It '-NoClobber with -Force is refused before anything is written' -Tag 'BadInput' {
         $path = Join-Path $Dir 'both.csv'
         $err = { Export-OutlookMobileDevice -Path $path -Force -NoClobber } | Should -Throw -PassThru
         $err.FullyQualifiedErrorId | Should -BeLike 'OutlookQrGuard.ForceAndNoClobber*'
@@ -238,7 +238,7 @@ Describe 'Export-OutlookMobileDevice: files and folders' {
         Get-ExchangeRequestCount | Should -Be 0
     }
 
-    It 'refuses a folder as -Path, writing nothing into it' {
+    It 'refuses a folder as -Path, writing nothing into it' -Tag 'BadInput' {
         $err = { Export-OutlookMobileDevice -Path $Dir -Force -Quiet } | Should -Throw -PassThru
         $err.FullyQualifiedErrorId | Should -BeLike 'OutlookQrGuard.*'
         $err.Exception.Message | Should -Match 'folder'
@@ -246,7 +246,7 @@ Describe 'Export-OutlookMobileDevice: files and folders' {
         Test-Path -LiteralPath $Dir -PathType Container | Should -BeTrue
     }
 
-    It 'refuses a missing parent folder without -Force and creates it with -Force' {
+    It 'refuses a missing parent folder without -Force and creates it with -Force' -Tag 'BadInput' {
         $path = Join-Path $Dir 'a/b/devices.csv'
         $err = { Export-OutlookMobileDevice -Path $path -Quiet } | Should -Throw -PassThru
         $err.FullyQualifiedErrorId | Should -BeLike 'OutlookQrGuard.*'
@@ -256,7 +256,7 @@ Describe 'Export-OutlookMobileDevice: files and folders' {
         @(Read-Csv $path).Count | Should -Be $OutlookSeeded.Count
     }
 
-    It 'writes to a Japanese folder and file name (日本語/端末.csv)' {
+    It 'writes to a Japanese folder and file name (日本語/端末.csv)' -Tag 'BadInput' {
         $path = Join-Path (Join-Path $Dir '日本語') '端末.csv'
         $null = New-Item -ItemType Directory (Join-Path $Dir '日本語')
         $file = Export-OutlookMobileDevice -Path $path -PassThru -Quiet

@@ -63,7 +63,7 @@ Describe 'Revoke-OutlookMobileSignin: users' {
         @((Get-TenantJournal $Tenant).requests | Where-Object endpoint -EQ 'GraphRevoke').Count | Should -Be 1
     }
 
-    It 'reports an unknown user as NotFound with a non-terminating error naming them; the others are revoked' {
+    It 'reports an unknown user as NotFound with a non-terminating error naming them; the others are revoked' -Tag 'BadInput' {
         $unknown = 'nobody.here@' + $Tenant.Credentials.tenantDomain
         $results = @(Revoke-OutlookMobileSignin $Upns[9], $unknown, $Upns[10] -Confirm:$false -ErrorVariable errs -ErrorAction SilentlyContinue)
         $results.Count | Should -Be 3
@@ -77,7 +77,7 @@ Describe 'Revoke-OutlookMobileSignin: users' {
         Sorted (Get-Revocation).userPrincipalName | Should -Be (Sorted $Upns[9], $Upns[10])
     }
 
-    It 'reports an invalid UPN as Invalid with an error, and sends nothing for it' {
+    It 'reports an invalid UPN as Invalid with an error, and sends nothing for it' -Tag 'BadInput' {
         $results = @(Revoke-OutlookMobileSignin 'bad upn', $Upns[11] -Confirm:$false -ErrorVariable errs -ErrorAction SilentlyContinue)
         ($results | Where-Object Input -EQ 'bad upn').Status | Should -Be 'Invalid'
         ($results | Where-Object Input -NE 'bad upn').Status | Should -Be 'Revoked'
@@ -169,7 +169,7 @@ Describe 'Revoke-OutlookMobileSignin: devices from Get-OutlookMobileDevice' {
 Describe 'Revoke-OutlookMobileSignin: Graph refuses and fails' {
     AfterEach { Reset-TenantFault $Tenant; $null = Connect-TestTenant $Tenant }
 
-    It 'reports Forbidden (PermissionDenied) per user when the Graph token has no permission' {
+    It 'reports Forbidden (PermissionDenied) per user when the Graph token has no permission' -Tag 'BadInput' {
         $exchange = ConvertTo-SecureString (Get-TenantAccessToken $Tenant -Resource Exchange) -AsPlainText -Force
         $graph = ConvertTo-SecureString (Get-TenantAccessToken $Tenant -Resource Graph -App noRoleApp) -AsPlainText -Force
         $endpoint = Get-TenantEndpoint $Tenant

@@ -4,8 +4,12 @@ use bytes::Bytes;
 use serde_json::Value;
 
 use super::{PlanAction, PolicyChange, PolicyPlan};
-use crate::graph::conditional_access::{POLICIES_PATH, STATE_ENABLED, STATE_REPORT_ONLY};
+use crate::graph::GraphError;
+use crate::graph::conditional_access::{
+    ConditionalAccessPolicy, POLICIES_PATH, STATE_ENABLED, STATE_REPORT_ONLY,
+};
 use crate::graph::directory_objects::DirectoryObject;
+use crate::http::HttpError;
 use crate::ops::entra_access::{EntraAccess, entra_failure};
 use crate::ops::error::OpError;
 use crate::ops::log_sink::{LogLevel, log};
@@ -90,6 +94,33 @@ fn change_warnings(
     w
 }
 
+/// The create went out and its answer did not come back whole: the policy may exist.
+fn reply_lost(e: &GraphError) -> bool {
+    matches!(
+        e,
+        GraphError::Http(HttpError::Transport { .. } | HttpError::Protocol { .. })
+    )
+}
+
+/// After a lost reply to the create: the policy of that name, if the service made it (the plan
+/// was to create one because none had that name). Posting again could make a second one.
+async fn find_created(session: &Session, name: &str) -> Option<ConditionalAccessPolicy> {
+    let list = session
+        .graph
+        .list_conditional_access_policies()
+        .await
+        .ok()?;
+    let found = list.policies.into_iter().find(|p| p.display_name == name)?;
+    log(
+        LogLevel::Info,
+        format!(
+            "The reply to creating the policy was lost; the service had created it: {}",
+            found.id
+        ),
+    );
+    Some(found)
+}
+
 /// Sends exactly the plan (after `validate_plan`).
 pub async fn apply(session: &Session, plan: PolicyPlan) -> Result<PolicyChange, OpError> {
     validate_plan(&plan)?;
@@ -110,11 +141,17 @@ pub async fn apply(session: &Session, plan: PolicyPlan) -> Result<PolicyChange, 
             return Ok(change);
         }
         PlanAction::Create => {
-            let created = session
+            let created = match session
                 .graph
                 .create_conditional_access_policy(Bytes::from(plan.body.clone()))
                 .await
-                .map_err(write)?;
+            {
+                Ok(created) => created,
+                Err(e) if reply_lost(&e) => find_created(session, &plan.display_name)
+                    .await
+                    .ok_or_else(|| write(e))?,
+                Err(e) => return Err(write(e)),
+            };
             log(
                 LogLevel::Info,
                 format!(
