@@ -159,7 +159,7 @@ async fn revoke_a_thousand_users_once_each_in_at_most_fifty_batches() {
 }
 
 #[tokio::test]
-async fn throttled_items_are_retried_alone_after_retry_after() {
+async fn throttled_items_wait_their_retry_after_and_ride_in_later_batches() {
     let emu = emulator(EmulatorOptions {
         users: 200,
         devices: 10,
@@ -306,4 +306,61 @@ async fn cancellation_still_gives_every_input_a_result() {
         .collect();
     // Every "Revoked" really happened; the server may have done more (the cancelled batch).
     assert!(revoked.len() <= emu.journal().revocations.len());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gateway_errors_and_throttled_checks_still_revoke_each_user_once() {
+    let emu = emulator(EmulatorOptions {
+        users: 300,
+        devices: 10,
+        ..EmulatorOptions::default()
+    })
+    .await;
+    let users = upns(&all_mailboxes(&emu).await);
+    emu.set_faults(FaultPlan {
+        seed: 9,
+        rules: vec![
+            // A gateway's 502 to a revocation batch: the service may have acted, so the users
+            // are read before anything is sent again.
+            FaultRule::every_nth(
+                EndpointClass::GraphBatch,
+                Fault::ServerError {
+                    status: 502,
+                    retry_after: None,
+                },
+                4,
+            ),
+            // Some of those reads are throttled: read again, not revoked again.
+            FaultRule::every_nth(
+                EndpointClass::GraphUsers,
+                Fault::Throttle {
+                    retry_after: "0.2".into(),
+                },
+                3,
+            ),
+        ],
+    });
+    let graph = GraphClient::new(secret_provider(&emu));
+    let collected = Collected::new();
+    let cb = collected.callback();
+    let summary = graph
+        .revoke_sign_in_sessions(&users, &RevokeOptions::default(), &cb)
+        .await;
+    let results = collected.take();
+    assert_one_result_per_input(&results, users.len());
+    assert_eq!(summary.revoked, users.len(), "{summary:?}");
+    let per_user = revocations_per_user(&emu);
+    assert_eq!(per_user.len(), users.len());
+    assert!(per_user.values().all(|&n| n == 1), "revoked exactly once");
+    let journal = emu.journal();
+    let reads = journal
+        .requests
+        .iter()
+        .filter(|r| r.endpoint == EndpointClass::GraphUsers && r.batch_item_id.is_some())
+        .collect::<Vec<_>>();
+    assert!(!reads.is_empty(), "lost batches are checked");
+    assert!(
+        reads.iter().any(|r| r.status == 429),
+        "some checks were throttled and read again"
+    );
 }

@@ -67,6 +67,8 @@ $results | Where-Object Status -in 'Throttled', 'Failed' | Revoke-OutlookMobileS
     Notes       = @'
 Permissions: the Microsoft Graph permission User.RevokeSessions.All (application permission for app-only sign-ins and managed identities, delegated permission for -Device), with admin consent. A delegated caller also needs an Entra role that covers the users, such as User Administrator. Without it the users come back with Status Forbidden. Piping devices also needs the Exchange access that Get-OutlookMobileDevice needs, to find each mailbox's owner.
 
+Requests are batched ($batch, 20 users each); a throttled user waits for its own Retry-After and goes in a later batch. If a batch's reply is lost after it was sent, the users' signInSessionsValidFromDateTime is read first (this needs User.Read.All as well) and only users not yet revoked are sent again, so each user is revoked once. Without User.Read.All those users are revoked again, which is harmless, and a warning says so.
+
 Entra ID applies a revocation after a short delay, usually a few minutes. Revocation does not remove devices: Get-OutlookMobileDevice still lists them afterwards.
 '@
     Links       = @('Get-OutlookMobileDevice', 'Get-OutlookQrSigninEvidence', 'Export-OutlookMobileDevice', 'Disable-OutlookQrSignin', 'Connect-OutlookQrGuard')

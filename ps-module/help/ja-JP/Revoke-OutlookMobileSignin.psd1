@@ -67,6 +67,8 @@ $results | Where-Object Status -in 'Throttled', 'Failed' | Revoke-OutlookMobileS
     Notes       = @'
 アクセス許可: Microsoft Graph の User.RevokeSessions.All (アプリ専用のサインインとマネージド ID ではアプリケーションのアクセス許可、-Device では委任されたアクセス許可) に管理者の同意が必要です。委任の場合は、対象のユーザーを管理できるユーザー管理者などの Entra ロールも必要です。これがないと、ユーザーの Status は Forbidden になります。端末をパイプで渡す場合は、各メールボックスの所有者を調べるために Get-OutlookMobileDevice と同じ Exchange のアクセスも必要です。
 
+要求は $batch (1 回に 20 ユーザー) でまとめて送ります。調整 (スロットリング) されたユーザーは、そのユーザーの Retry-After だけ待ってから後のバッチで送ります。送信後にバッチの応答が失われた場合は、まずユーザーの signInSessionsValidFromDateTime を読み取り (User.Read.All も必要です)、まだ取り消されていないユーザーだけを送り直すため、各ユーザーの取り消しは 1 回だけです。User.Read.All がない場合、それらのユーザーはもう一度取り消されます (害はありません)。その場合は警告が表示されます。
+
 Entra ID は取り消しを少し遅れて (通常は数分以内に) 反映します。取り消しでは端末は削除されないため、その後も Get-OutlookMobileDevice には端末が表示されます。
 '@
     Links       = @('Get-OutlookMobileDevice', 'Get-OutlookQrSigninEvidence', 'Export-OutlookMobileDevice', 'Disable-OutlookQrSignin', 'Connect-OutlookQrGuard')

@@ -183,8 +183,6 @@ impl AtomicCsvFile {
         match self.file.take() {
             Some(buffered) => {
                 let (temp, _unwritten) = buffered.into_parts();
-                // Its duplicate handle would keep Windows from deleting the file.
-                let _ = self.sync.finish();
                 let path = temp.path().to_path_buf();
                 temp.close()
                     .map_err(|err| classify(&path, "removing the temporary file", err))
@@ -241,7 +239,9 @@ impl Drop for AtomicCsvFile {
         if let Some(buffered) = self.file.take() {
             // Discard the unwritten buffer instead of flushing it into a file about to be deleted.
             let (temp, _unwritten) = buffered.into_parts();
-            let _ = self.sync.finish();
+            // A background sync still running is left to finish on its own: joining it here
+            // could hold a runtime thread for seconds (a network share). std opens files with
+            // FILE_SHARE_DELETE on Windows, so its handle does not stop the delete.
             drop(temp);
         }
     }

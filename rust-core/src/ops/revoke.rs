@@ -172,6 +172,12 @@ pub async fn revoke(
             on_record(RevokeRecord { input: input.clone(), user_principal_name: upn, user_id: id.clone(), status, message });
         })
         .await;
+    if summary.read_denied {
+        log(
+            LogLevel::Warning,
+            "A $batch reply was lost and reading its users to see which were revoked was denied, so they were revoked again (harmless: it only moves the time again). Grant User.Read.All to avoid it.",
+        );
+    }
     totals.revoked = revoked.into_inner().unwrap_or_default();
     totals.batch_requests = summary.batch_requests;
     Ok(totals)

@@ -88,6 +88,9 @@ pub struct RevokeSummary {
     pub duplicates: usize,
     /// `$batch` requests this call made (HTTP-level retries not included).
     pub batch_requests: usize,
+    /// After a lost reply, reading the users (User.Read.All) was denied, so they were sent
+    /// again rather than checked.
+    pub read_denied: bool,
 }
 
 #[derive(Clone)]
@@ -128,6 +131,12 @@ impl Results<'_> {
             input: input.to_owned(),
             outcome,
         });
+    }
+
+    fn note_read_denied(&self) {
+        if let Ok(mut g) = self.state.lock() {
+            g.1.read_denied = true;
+        }
     }
 
     fn count_batch(&self) {
@@ -184,8 +193,9 @@ impl GraphClient {
             fatal: None,
         };
         tokio::select! {
-            _ = run.drive() => {}
+            biased;
             _ = options.cancel.cancelled() => {}
+            _ = run.drive() => {}
         }
         // Anything not finished (cancellation) still gets its one result.
         for t in &targets {
@@ -207,29 +217,43 @@ impl GraphClient {
     }
 }
 
-/// A batch whose reply was lost, waiting for its users to be checked.
+/// Reads of a lost batch's users before they are given up on and sent again.
+const MAX_CHECKS: u32 = 3;
+
+/// A batch whose reply was lost, waiting for its users to be read.
 struct LostBatch {
     items: Vec<Queued<Target>>,
+    /// When the lost request left: the bound for "carried out" is computed from it.
     sent: Instant,
     reason: String,
+    not_before: Instant,
+    /// Reads of these users so far.
+    checks: u32,
 }
 
 enum Job {
     Revoke,
-    /// Reading the users of a lost batch sent at `lost_sent`.
-    Check {
-        lost_sent: Instant,
-        reason: String,
-    },
+    Check(LostBatchInfo),
+}
+
+/// What a check flight needs back to settle its users.
+struct LostBatchInfo {
+    sent: Instant,
+    reason: String,
+    checks: u32,
 }
 
 struct Flight {
     job: Job,
     items: Vec<Queued<Target>>,
+    /// When the flight began: for a lost revocation, the earliest the service can have acted.
     sent: Instant,
     answered: Instant,
     result: Result<BatchAnswer, BatchFailure>,
 }
+
+/// An item to retry: why, and the wait its answer asked for.
+type Retry = (Queued<Target>, String, Option<Duration>);
 
 /// One call's state: the queue, the lost batches to check, and what ended it early.
 struct Run<'a> {
@@ -250,15 +274,17 @@ impl<'a> Run<'a> {
             if let Some(reason) = self.fatal.clone() {
                 self.fail_everything_unsent(&reason);
             }
-            while flights.len() < in_flight_max {
-                // Checks first: their users are the longest waiting, and a check decides
-                // whether a resend is needed at all.
-                if let Some(lost) = self.lost.pop() {
+            while flights.len() < in_flight_max && !self.options.cancel.is_cancelled() {
+                // Checks first: their users wait longest, and a check decides whether a
+                // resend is needed at all.
+                let now = Instant::now();
+                if let Some(i) = self.lost.iter().position(|l| l.not_before <= now) {
+                    let lost = self.lost.swap_remove(i);
                     self.results.count_batch();
                     flights.push(Box::pin(check_flight(client, lost)));
                     continue;
                 }
-                let Some(mut batch) = self.queue.next_batch(Instant::now(), flights.len()) else {
+                let Some(mut batch) = self.queue.next_batch(now, flights.len()) else {
                     break;
                 };
                 for q in &mut batch {
@@ -268,7 +294,12 @@ impl<'a> Run<'a> {
                 flights.push(Box::pin(revoke_flight(client, batch)));
             }
             if flights.is_empty() {
-                match self.queue.ready_at() {
+                let next_check = self.lost.iter().map(|l| l.not_before).min();
+                match [self.queue.ready_at(), next_check]
+                    .into_iter()
+                    .flatten()
+                    .min()
+                {
                     Some(at) => tokio::time::sleep_until(at.into()).await,
                     None => return,
                 }
@@ -283,33 +314,28 @@ impl<'a> Run<'a> {
     fn handle(&mut self, done: Flight) {
         match (done.job, done.result) {
             (Job::Revoke, Ok(answer)) => self.settle_revocations(done.items, answer),
-            (Job::Revoke, Err(BatchFailure::ReplyLost(reason))) => self.lost.push(LostBatch {
-                items: done.items,
-                sent: done.sent,
-                reason,
-            }),
-            (Job::Check { lost_sent, reason }, Ok(answer)) => {
-                self.settle_checks(done.items, answer, done.answered - lost_sent, &reason)
+            (Job::Revoke, Err(BatchFailure::ReplyLost(reason))) => {
+                self.lost.push(LostBatch {
+                    sent: done.sent,
+                    items: done.items,
+                    reason,
+                    not_before: Instant::now(),
+                    checks: 0,
+                });
             }
-            (Job::Check { reason, .. }, Err(failure)) => {
-                let why = match failure {
-                    BatchFailure::ReplyLost(r) => r,
-                    BatchFailure::Failed(e) => {
-                        if is_fatal(&e) {
-                            self.fatal.get_or_insert_with(|| e.to_string());
-                        }
-                        e.to_string()
-                    }
-                };
-                // Unknown whether the lost request acted: sending again is the safe side
-                // (revoking twice only moves signInSessionsValidFromDateTime again).
-                let problem = format!("{reason}; checking it failed: {why}");
-                let retry: Vec<_> = done
+            (
+                Job::Revoke,
+                Err(BatchFailure::Refused {
+                    reason,
+                    retry_after,
+                }),
+            ) => {
+                let retry = done
                     .items
                     .into_iter()
-                    .map(|q| (q, problem.clone()))
+                    .map(|q| (q, reason.clone(), retry_after))
                     .collect();
-                self.schedule_retries(retry, None, RetryReason::Connection);
+                self.schedule_retries(retry, RetryReason::Throttled);
             }
             (Job::Revoke, Err(BatchFailure::Failed(e))) => {
                 let reason = e.to_string();
@@ -320,17 +346,36 @@ impl<'a> Run<'a> {
                     self.fail(&q.target, reason.clone());
                 }
             }
+            (Job::Check(info), Ok(answer)) => {
+                self.settle_checks(done.items, answer, done.answered - info.sent, info)
+            }
+            (Job::Check(info), Err(failure)) => {
+                let (why, retry_after) = match failure {
+                    BatchFailure::Refused {
+                        reason,
+                        retry_after,
+                    } => (reason, retry_after),
+                    BatchFailure::ReplyLost(r) => (r, None),
+                    BatchFailure::Failed(e) => {
+                        if is_fatal(&e) {
+                            self.fatal.get_or_insert_with(|| e.to_string());
+                        }
+                        (e.to_string(), None)
+                    }
+                };
+                let items = done.items.into_iter().map(|q| (q, retry_after)).collect();
+                self.check_again(items, info, &why);
+            }
         }
     }
 
     fn settle_revocations(&mut self, items: Vec<Queued<Target>>, mut answer: BatchAnswer) {
-        let mut retry = Vec::new();
-        let mut longest: Option<Duration> = None;
+        let mut retry: Vec<Retry> = Vec::new();
         let mut reason = RetryReason::ServerError;
         let mut token_rejected = false;
         for q in items {
             let Some(item) = answer.items.remove(&q.target.index.to_string()) else {
-                retry.push((q, "no answer for the item".to_owned()));
+                retry.push((q, "no answer for the item".to_owned(), None));
                 continue;
             };
             let body = GraphErrorBody::from_value(&item.body).unwrap_or_default();
@@ -350,16 +395,14 @@ impl<'a> Run<'a> {
                 401 => {
                     token_rejected = true;
                     reason = RetryReason::TokenRejected;
-                    retry.push((q, format!("HTTP 401 {body}")));
+                    retry.push((q, format!("HTTP 401 {body}"), Some(Duration::ZERO)));
                 }
                 429 | 500 | 502 | 503 | 504 => {
-                    if let Some(d) = item.retry_after() {
-                        longest = Some(longest.map_or(d, |l| l.max(d)));
-                    }
                     if item.status == 429 {
                         reason = RetryReason::Throttled;
                     }
-                    retry.push((q, format!("HTTP {} {body}", item.status)));
+                    let wait = item.retry_after();
+                    retry.push((q, format!("HTTP {} {body}", item.status), wait));
                 }
                 status => self.fail(t, format!("HTTP {status} {body}")),
             }
@@ -367,7 +410,7 @@ impl<'a> Run<'a> {
         if token_rejected {
             self.client.bearer.invalidate();
         }
-        self.schedule_retries(retry, longest, reason);
+        self.schedule_retries(retry, reason);
     }
 
     fn settle_checks(
@@ -375,52 +418,109 @@ impl<'a> Run<'a> {
         items: Vec<Queued<Target>>,
         mut answer: BatchAnswer,
         since_lost_request: Duration,
-        lost_reason: &str,
+        info: LostBatchInfo,
     ) {
         let earliest = answer
             .server_date
             .map(|d| earliest_valid_from(d, since_lost_request));
-        let mut resend = Vec::new();
-        for q in items {
+        let mut resend: Vec<Retry> = Vec::new();
+        let mut again = Vec::new();
+        let mut again_why = String::new();
+        for mut q in items {
             let t = &q.target;
             let found = match (answer.items.remove(&t.index.to_string()), earliest) {
                 (Some(item), Some(earliest)) => check(&item, earliest),
                 (Some(_), None) => Check::Unknown("the answer carried no Date header".into()),
-                (None, _) => Check::Unknown("no answer for the item".into()),
+                (None, _) => Check::Retry {
+                    reason: "no answer for the item".into(),
+                    retry_after: None,
+                },
             };
             match found {
                 Check::Revoked => self.results.emit(t.index, &t.input, RevokeOutcome::Revoked),
                 Check::NotFound => self
                     .results
                     .emit(t.index, &t.input, RevokeOutcome::NotFound),
-                Check::NotRevoked => resend.push((q, format!("{lost_reason}; not carried out"))),
+                Check::NotRevoked => {
+                    let why = format!("{}; not carried out", info.reason);
+                    resend.push((q, why, Some(Duration::ZERO)));
+                }
+                Check::Retry {
+                    reason,
+                    retry_after,
+                } => {
+                    again_why = reason;
+                    again.push((q, retry_after));
+                }
                 Check::Unknown(why) => {
-                    resend.push((q, format!("{lost_reason}; checking it failed: {why}")))
+                    if why.contains(wire::READ_PERMISSION) {
+                        self.results.note_read_denied();
+                    }
+                    // Sending again is the safe side: revoking twice only moves
+                    // signInSessionsValidFromDateTime again.
+                    q.maybe_done = true;
+                    let why = format!("{}; reading the user could not tell: {why}", info.reason);
+                    resend.push((q, why, Some(Duration::ZERO)));
                 }
             }
         }
-        self.schedule_retries(resend, None, RetryReason::Connection);
+        self.schedule_retries(resend, RetryReason::Connection);
+        if !again.is_empty() {
+            self.check_again(again, info, &again_why);
+        }
     }
 
-    /// Back into the queue after `server_delay` (the longest `Retry-After`) or the policy's
-    /// backoff; past the budget, the item gets its final result instead.
-    fn schedule_retries(
+    /// The read failed for these users: read again after the wait, within `MAX_CHECKS`;
+    /// after that, send the revocation again (it may have been carried out).
+    fn check_again(
         &mut self,
-        items: Vec<(Queued<Target>, String)>,
-        server_delay: Option<Duration>,
-        reason: RetryReason,
+        items: Vec<(Queued<Target>, Option<Duration>)>,
+        info: LostBatchInfo,
+        why: &str,
     ) {
-        let Some(attempt) = items.iter().map(|(q, _)| q.attempts).max() else {
+        let checks = info.checks + 1;
+        if checks >= MAX_CHECKS {
+            let resend = items
+                .into_iter()
+                .map(|(mut q, _)| {
+                    q.maybe_done = true;
+                    let problem = format!("{}; reading the user failed: {why}", info.reason);
+                    (q, problem, Some(Duration::ZERO))
+                })
+                .collect();
+            self.schedule_retries(resend, RetryReason::Connection);
             return;
-        };
+        }
         let policy = self.client.http.retry_policy();
-        let delay = server_delay.unwrap_or_else(|| policy.backoff(attempt, &mut rand::rng()));
-        let mut waiting = 0;
-        for (mut q, problem) in items {
+        let wait = items
+            .iter()
+            .filter_map(|(_, d)| *d)
+            .max()
+            .unwrap_or_else(|| policy.backoff(checks, &mut rand::rng()))
+            .min(policy.max_retry_after);
+        self.lost.push(LostBatch {
+            items: items.into_iter().map(|(q, _)| q).collect(),
+            sent: info.sent,
+            reason: info.reason,
+            not_before: Instant::now() + wait,
+            checks,
+        });
+    }
+
+    /// Each item back into the queue after its own wait (its `Retry-After`, else the
+    /// policy's backoff); past the budget, the item gets its final result instead.
+    fn schedule_retries(&mut self, items: Vec<Retry>, reason: RetryReason) {
+        let policy = self.client.http.retry_policy();
+        let mut longest: Option<(Duration, u32)> = None;
+        for (mut q, problem, wait) in items {
+            let delay = wait.unwrap_or_else(|| policy.backoff(q.attempts, &mut rand::rng()));
             if q.attempts >= self.options.max_item_attempts || delay > policy.max_retry_after {
-                let why = format!("gave up after {} attempt(s): {problem}", q.attempts);
+                let mut why = format!("gave up after {} attempt(s): {problem}", q.attempts);
+                if q.maybe_done {
+                    why.push_str("; the sessions may or may not have been revoked");
+                }
                 let t = &q.target;
-                let outcome = if problem.starts_with("HTTP 429") {
+                let outcome = if problem.starts_with("HTTP 429") && !q.maybe_done {
                     RevokeOutcome::Throttled { reason: why }
                 } else {
                     RevokeOutcome::Failed { reason: why }
@@ -428,12 +528,14 @@ impl<'a> Run<'a> {
                 self.results.emit(t.index, &t.input, outcome);
                 continue;
             }
+            if longest.is_none_or(|(d, _)| delay > d) {
+                longest = Some((delay, q.attempts));
+            }
             q.not_before = Instant::now() + delay;
             q.last_problem = problem;
             self.queue.requeue(q);
-            waiting += 1;
         }
-        if waiting > 0 {
+        if let Some((delay, attempt)) = longest {
             self.client.http.logger().retry(&RetryLogEntry {
                 method: "POST".into(),
                 path: self
@@ -460,8 +562,13 @@ impl<'a> Run<'a> {
     }
 
     fn fail_everything_unsent(&mut self, reason: &str) {
-        for t in self.queue.drain() {
-            self.fail(&t, format!("not sent: {reason}"));
+        for (t, maybe_done) in self.queue.drain() {
+            let why = if maybe_done {
+                format!("not sent again ({reason}): the sessions may or may not have been revoked")
+            } else {
+                format!("not sent: {reason}")
+            };
+            self.fail(&t, why);
         }
         for lost in std::mem::take(&mut self.lost) {
             for q in &lost.items {
@@ -505,10 +612,11 @@ async fn check_flight(client: &GraphClient, lost: LostBatch) -> Flight {
         )
         .await;
     Flight {
-        job: Job::Check {
-            lost_sent: lost.sent,
+        job: Job::Check(LostBatchInfo {
+            sent: lost.sent,
             reason: lost.reason,
-        },
+            checks: lost.checks,
+        }),
         items: lost.items,
         sent,
         answered: Instant::now(),

@@ -18,6 +18,9 @@ pub(super) struct Queued<T> {
     pub not_before: Instant,
     /// Why it is waiting (the last failure), for the result if the budget runs out.
     pub last_problem: String,
+    /// An earlier send may have been carried out (its reply was lost and reading the user
+    /// could not tell): if it is never sent again, its result must say so.
+    pub maybe_done: bool,
 }
 
 #[derive(Debug)]
@@ -70,6 +73,7 @@ impl<T> WorkQueue<T> {
                 attempts: 0,
                 not_before: now,
                 last_problem: String::new(),
+                maybe_done: false,
             });
         }
         (!batch.is_empty()).then_some(batch)
@@ -87,10 +91,15 @@ impl<T> WorkQueue<T> {
         Some(full.min(first + COALESCE_WINDOW).min(last))
     }
 
-    /// Everything not sent yet (a fatal error or cancellation ends the run).
-    pub fn drain(&mut self) -> Vec<T> {
-        let mut all: Vec<T> = self.waiting.drain(..).map(|q| q.target).collect();
-        all.extend(self.fresh.drain(..));
+    /// Everything not sent yet (a fatal error ends the run), and whether an earlier send of
+    /// it may have been carried out.
+    pub fn drain(&mut self) -> Vec<(T, bool)> {
+        let mut all: Vec<(T, bool)> = self
+            .waiting
+            .drain(..)
+            .map(|q| (q.target, q.maybe_done))
+            .collect();
+        all.extend(self.fresh.drain(..).map(|t| (t, false)));
         all
     }
 }
@@ -106,6 +115,7 @@ mod tests {
             attempts: 1,
             not_before,
             last_problem: "HTTP 429".into(),
+            maybe_done: false,
         }
     }
 
@@ -152,7 +162,7 @@ mod tests {
         let at = q.ready_at().unwrap();
         assert_eq!(targets(&q.next_batch(at, 0).unwrap()), [1, 2, 3]);
         assert_eq!(q.ready_at(), Some(now + Duration::from_millis(2000)));
-        assert_eq!(q.drain(), [4]);
+        assert_eq!(q.drain(), [(4, false)]);
     }
 
     #[test]
@@ -172,7 +182,7 @@ mod tests {
         q.requeue(retry(9, now));
         let mut all = q.drain();
         all.sort_unstable();
-        assert_eq!(all, [5, 6, 9]);
+        assert_eq!(all, [(5, false), (6, false), (9, false)]);
         assert!(q.is_empty());
     }
 }

@@ -7,17 +7,28 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use reqwest::Method;
-use reqwest::header::{ACCEPT, CONTENT_TYPE, DATE, HeaderValue};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, DATE, HeaderValue, RETRY_AFTER};
 
 use super::super::batch::{BatchItem, BatchItemResponse, BatchRequest, parse_batch_response};
 use super::super::error::map_http_error;
 use super::super::{GraphClient, GraphError, UserRef};
-use crate::http::{HttpError, Request};
+use crate::http::{HttpError, Request, parse_retry_after};
+
+pub(super) const REVOKE_PERMISSION: &str = "User.RevokeSessions.All";
+/// To read signInSessionsValidFromDateTime when a reply was lost (without it, such users are
+/// sent again: harmless, it only moves the time again).
+pub(super) const READ_PERMISSION: &str = "User.Read.All";
 
 pub(super) enum BatchFailure {
     /// The request went out and no usable answer came back (connection lost mid-reply, a
-    /// truncated body): the service may have acted on any of its items.
+    /// truncated body, a gateway's 500/502/504): the service may have acted on any item.
     ReplyLost(String),
+    /// The whole batch was refused (429/503) past the HTTP layer's own retries: nothing was
+    /// done, and its items can wait and go again.
+    Refused {
+        reason: String,
+        retry_after: Option<Duration>,
+    },
     Failed(GraphError),
 }
 
@@ -35,7 +46,12 @@ pub(super) enum Check {
     /// Revoked earlier, or never: the lost request did not reach this user.
     NotRevoked,
     NotFound,
-    /// The check itself failed for this user (throttled, denied, unreadable).
+    /// The read was throttled or failed on the service side: read again later.
+    Retry {
+        reason: String,
+        retry_after: Option<Duration>,
+    },
+    /// The read cannot tell (denied, no such property): send the revocation again.
     Unknown(String),
 }
 
@@ -53,7 +69,8 @@ impl GraphClient {
                 url: user_url(user, "revokeSignInSessions", None),
             })
             .collect();
-        self.post_batch(BatchRequest { requests }, false).await
+        self.post_batch(BatchRequest { requests }, false, REVOKE_PERMISSION)
+            .await
     }
 
     /// One `$batch` of `GET /users/{id}?$select=id,signInSessionsValidFromDateTime`.
@@ -68,13 +85,15 @@ impl GraphClient {
                 url: user_url(user, "", Some("id,signInSessionsValidFromDateTime")),
             })
             .collect();
-        self.post_batch(BatchRequest { requests }, true).await
+        self.post_batch(BatchRequest { requests }, true, READ_PERMISSION)
+            .await
     }
 
     async fn post_batch(
         &self,
         batch: BatchRequest<'_>,
         idempotent: bool,
+        permission: &str,
     ) -> Result<BatchAnswer, BatchFailure> {
         let body = serde_json::to_vec(&batch).map_err(|e| {
             BatchFailure::Failed(GraphError::InvalidInput {
@@ -112,10 +131,21 @@ impl GraphClient {
             Err(e @ (HttpError::Transport { .. } | HttpError::Protocol { .. })) if !idempotent => {
                 Err(BatchFailure::ReplyLost(e.to_string()))
             }
+            Err(HttpError::Status(f)) if matches!(f.status, 429 | 503) => {
+                Err(BatchFailure::Refused {
+                    reason: f.to_string(),
+                    retry_after: f
+                        .headers
+                        .get(RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| parse_retry_after(v, SystemTime::now())),
+                })
+            }
+            Err(HttpError::Status(f)) if !idempotent && matches!(f.status, 500 | 502 | 504) => {
+                Err(BatchFailure::ReplyLost(f.to_string()))
+            }
             Err(e) => Err(BatchFailure::Failed(map_http_error(
-                e,
-                "$batch",
-                "User.RevokeSessions.All",
+                e, "$batch", permission,
             ))),
         }
     }
@@ -153,6 +183,13 @@ pub(super) fn check(item: &BatchItemResponse, earliest: i64) -> Check {
             }
         }
         404 => Check::NotFound,
+        429 | 500 | 502 | 503 | 504 => Check::Retry {
+            reason: format!("reading the user answered HTTP {}", item.status),
+            retry_after: item.retry_after(),
+        },
+        403 => Check::Unknown(format!(
+            "reading the user was denied (HTTP 403; the check needs {READ_PERMISSION})"
+        )),
         status => Check::Unknown(format!("reading the user answered HTTP {status}")),
     }
 }
@@ -236,8 +273,12 @@ mod tests {
         );
         assert!(matches!(
             check(&answer(429, serde_json::Value::Null), bound),
-            Check::Unknown(_)
+            Check::Retry { .. }
         ));
+        let Check::Unknown(denied) = check(&answer(403, serde_json::Value::Null), bound) else {
+            panic!("a denied read cannot tell");
+        };
+        assert!(denied.contains("User.Read.All"), "{denied}");
         assert!(matches!(
             check(&answer(200, serde_json::json!({"id":"x"})), bound),
             Check::Unknown(_)

@@ -94,31 +94,60 @@ fn change_warnings(
     w
 }
 
-/// The create went out and its answer did not come back whole: the policy may exist.
+/// The create went out and its answer did not come back whole (a broken connection, an
+/// unreadable body, a gateway's 5xx): the policy may exist.
 fn reply_lost(e: &GraphError) -> bool {
     matches!(
         e,
         GraphError::Http(HttpError::Transport { .. } | HttpError::Protocol { .. })
+            | GraphError::BadAnswer { .. }
+            | GraphError::Service {
+                status: 500 | 502 | 504,
+                ..
+            }
     )
 }
 
+/// Reads of the policy list after a lost reply (a new policy can take a moment to be listed).
+const LOOKUPS: u32 = 3;
+
 /// After a lost reply to the create: the policy of that name, if the service made it (the plan
 /// was to create one because none had that name). Posting again could make a second one.
-async fn find_created(session: &Session, name: &str) -> Option<ConditionalAccessPolicy> {
-    let list = session
-        .graph
-        .list_conditional_access_policies()
-        .await
-        .ok()?;
-    let found = list.policies.into_iter().find(|p| p.display_name == name)?;
+async fn find_created(session: &Session, plan: &PolicyPlan) -> Option<ConditionalAccessPolicy> {
+    for lookup in 1..=LOOKUPS {
+        if let Ok(list) = session.graph.list_conditional_access_policies().await
+            && let Some(found) = list
+                .policies
+                .into_iter()
+                .find(|p| p.display_name == plan.display_name)
+        {
+            log(
+                LogLevel::Info,
+                format!(
+                    "The reply to creating the policy was lost; the service had created it: {}",
+                    found.id
+                ),
+            );
+            if found.state != plan.target_state {
+                log(
+                    LogLevel::Warning,
+                    format!(
+                        "The policy '{}' found after the lost reply is in state '{}', not '{}' as planned; check it with Test-OutlookQrSignin",
+                        found.display_name, found.state, plan.target_state
+                    ),
+                );
+            }
+            return Some(found);
+        }
+        if lookup < LOOKUPS {
+            tokio::time::sleep(std::time::Duration::from_secs(u64::from(lookup))).await;
+        }
+    }
     log(
-        LogLevel::Info,
-        format!(
-            "The reply to creating the policy was lost; the service had created it: {}",
-            found.id
-        ),
+        LogLevel::Warning,
+        "The reply to creating the policy was lost and the policy is not listed (yet). Run Block-OutlookAuthenticationTransfer again: it plans from what exists, so it will not create a second one.",
     );
-    Some(found)
+    None
 }
 
 /// Sends exactly the plan (after `validate_plan`).
@@ -147,9 +176,9 @@ pub async fn apply(session: &Session, plan: PolicyPlan) -> Result<PolicyChange, 
                 .await
             {
                 Ok(created) => created,
-                Err(e) if reply_lost(&e) => find_created(session, &plan.display_name)
-                    .await
-                    .ok_or_else(|| write(e))?,
+                Err(e) if reply_lost(&e) => {
+                    find_created(session, &plan).await.ok_or_else(|| write(e))?
+                }
                 Err(e) => return Err(write(e)),
             };
             log(
