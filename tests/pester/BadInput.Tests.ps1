@@ -339,7 +339,7 @@ Describe 'Revoke-OutlookMobileSignin refuses bad input' -Tag 'BadInput' {
         @(Get-Request).Count | Should -Be 0
     }
 
-    It 'an empty or blank string from the pipeline: Invalid, an error, nothing sent' -ForEach @(@{ Value = '' }, @{ Value = '   ' }) {
+    It 'an <Kind> string from the pipeline: Invalid, an error, nothing sent' -ForEach @(@{ Kind = 'empty'; Value = '' }, @{ Kind = 'all-blank'; Value = '   ' }) {
         $results = @($Value | Revoke-OutlookMobileSignin -Confirm:$false -ErrorVariable errs -ErrorAction SilentlyContinue)
         $results.Status | Should -Be @('Invalid')
         $errs.Count | Should -Be 1

@@ -96,7 +96,8 @@ mod millis {
 /// One rule: `fault` hits requests of class `endpoint` either on every `every_nth` request
 /// (1-based count within the class; within all requests for `Any`), on the first request of
 /// each `every_seconds` window after the plan was set (time-based, e.g. a token that stops
-/// working every 30 s whatever its announced lifetime), or with probability `rate`.
+/// working every 30 s whatever its announced lifetime), or with probability `rate`; `times`
+/// caps how often it fires (e.g. only the 2nd request: `everyNth: 2, times: 1`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FaultRule {
@@ -108,9 +109,17 @@ pub struct FaultRule {
     pub every_nth: Option<u64>,
     #[serde(default)]
     pub every_seconds: Option<f64>,
+    #[serde(default)]
+    pub times: Option<u64>,
 }
 
 impl FaultRule {
+    /// Fires at most `n` times.
+    pub fn times(mut self, n: u64) -> Self {
+        self.times = Some(n);
+        self
+    }
+
     pub fn every_nth(endpoint: EndpointClass, fault: Fault, n: u64) -> Self {
         Self {
             endpoint,
@@ -118,6 +127,7 @@ impl FaultRule {
             rate: 0.0,
             every_nth: Some(n),
             every_seconds: None,
+            times: None,
         }
     }
 
@@ -129,6 +139,7 @@ impl FaultRule {
             rate: 0.0,
             every_nth: None,
             every_seconds: Some(seconds),
+            times: None,
         }
     }
 
@@ -139,6 +150,7 @@ impl FaultRule {
             rate,
             every_nth: None,
             every_seconds: None,
+            times: None,
         }
     }
 }
@@ -193,6 +205,8 @@ pub struct FaultEngine {
     since: Option<Instant>,
     /// Per rule index: the last `every_seconds` window it fired in.
     windows: HashMap<usize, u64>,
+    /// Per rule index: how often it fired (for `times`).
+    fired: HashMap<usize, u64>,
 }
 
 impl FaultEngine {
@@ -202,6 +216,7 @@ impl FaultEngine {
         self.global = 0;
         self.since = Some(Instant::now());
         self.windows.clear();
+        self.fired.clear();
     }
 
     /// True for the first request of a new `seconds`-long window of rule `index`.
@@ -254,6 +269,11 @@ impl FaultEngine {
             if !fires {
                 continue;
             }
+            let fired = self.fired.entry(i).or_insert(0);
+            if rule.times.is_some_and(|cap| *fired >= cap) {
+                continue;
+            }
+            *fired += 1;
             match &rule.fault {
                 Fault::Latency(d) => decision.latency += *d,
                 other if decision.fault.is_none() => decision.fault = Some(other.clone()),
@@ -268,6 +288,23 @@ impl FaultEngine {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_caps_how_often_a_rule_fires() {
+        let mut e = FaultEngine::default();
+        e.replace(FaultPlan::none().with_rule(
+            FaultRule::every_nth(EndpointClass::GraphBatch, Fault::TruncatedJson, 2).times(1),
+        ));
+        let fired: Vec<bool> = (0..6)
+            .map(|_| e.decide(EndpointClass::GraphBatch).fault.is_some())
+            .collect();
+        assert_eq!(fired, [false, true, false, false, false, false]);
+        let rule: FaultRule = serde_json::from_str(
+            r#"{"endpoint":"GraphBatch","fault":"ResetMidBody","everyNth":2,"times":1}"#,
+        )
+        .unwrap();
+        assert_eq!(rule.times, Some(1));
+    }
 
     #[test]
     fn every_nth_counts_per_class() {

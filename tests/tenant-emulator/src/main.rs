@@ -48,7 +48,8 @@ Fault kinds: Throttle{retryAfter}, ServerError{status,retryAfter}, ResetMidBody,
 Latency (ms), HtmlErrorPage{status}, ExpiredToken; endpoints: Token, ManagedIdentity, \
 ExchangeInvokeCommand, GraphRevoke, GraphBatch, GraphUsers, GraphSignIns, GraphConditionalAccess, \
 Any; `rate` (0..1, seeded), `everyNth` (every n-th request of the class) or `everySeconds` (the \
-first request of each window of that many seconds, e.g. {\"fault\":\"ExpiredToken\",\"everySeconds\":30}).
+first request of each window of that many seconds, e.g. {\"fault\":\"ExpiredToken\",\"everySeconds\":30}); \
+`times` caps how often a rule fires ({\"everyNth\":2,\"times\":1}: only the 2nd request).
 
 It stops on Ctrl+C, SIGTERM, or when stdin closes (so a parent that dies takes it down; pass \
 --ignore-stdin when starting it in the background with stdin at /dev/null).

@@ -155,6 +155,8 @@ impl GraphClient {
 /// set, from the check's `Date` and the local time between sending the lost request and
 /// receiving the check. The service stores whole seconds and `Date` is whole seconds, so
 /// the bound is rounded down, with one more second for clocks that differ between servers.
+/// So a revocation by anyone in the second or two before the lost request reads the same as
+/// the lost one: the user counts as revoked (their sessions were, moments earlier).
 pub(super) fn earliest_valid_from(check_date: SystemTime, since_lost_request: Duration) -> i64 {
     let date = check_date
         .duration_since(SystemTime::UNIX_EPOCH)
