@@ -210,6 +210,10 @@ fn assert_requests_bounded(journal: &Journal, users: usize) {
         .count();
     // Answered envelopes hold ≤ 20 items; the last few batches of each phase may be partial.
     let answered = envelopes - refused_envelopes;
+    eprintln!(
+        "  {answered} answered $batch requests for {item_sends} item sends (bound {})",
+        item_sends.div_ceil(20) + 12
+    );
     assert!(
         answered <= item_sends.div_ceil(20) + 12,
         "{answered} answered $batch requests for {item_sends} item sends ({users} users)"
