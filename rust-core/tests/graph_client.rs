@@ -364,3 +364,49 @@ async fn gateway_errors_and_throttled_checks_still_revoke_each_user_once() {
         "some checks were throttled and read again"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_user_read_a_lost_reply_is_sent_again_and_said_once() {
+    let emu = emulator(EmulatorOptions {
+        users: 100,
+        devices: 10,
+        ..EmulatorOptions::default()
+    })
+    .await;
+    let users = upns(&all_mailboxes(&emu).await);
+    let c = emu.credentials();
+    let cred = Credential::ClientSecret {
+        tenant: c.tenant_id.clone(),
+        client_id: c.revoke_only_app.client_id.clone(),
+        secret: secret(c.revoke_only_app.client_secret.clone()),
+    };
+    let graph = GraphClient::new(provider(&emu, cred, http(&emu)));
+    // The 2nd $batch reply is cut after the service acted on it.
+    emu.set_faults(FaultPlan::none().with_rule(
+        FaultRule::every_nth(EndpointClass::GraphBatch, Fault::ResetMidBody, 2).times(1),
+    ));
+    let collected = Collected::new();
+    let cb = collected.callback();
+    let summary = graph
+        .revoke_sign_in_sessions(&users, &RevokeOptions::default(), &cb)
+        .await;
+    assert_one_result_per_input(&collected.take(), users.len());
+    assert_eq!(summary.revoked, users.len(), "{summary:?}");
+    assert!(summary.read_denied, "the denied read is reported");
+    let journal = emu.journal();
+    let denied_reads = journal
+        .requests
+        .iter()
+        .filter(|r| r.endpoint == EndpointClass::GraphUsers && r.status == 403)
+        .count();
+    assert!(denied_reads > 0 && denied_reads <= 20, "{denied_reads}");
+    // At least once for everyone; the lost batch's users (≤ 20) twice.
+    let per_user = revocations_per_user(&emu);
+    assert_eq!(per_user.len(), users.len());
+    let twice = per_user.values().filter(|&&n| n == 2).count();
+    assert!(per_user.values().all(|&n| n <= 2));
+    assert_eq!(
+        twice, denied_reads,
+        "exactly the users that could not be read"
+    );
+}

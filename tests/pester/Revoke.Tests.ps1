@@ -187,6 +187,25 @@ Describe 'Revoke-OutlookMobileSignin: Graph refuses and fails' {
         @(Get-Revocation).Count | Should -Be 0
     }
 
+    It 'without User.Read.All a lost $batch reply cannot be checked: its users are revoked again and one warning names the permission' {
+        $s = Connect-TestTenant $Tenant -App revokeOnlyApp
+        Reset-TenantJournal $Tenant
+        # The 2nd $batch reply is cut after the service acted on it.
+        Set-TenantFault $Tenant -Rules @(@{ endpoint = 'GraphBatch'; fault = 'ResetMidBody'; everyNth = 2; times = 1 })
+        $results = @(Revoke-OutlookMobileSignin $Upns -Session $s -Confirm:$false -WarningVariable w -WarningAction SilentlyContinue)
+        @($results | Where-Object Status -NE 'Revoked') | Should -BeNullOrEmpty
+        $results.Count | Should -Be $Upns.Count
+        $said = @($w | Where-Object { "$_" -match 'User\.Read\.All' })
+        $said.Count | Should -Be 1
+        $journal = Get-TenantJournal $Tenant
+        $denied = @($journal.requests | Where-Object { $_.endpoint -eq 'GraphUsers' -and $_.status -eq 403 }).Count
+        $denied | Should -BeGreaterThan 0
+        # Everyone at least once; exactly the users that could not be read, twice.
+        $counts = @($journal.revocations.userPrincipalName | ForEach-Object ToLowerInvariant | Group-Object)
+        $counts.Count | Should -Be $Upns.Count
+        @($counts | Where-Object Count -EQ 2).Count | Should -Be $denied
+    }
+
     It 'signs in again when the Graph token expires between calls, and when one $batch item is refused as expired' {
         $null = Revoke-OutlookMobileSignin $Upns[1] -Confirm:$false
         Reset-TenantJournal $Tenant

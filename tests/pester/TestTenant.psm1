@@ -67,7 +67,7 @@ function Get-TenantEndpoint {
 function Connect-TestTenant {
     param(
         [Parameter(Mandatory)] $Tenant,
-        [ValidateSet('secretApp', 'noRoleApp', 'exchangeOnlyApp', 'policyReaderApp')] [string] $App = 'secretApp'
+        [ValidateSet('secretApp', 'noRoleApp', 'exchangeOnlyApp', 'policyReaderApp', 'revokeOnlyApp')] [string] $App = 'secretApp'
     )
     $endpoint = Get-TenantEndpoint $Tenant
     $credential = $Tenant.Credentials.$App
@@ -137,7 +137,7 @@ function Get-TenantAccessToken {
     param(
         [Parameter(Mandatory)] $Tenant,
         [ValidateSet('Exchange', 'Graph')] [string] $Resource = 'Exchange',
-        [ValidateSet('secretApp', 'noRoleApp', 'exchangeOnlyApp', 'policyReaderApp')] [string] $App = 'secretApp'
+        [ValidateSet('secretApp', 'noRoleApp', 'exchangeOnlyApp', 'policyReaderApp', 'revokeOnlyApp')] [string] $App = 'secretApp'
     )
     $scope = $Resource -eq 'Exchange' ? 'https://outlook.office365.com/.default' : 'https://graph.microsoft.com/.default'
     $credential = $Tenant.Credentials.$App
@@ -316,7 +316,7 @@ function Invoke-TenantChildScript {
     param(
         [Parameter(Mandatory)] $Tenant,
         [Parameter(Mandatory)] [string] $Script,
-        [ValidateSet('secretApp', 'noRoleApp', 'exchangeOnlyApp', 'policyReaderApp')] [string] $App = 'secretApp',
+        [ValidateSet('secretApp', 'noRoleApp', 'exchangeOnlyApp', 'policyReaderApp', 'revokeOnlyApp')] [string] $App = 'secretApp',
         [string] $UICulture = 'en-US'
     )
     $pwsh = if ($env:OQG_PWSH) { $env:OQG_PWSH } else { (Get-Command pwsh -CommandType Application | Select-Object -First 1).Source }

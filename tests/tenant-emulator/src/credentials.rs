@@ -27,6 +27,8 @@ pub struct Credentials {
     pub exchange_only_app: AppCredential,
     /// Like the secret app but without Policy.ReadWrite.ConditionalAccess (reads CA, cannot write).
     pub policy_reader_app: AppCredential,
+    /// Exchange as the secret app, Graph User.RevokeSessions.All only (cannot read users).
+    pub revoke_only_app: AppCredential,
     pub managed_identity: ManagedIdentityCredential,
     /// Public client for the device code flow (delegated tokens with `scp`).
     pub public_client_id: String,
@@ -48,6 +50,7 @@ impl fmt::Debug for Credentials {
             .field("no_role_app", &self.no_role_app)
             .field("exchange_only_app", &self.exchange_only_app)
             .field("policy_reader_app", &self.policy_reader_app)
+            .field("revoke_only_app", &self.revoke_only_app)
             .field("managed_identity", &self.managed_identity)
             .field("public_client_id", &self.public_client_id)
             .field("admin_upn", &self.admin_upn)
@@ -165,6 +168,7 @@ pub(crate) fn from_state(state: &crate::state::State) -> Credentials {
         no_role_app: app(&dir.no_role_app),
         exchange_only_app: app(&dir.exchange_only_app),
         policy_reader_app: app(&dir.policy_reader_app),
+        revoke_only_app: app(&dir.revoke_only_app),
         managed_identity: ManagedIdentityCredential {
             identity_endpoint: format!("{}/msi/token", state.base_url),
             identity_header: dir.identity_header.clone(),

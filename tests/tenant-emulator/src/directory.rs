@@ -48,6 +48,8 @@ const GRAPH_APP_ROLES: &[&str] = &[
 ];
 /// The "caller lacks Policy.Read.All" app: Exchange and user revocation only.
 const EXCHANGE_ONLY_GRAPH_ROLES: &[&str] = &["User.Read.All", "User.RevokeSessions.All"];
+/// Can revoke sessions but not read users (so it cannot check a lost revocation).
+const REVOKE_ONLY_GRAPH_ROLES: &[&str] = &["User.RevokeSessions.All"];
 /// Reads Conditional Access, sign-in logs and groups, but cannot write policies.
 const POLICY_READER_GRAPH_ROLES: &[&str] = &[
     "User.Read.All",
@@ -175,6 +177,7 @@ pub struct Directory {
     pub user_identity: App,
     pub exchange_only_app: App,
     pub policy_reader_app: App,
+    pub revoke_only_app: App,
     pub user_identity_resource_id: String,
     pub identity_header: String,
     pub control_key: String,
@@ -276,6 +279,14 @@ impl Directory {
                 AppCredentialKind::Secret(client_secret(&random)?),
             )
         };
+        let revoke_only_app = App {
+            graph_roles: REVOKE_ONLY_GRAPH_ROLES,
+            ..full(
+                &mut ids,
+                "OutlookQrGuard (revoke only)",
+                AppCredentialKind::Secret(client_secret(&random)?),
+            )
+        };
         Ok(Self {
             secret_app,
             certificate_app,
@@ -286,6 +297,7 @@ impl Directory {
             user_identity,
             exchange_only_app,
             policy_reader_app,
+            revoke_only_app,
             user_identity_resource_id,
             identity_header: random_text(&random, 40, ALNUM)?,
             control_key: random_text(&random, 40, ALNUM)?,
@@ -293,7 +305,7 @@ impl Directory {
     }
 
     /// App registrations that can be named as `client_id` at the token endpoint.
-    pub fn registered_apps(&self) -> [&App; 7] {
+    pub fn registered_apps(&self) -> [&App; 8] {
         [
             &self.secret_app,
             &self.certificate_app,
@@ -302,6 +314,7 @@ impl Directory {
             &self.public_client,
             &self.exchange_only_app,
             &self.policy_reader_app,
+            &self.revoke_only_app,
         ]
     }
 

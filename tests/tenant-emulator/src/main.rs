@@ -24,7 +24,8 @@ Once listening it prints ONE JSON line on stdout:
 app, a certificate app (PEM + PKCS#8 key + PFX with password), an app whose certificate expired, an \
 app without roles, the managed identity endpoint and header, a public client id for device code, \
 the admin UPN that can approve device codes, the control key, an Exchange-only app (no Policy.*, \
-AuditLog.*, Group.*) and a policy reader app (no Policy.ReadWrite.ConditionalAccess).
+AuditLog.*, Group.*), a policy reader app (no Policy.ReadWrite.ConditionalAccess) and a revoke-only \
+app (Graph User.RevokeSessions.All alone: it cannot read users).
 
 Point clients at baseUrl for every host: login (`{baseUrl}/{tenant}/oauth2/v2.0/token`), Exchange \
 (`{baseUrl}/adminapi/beta/{tenant}/InvokeCommand`), Graph (`{baseUrl}/v1.0/…`), managed identity \
