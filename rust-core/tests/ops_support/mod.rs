@@ -4,10 +4,11 @@
 
 use std::time::Duration;
 
-use outlook_qr_guard::ops::{ConnectMethod, ConnectSpec, Session};
-use outlook_qr_guard::secret::secret;
+use outlook_qr_guard::ops::Session;
 use tenant_emulator::{Emulator, EmulatorOptions, FaultPlan, FaultRule};
-use tokio_util::sync::CancellationToken;
+
+#[path = "../http_support/mod.rs"]
+mod http_support;
 
 pub async fn emulator(devices: usize, page_size: usize, latency_ms: u64) -> Emulator {
     Emulator::start(EmulatorOptions {
@@ -22,29 +23,9 @@ pub async fn emulator(devices: usize, page_size: usize, latency_ms: u64) -> Emul
 }
 
 pub async fn connect(emu: &Emulator) -> Session {
-    let c = emu.credentials();
-    let base = emu.base_url();
-    Session::connect(
-        ConnectSpec {
-            tenant: c.tenant_domain.clone(),
-            environment: "Global".into(),
-            authority_uri: Some(base.clone()),
-            exchange_uri: Some(base.clone()),
-            graph_uri: Some(base),
-            trusted_root_pem: Some(emu.ca_certificate_pem()),
-            allow_http_loopback: false,
-            proxy_uri: None,
-            legacy_assertion: false,
-            user_principal_name: None,
-            method: ConnectMethod::ClientSecret {
-                client_id: c.secret_app.client_id.clone(),
-                secret: secret(c.secret_app.client_secret.clone()),
-            },
-        },
-        CancellationToken::new(),
-    )
-    .await
-    .unwrap()
+    http_support::session_for(emu, &emu.credentials().secret_app)
+        .await
+        .unwrap()
 }
 
 /// A whole-number environment variable, or `default` (sizes the reliability runs).

@@ -226,10 +226,15 @@ const MAX_CHECKS: u32 = 3;
 /// A batch whose reply was lost, waiting for its users to be read.
 struct LostBatch {
     items: Vec<Queued<Target>>,
+    info: LostBatchInfo,
+    not_before: Instant,
+}
+
+/// What is known of a lost batch, carried through the reads of its users.
+struct LostBatchInfo {
     /// When the lost request left: the bound for "carried out" is computed from it.
     sent: Instant,
     reason: String,
-    not_before: Instant,
     /// Reads of these users so far.
     checks: u32,
 }
@@ -237,13 +242,6 @@ struct LostBatch {
 enum Job {
     Revoke,
     Check(LostBatchInfo),
-}
-
-/// What a check flight needs back to settle its users.
-struct LostBatchInfo {
-    sent: Instant,
-    reason: String,
-    checks: u32,
 }
 
 struct Flight {
@@ -319,11 +317,13 @@ impl<'a> Run<'a> {
             (Job::Revoke, Ok(answer)) => self.settle_revocations(done.items, answer),
             (Job::Revoke, Err(BatchFailure::ReplyLost(reason))) => {
                 self.lost.push(LostBatch {
-                    sent: done.sent,
                     items: done.items,
-                    reason,
+                    info: LostBatchInfo {
+                        sent: done.sent,
+                        reason,
+                        checks: 0,
+                    },
                     not_before: Instant::now(),
-                    checks: 0,
                 });
             }
             (
@@ -439,6 +439,9 @@ impl<'a> Run<'a> {
                     retry_after: None,
                 },
             };
+            if matches!(found, Check::Denied(_)) {
+                self.results.note_read_denied();
+            }
             match found {
                 Check::Revoked => self.results.emit(t.index, &t.input, RevokeOutcome::Revoked),
                 Check::NotFound => self
@@ -455,10 +458,7 @@ impl<'a> Run<'a> {
                     again_why = reason;
                     again.push((q, retry_after));
                 }
-                Check::Unknown(why) => {
-                    if why.contains(wire::READ_PERMISSION) {
-                        self.results.note_read_denied();
-                    }
+                Check::Denied(why) | Check::Unknown(why) => {
                     // Sending again is the safe side: revoking twice only moves
                     // signInSessionsValidFromDateTime again.
                     q.maybe_done = true;
@@ -503,10 +503,8 @@ impl<'a> Run<'a> {
             .min(policy.max_retry_after);
         self.lost.push(LostBatch {
             items: items.into_iter().map(|(q, _)| q).collect(),
-            sent: info.sent,
-            reason: info.reason,
+            info: LostBatchInfo { checks, ..info },
             not_before: Instant::now() + wait,
-            checks,
         });
     }
 
@@ -579,7 +577,7 @@ impl<'a> Run<'a> {
                     &q.target,
                     format!(
                         "{}; not checked ({reason}): the sessions may or may not have been revoked",
-                        lost.reason
+                        lost.info.reason
                     ),
                 );
             }
@@ -615,11 +613,7 @@ async fn check_flight(client: &GraphClient, lost: LostBatch) -> Flight {
         )
         .await;
     Flight {
-        job: Job::Check(LostBatchInfo {
-            sent: lost.sent,
-            reason: lost.reason,
-            checks: lost.checks,
-        }),
+        job: Job::Check(lost.info),
         items: lost.items,
         sent,
         answered: Instant::now(),

@@ -51,7 +51,9 @@ pub(super) enum Check {
         reason: String,
         retry_after: Option<Duration>,
     },
-    /// The read cannot tell (denied, no such property): send the revocation again.
+    /// The caller may not read users (no User.Read.All): send the revocation again.
+    Denied(String),
+    /// The read cannot tell (no such property, an unexpected status): send it again.
     Unknown(String),
 }
 
@@ -189,7 +191,7 @@ pub(super) fn check(item: &BatchItemResponse, earliest: i64) -> Check {
             reason: format!("reading the user answered HTTP {}", item.status),
             retry_after: item.retry_after(),
         },
-        403 => Check::Unknown(format!(
+        403 => Check::Denied(format!(
             "reading the user was denied (HTTP 403; the check needs {READ_PERMISSION})"
         )),
         status => Check::Unknown(format!("reading the user answered HTTP {status}")),
@@ -277,7 +279,7 @@ mod tests {
             check(&answer(429, serde_json::Value::Null), bound),
             Check::Retry { .. }
         ));
-        let Check::Unknown(denied) = check(&answer(403, serde_json::Value::Null), bound) else {
+        let Check::Denied(denied) = check(&answer(403, serde_json::Value::Null), bound) else {
             panic!("a denied read cannot tell");
         };
         assert!(denied.contains("User.Read.All"), "{denied}");
