@@ -37,10 +37,13 @@ impl CachedToken {
             REFRESH_LEAD.min(expires_in / 2)
         };
         let refresh_after = refresh_in.unwrap_or(expires_in - lead).min(expires_in);
+        // A lifetime the clock cannot hold (a hostile `expires_in`) counts as already due: the
+        // token is used once and fetched again, never a panic.
+        let at = |d: Duration| received.checked_add(d).unwrap_or(received);
         CachedToken {
             token,
-            expires_at: received + expires_in,
-            refresh_at: received + refresh_after,
+            expires_at: at(expires_in),
+            refresh_at: at(refresh_after),
         }
     }
 

@@ -10,7 +10,9 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::AuthError;
-use super::token_endpoint::{EndpointError, IssuedToken, form_request, number_or_string};
+use super::token_endpoint::{
+    EndpointError, IssuedToken, bounded_lifetime, form_request, number_or_string,
+};
 use crate::http::HttpClient;
 use crate::secret::SecretString;
 
@@ -90,7 +92,7 @@ pub(crate) async fn request_code(
         .verification_uri
         .ok_or_else(|| missing("verification_uri"))?;
     // MSAL's defaults when absent: 1800 s validity, 5 s interval.
-    let expires_in = Duration::from_secs(
+    let expires_in = bounded_lifetime(
         wire.expires_in
             .as_ref()
             .and_then(number_or_string)
@@ -137,7 +139,8 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<PollAnswer, AuthError>>,
 {
-    let deadline = Instant::now() + expires_in;
+    let now = Instant::now();
+    let deadline = now.checked_add(expires_in).unwrap_or(now);
     let mut interval = interval;
     loop {
         tokio::select! {

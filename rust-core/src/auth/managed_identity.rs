@@ -9,7 +9,7 @@ use serde::Deserialize;
 use url::Url;
 
 use super::AuthError;
-use super::token_endpoint::number_or_string;
+use super::token_endpoint::{bounded_lifetime, number_or_string};
 use crate::http::{HttpClient, HttpError, Request};
 use crate::secret::{ExposeSecret, SecretString};
 
@@ -133,7 +133,7 @@ pub(crate) async fn fetch(
         })?;
     Ok(MiToken {
         access_token,
-        expires_in: Duration::from_secs(expires_in),
+        expires_in: bounded_lifetime(expires_in),
     })
 }
 

@@ -113,12 +113,12 @@ impl TokenWire {
             });
         Ok(IssuedToken {
             access_token: SecretString::from(access_token),
-            expires_in: Duration::from_secs(expires_in),
+            expires_in: bounded_lifetime(expires_in),
             refresh_in: self
                 .refresh_in
                 .as_ref()
                 .and_then(number_or_string)
-                .map(Duration::from_secs),
+                .map(bounded_lifetime),
             refresh_token: self
                 .refresh_token
                 .filter(|t| !t.is_empty())
@@ -126,6 +126,16 @@ impl TokenWire {
             user_principal_name,
         })
     }
+}
+
+/// The longest lifetime believed from any token answer. Entra's longest access tokens are CAE
+/// sessions' 20–28 h (access-tokens.md); a larger `expires_in` is a broken or hostile answer, and
+/// taken as is it would overflow the clock (`Instant + Duration` panics).
+pub(crate) const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(48 * 3600);
+
+/// Seconds from a token answer, bounded by [`MAX_TOKEN_LIFETIME`].
+pub(crate) fn bounded_lifetime(secs: u64) -> Duration {
+    Duration::from_secs(secs).min(MAX_TOKEN_LIFETIME)
 }
 
 /// v2 sends numbers; MSAL also accepts numeric strings (MI and some IdPs send them).
@@ -144,6 +154,7 @@ pub(crate) fn number_or_string(v: &serde_json::Value) -> Option<u64> {
 mod tests {
     use super::*;
     use crate::secret::ExposeSecret;
+    use proptest::prelude::*;
 
     #[test]
     fn token_answer_with_numbers_or_strings() {
@@ -177,5 +188,49 @@ mod tests {
             .err()
             .unwrap();
         assert!(!err.contains("SECRET"), "{err}");
+    }
+
+    #[test]
+    fn a_lifetime_the_clock_cannot_hold_is_bounded_not_a_panic() {
+        let w: TokenWire = serde_json::from_str(
+            r#"{"access_token":"x","expires_in":18446744073709551615,"refresh_in":"18446744073709551615"}"#,
+        )
+        .unwrap();
+        let t = w.into_issued().unwrap();
+        assert_eq!(t.expires_in, MAX_TOKEN_LIFETIME);
+        assert_eq!(t.refresh_in, Some(MAX_TOKEN_LIFETIME));
+        let now = tokio::time::Instant::now();
+        let cached = crate::auth::CachedToken::new(t.access_token, now, t.expires_in, t.refresh_in);
+        assert_eq!(cached.expires_at - now, MAX_TOKEN_LIFETIME);
+        // Even unbounded input to the cache cannot overflow the clock.
+        let raw = crate::auth::CachedToken::new("y".into(), now, Duration::MAX, None);
+        assert!(raw.expires_at >= now);
+    }
+
+    proptest! {
+        /// Any answer a broken or hostile token endpoint sends is an error or a token, never a
+        /// panic, and the token's lifetime fits the cache's clock.
+        #[test]
+        fn any_token_answer_parses_or_fails_without_panic(
+            expires in prop_oneof![
+                proptest::num::u64::ANY.prop_map(|n| n.to_string()),
+                proptest::num::f64::ANY.prop_map(|f| format!("{f:?}")),
+                "[0-9]{0,30}".prop_map(|s| format!("\"{s}\"")),
+                "[a-z .:+-]{0,12}".prop_map(|s| format!("\"{s}\"")),
+                Just("null".to_owned()),
+                Just("-1".to_owned()),
+            ],
+            token in "[A-Za-z0-9._-]{0,20}",
+        ) {
+            let body = format!(r#"{{"access_token":"{token}","expires_in":{expires},"refresh_in":{expires}}}"#);
+            if let Ok(wire) = parse_token(body.as_bytes())
+                && let Ok(t) = wire.into_issued()
+            {
+                prop_assert!(t.expires_in <= MAX_TOKEN_LIFETIME);
+                let now = tokio::time::Instant::now();
+                let c = crate::auth::CachedToken::new(t.access_token, now, t.expires_in, t.refresh_in);
+                prop_assert!(c.refresh_at <= c.expires_at);
+            }
+        }
     }
 }

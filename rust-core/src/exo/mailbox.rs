@@ -35,7 +35,7 @@ impl MailboxLookup {
         let t = identity.trim();
         if uuid::Uuid::parse_str(t).is_ok() {
             MailboxLookup::ExternalDirectoryObjectId
-        } else if t.len() > 3 && t[..3].eq_ignore_ascii_case("CN=") {
+        } else if t.len() > 3 && t.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("CN=")) {
             MailboxLookup::DistinguishedName
         } else {
             MailboxLookup::UserPrincipalName
@@ -130,6 +130,31 @@ impl ExchangeClient {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn a_non_ascii_identity_is_never_sliced_inside_a_character() {
+        // "ab" then a 3-byte character: byte 3 falls inside it.
+        assert_eq!(
+            MailboxLookup::of("ab日本@contoso.com"),
+            MailboxLookup::UserPrincipalName
+        );
+        assert_eq!(
+            MailboxLookup::of("cn=山田"),
+            MailboxLookup::DistinguishedName
+        );
+    }
+
+    proptest! {
+        /// Sign-in logs and pipelines hand the evidence join any text: classifying it and reading
+        /// a device's mailbox out of its Identity and DN never panics.
+        #[test]
+        fn any_identity_text_is_classified_without_panic(text in "\\PC{0,40}") {
+            let _ = MailboxLookup::of(&text);
+            let _ = crate::device::user_display_name_new(&text);
+            let _ = crate::device::mailbox_distinguished_name(&text);
+        }
+    }
 
     #[test]
     fn lookup_kind_from_input() {
