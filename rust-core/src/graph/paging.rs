@@ -7,6 +7,7 @@ use url::Url;
 
 use super::GraphError;
 use crate::http::Request;
+use crate::next_link_guard::NextLinkGuard;
 
 /// One page with its items still as JSON, so one odd item can be reported without losing the
 /// page.
@@ -41,6 +42,21 @@ pub(crate) fn next_url(graph_base: &Url, link: &str, what: &str) -> Result<Url, 
         )));
     }
     Ok(url)
+}
+
+/// [`next_url`] for a link the `guard` admits: a repeated link or a listing past its cap is
+/// a bad answer, never an endless loop.
+pub(crate) fn follow(
+    guard: &mut NextLinkGuard,
+    graph_base: &Url,
+    link: &str,
+    what: &str,
+) -> Result<Url, GraphError> {
+    guard.admit(link).map_err(|e| GraphError::BadAnswer {
+        what: format!("the pages of {what}"),
+        reason: e.to_string(),
+    })?;
+    next_url(graph_base, link, what)
 }
 
 pub(crate) fn get_request(url: Url) -> Request {
@@ -93,6 +109,18 @@ mod tests {
         }
         let graph = Url::parse("https://graph.microsoft.com").unwrap();
         assert!(next_url(&graph, "https://graph.microsoft.com:443/v1.0/x", "x").is_ok());
+    }
+
+    #[test]
+    fn a_looping_next_link_is_a_bad_answer() {
+        let base = Url::parse("https://127.0.0.1:4443").unwrap();
+        let mut guard = NextLinkGuard::new(10);
+        let link = "https://127.0.0.1:4443/v1.0/x?$skiptoken=a";
+        assert!(follow(&mut guard, &base, link, "x").is_ok());
+        let Err(GraphError::BadAnswer { reason, .. }) = follow(&mut guard, &base, link, "x") else {
+            panic!("a repeated link must stop the listing");
+        };
+        assert!(reason.contains("same next-page link"), "{reason}");
     }
 
     #[test]

@@ -9,9 +9,10 @@ use serde_json::Value;
 use url::Url;
 
 use super::error::map_http_error;
-use super::paging::{get_request, next_url, odata_string, parse_page};
+use super::paging::{follow, get_request, odata_string, parse_page};
 use super::{GraphClient, GraphError, UserRef, validate_user_ref};
 use crate::device::UtcTimestamp;
+use crate::next_link_guard::NextLinkGuard;
 
 pub const SIGNINS_PERMISSION: &str = "AuditLog.Read.All";
 /// The app id of Outlook for iOS and Android. UNCONFIRMED: commonly cited, not found in
@@ -270,7 +271,12 @@ pub struct SignInPager {
     position: Position,
     server_side: bool,
     pages: u32,
+    links: NextLinkGuard,
 }
+
+/// Far above a real 30-day window (a page holds up to 1,000 events): only a misbehaving server
+/// reaches it.
+const MAX_SIGNIN_PAGES: u64 = 100_000;
 
 /// Keeps the transfer events of a page; unreadable items become warnings naming them.
 pub fn transfer_events(items: &[Value], page: u32, out: &mut SignInPage) {
@@ -306,6 +312,7 @@ impl SignInPager {
             position: Position::First,
             server_side: true,
             pages: 0,
+            links: NextLinkGuard::new(MAX_SIGNIN_PAGES),
         })
     }
 
@@ -364,8 +371,12 @@ impl SignInPager {
         out.server_side_filter = self.server_side;
         transfer_events(&raw.value, self.pages, &mut out);
         if let Some(link) = raw.next_link {
-            self.position =
-                Position::Next(next_url(self.graph.environment.graph_base(), &link, WHAT)?);
+            self.position = Position::Next(follow(
+                &mut self.links,
+                self.graph.environment.graph_base(),
+                &link,
+                WHAT,
+            )?);
         }
         Ok(Some(out))
     }
