@@ -113,10 +113,14 @@ impl AtomicCsvFile {
         let temp = tempfile::Builder::new()
             .prefix(".OutlookQrGuard-")
             .suffix(".csv.tmp")
-            // Our own open: tempfile's would mark the file 0600 on Unix and "temporary" on
-            // Windows, and those attributes would survive the rename.
+            // Our own open: tempfile's would mark the file "temporary" on Windows, which would
+            // survive the rename. Owner-only on Unix: the file holds IMEIs, phone numbers and
+            // UPNs. On Windows the file inherits the folder's ACL.
             .make_in(&parent, |path| {
-                OpenOptions::new().write(true).create_new(true).open(path)
+                let mut options = OpenOptions::new();
+                options.write(true).create_new(true);
+                owner_only(&mut options);
+                options.open(path)
             })
             .map_err(|err| classify(&parent, "creating a temporary file in", err))?;
         Ok(Self {
@@ -157,6 +161,10 @@ impl AtomicCsvFile {
         temp.as_file()
             .sync_all()
             .map_err(|err| classify(&target, "saving", err))?;
+        if self.overwrite {
+            keep_existing_mode(temp.as_file(), &target)
+                .map_err(|err| classify(&target, "saving", err))?;
+        }
         let persisted = if self.overwrite {
             temp.persist(&target)
         } else {
@@ -280,6 +288,29 @@ fn ensure_folder(folder: &Path, create: bool) -> Result<(), AtomicFileError> {
         }
         Err(err) => Err(classify(folder, "opening the folder", err)),
     }
+}
+
+#[cfg(unix)]
+fn owner_only(options: &mut OpenOptions) {
+    use std::os::unix::fs::OpenOptionsExt;
+    options.mode(0o600);
+}
+
+#[cfg(not(unix))]
+fn owner_only(_options: &mut OpenOptions) {}
+
+/// A file replaced with -Force keeps the mode its owner gave it (a shared report stays shared).
+#[cfg(unix)]
+fn keep_existing_mode(temp: &File, target: &Path) -> io::Result<()> {
+    match fs::metadata(target) {
+        Ok(meta) if meta.is_file() => temp.set_permissions(meta.permissions()),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(not(unix))]
+fn keep_existing_mode(_temp: &File, _target: &Path) -> io::Result<()> {
+    Ok(())
 }
 
 /// Rejects paths no file system will take, before anything is created.
@@ -425,5 +456,38 @@ mod tests {
         ] {
             assert!(windows_name_problem(bad).is_some(), "{bad}");
         }
+    }
+
+    #[cfg(unix)]
+    fn mode_of(path: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_file_is_readable_by_its_owner_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("devices.csv");
+        let mut file = AtomicCsvFile::create(&target, false, false).unwrap();
+        file.write_all(b"IMEI\r\n").unwrap();
+        assert_eq!(mode_of(file.temp_path().unwrap()), 0o600);
+        file.commit().unwrap();
+        assert_eq!(mode_of(&target), 0o600);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_replaced_file_keeps_its_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("audit.html");
+        fs::write(&target, b"old").unwrap();
+        fs::set_permissions(&target, fs::Permissions::from_mode(0o640)).unwrap();
+        let mut file = AtomicCsvFile::create(&target, true, false).unwrap();
+        file.write_all(b"new").unwrap();
+        file.commit().unwrap();
+        assert_eq!(mode_of(&target), 0o640);
+        assert_eq!(fs::read(&target).unwrap(), b"new");
     }
 }
