@@ -44,7 +44,7 @@ BeforeAll {
                 if ($want -is [datetime]) { $want = $want.ToUniversalTime().ToString($Culture) }
                 elseif ($want -is [bool]) { $want = "$want" }
                 elseif ($null -eq $want) { $want = '' }
-                elseif ($Neutralised -and $want -match '^[=+\-@\t\r]') { $want = "'" + $want }
+                elseif ($Neutralised -and $want -match '^[\t\r]|^[ \u3000]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20]') { $want = "'" + $want }
                 if ($row.$p -cne $want) { $wrong.Add("$id.$p = '$($row.$p)', want '$want'") }
             }
         }

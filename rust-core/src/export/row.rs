@@ -159,11 +159,18 @@ pub(super) fn row_extra<'a, 'b>(
     extra.get(row * per_row..(row + 1) * per_row).unwrap_or(&[])
 }
 
-/// Whether a spreadsheet would treat text starting like this as a formula.
+/// Whether a spreadsheet would treat text starting like this as a formula: the characters
+/// OWASP's "CSV Injection" page lists (`= + - @`, tab, CR), also after leading spaces (ASCII or
+/// ideographic), and their full-width forms `＝ ＋ － ＠`, which Excel on Japanese Windows reads
+/// as formulas too (narrowing them is part of its input handling; #14 item 14).
 pub(super) fn looks_like_formula(text: &str) -> bool {
+    if matches!(text.as_bytes().first(), Some(b'\t' | b'\r')) {
+        return true;
+    }
+    let rest = text.trim_start_matches([' ', '\u{3000}']);
     matches!(
-        text.as_bytes().first(),
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+        rest.chars().next(),
+        Some('=' | '+' | '-' | '@' | '＝' | '＋' | '－' | '＠')
     )
 }
 
@@ -209,11 +216,36 @@ mod tests {
 
     #[test]
     fn neutralisation_on_and_off() {
-        for risky in ["=1+1", "+81 3", "-2", "@SUM(A1)", "\tx", "\rx"] {
-            assert_eq!(quoted(risky, true), format!("\"'{risky}\""));
-            assert_eq!(quoted(risky, false), format!("\"{risky}\""));
+        for risky in [
+            "=1+1",
+            "+81 3",
+            "-2",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+            // Full-width forms, as typed with a Japanese IME.
+            "＝1+1",
+            "＋81 3",
+            "－2",
+            "＠SUM(A1)",
+            // A formula after leading spaces, ASCII or ideographic.
+            " =1",
+            "   +1",
+            "\u{3000}=HYPERLINK(\"x\")",
+            " \u{3000} ＝1",
+        ] {
+            assert_eq!(
+                quoted(risky, true),
+                format!("\"'{}\"", risky.replace('"', "\"\""))
+            );
+            assert_eq!(
+                quoted(risky, false),
+                format!("\"{}\"", risky.replace('"', "\"\""))
+            );
         }
-        for safe in ["a=1", " =1", "'=1", "", "山=", "\n="] {
+        for safe in [
+            "a=1", "'=1", "", "山=", "\n=", "   ", "\u{3000}", "ａ＝1", " a=1",
+        ] {
             assert_eq!(quoted(safe, true), format!("\"{safe}\""));
         }
         assert_eq!(quoted("=\"x\"", true), "\"'=\"\"x\"\"\"");
