@@ -17,7 +17,8 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
 
     public void OnImport() => RegisterResolver();
 
-    public void OnRemove(PSModuleInfo psModuleInfo) => NativeEngine.Shutdown();
+    // The engine stays (see NativeEngine); only this runspace's sessions are closed.
+    public void OnRemove(PSModuleInfo psModuleInfo) => SessionStore.CloseThisRunspace();
 
     internal static void RegisterResolver()
     {

@@ -5,7 +5,9 @@ namespace OutlookQrGuard.Infrastructure;
 
 /// <summary>
 /// The process-wide native engine (it owns the Tokio runtime and the HTTP connection pools).
-/// Created on first use, disposed when the module is removed.
+/// Created on first use and kept for the life of the process: Remove-Module in one runspace
+/// must not free it under a call still running in another (.NET never unloads the native
+/// library either, so nothing is gained by disposing it).
 /// </summary>
 internal static class NativeEngine
 {
@@ -34,12 +36,19 @@ internal static class NativeEngine
         }
     }
 
-    internal static void Shutdown()
+    /// <summary>Closes a session if the engine exists; used when a runspace's sessions close.</summary>
+    internal static void TryDisconnect(ulong sessionId)
     {
-        lock (Gate)
+        Engine? engine;
+        lock (Gate) engine = _engine;
+        if (engine is null) return;
+        try
         {
-            _engine?.Dispose();
-            _engine = null;
+            engine.Disconnect(sessionId);
+        }
+        catch (OutlookQrGuard.Native.EnumException<OutlookQrGuard.Native.Error>)
+        {
+            // Already closed: nothing left to forget.
         }
     }
 }

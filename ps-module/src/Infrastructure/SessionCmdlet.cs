@@ -3,10 +3,10 @@ using OutlookQrGuard.Model;
 
 namespace OutlookQrGuard.Infrastructure;
 
-/// <summary>Base of the cmdlets that work on a tenant: -Session, else the last connected one.</summary>
+/// <summary>Base of the cmdlets that work on a tenant: -Session, else the last one connected in this runspace.</summary>
 public abstract class SessionCmdlet : OutlookQrGuardCmdlet
 {
-    /// <summary>The session to use; the most recent Connect-OutlookQrGuard when omitted.</summary>
+    /// <summary>The session to use; the most recent Connect-OutlookQrGuard in this runspace when omitted.</summary>
     [Parameter]
     [ValidateNotNull]
     public OutlookQrGuardSession? Session { get; set; }

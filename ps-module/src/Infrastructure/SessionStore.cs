@@ -1,16 +1,95 @@
-using System.Threading;
+using System.Collections.Generic;
+using System.Management.Automation.Runspaces;
+using System.Runtime.CompilerServices;
 using OutlookQrGuard.Model;
 
 namespace OutlookQrGuard.Infrastructure;
 
-/// <summary>The default session: the last one connected in this process.</summary>
+/// <summary>
+/// The default session, per runspace: ForEach-Object -Parallel iterations and thread jobs each
+/// have their own runspace, so one connected to tenant A never hands its session to one working
+/// on tenant B. Each runspace also remembers the sessions it connected, to close them when the
+/// module is removed from it or the runspace closes.
+/// </summary>
 internal static class SessionStore
 {
-    private static OutlookQrGuardSession? _current;
+    private sealed class RunspaceSessions
+    {
+        internal readonly object Gate = new();
+        internal OutlookQrGuardSession? Current;
+        internal readonly List<OutlookQrGuardSession> Connected = new();
+    }
 
-    internal static OutlookQrGuardSession? Current => Volatile.Read(ref _current);
+    private static readonly ConditionalWeakTable<Runspace, RunspaceSessions> ByRunspace = new();
 
-    internal static void SetCurrent(OutlookQrGuardSession session) => Volatile.Write(ref _current, session);
+    // Code that runs outside any runspace (the C# tests' direct calls) shares this one.
+    private static readonly RunspaceSessions NoRunspace = new();
 
-    internal static void Forget(OutlookQrGuardSession session) => Interlocked.CompareExchange(ref _current, null, session);
+    private static RunspaceSessions Here()
+    {
+        var runspace = Runspace.DefaultRunspace;
+        if (runspace is null) return NoRunspace;
+        return ByRunspace.GetValue(runspace, r =>
+        {
+            r.StateChanged += OnStateChanged;
+            return new RunspaceSessions();
+        });
+    }
+
+    internal static OutlookQrGuardSession? Current
+    {
+        get
+        {
+            var here = Here();
+            lock (here.Gate) return here.Current;
+        }
+    }
+
+    internal static void SetCurrent(OutlookQrGuardSession session)
+    {
+        var here = Here();
+        lock (here.Gate)
+        {
+            here.Current = session;
+            here.Connected.Add(session);
+        }
+    }
+
+    internal static void Forget(OutlookQrGuardSession session)
+    {
+        var here = Here();
+        lock (here.Gate)
+        {
+            if (ReferenceEquals(here.Current, session)) here.Current = null;
+            here.Connected.Remove(session);
+        }
+    }
+
+    /// <summary>
+    /// Remove-Module in this runspace: its sessions are closed (a session object kept from
+    /// before fails with "session is closed"), other runspaces' sessions are left alone.
+    /// </summary>
+    internal static void CloseThisRunspace() => Close(Here());
+
+    private static void OnStateChanged(object? sender, RunspaceStateEventArgs e)
+    {
+        if (e.RunspaceStateInfo.State != RunspaceState.Closed || sender is not Runspace runspace) return;
+        if (ByRunspace.TryGetValue(runspace, out var sessions)) Close(sessions);
+    }
+
+    private static void Close(RunspaceSessions sessions)
+    {
+        OutlookQrGuardSession[] closing;
+        lock (sessions.Gate)
+        {
+            closing = sessions.Connected.ToArray();
+            sessions.Connected.Clear();
+            sessions.Current = null;
+        }
+        foreach (var session in closing)
+        {
+            session.IsConnected = false;
+            NativeEngine.TryDisconnect(session.Id);
+        }
+    }
 }

@@ -52,15 +52,18 @@ struct EvidenceListing {
 #[derive(AsyncRuntime)]
 pub struct Engine {
     runtime: Tokio,
-    next_id: AtomicU64,
     sessions: Shared<Session>,
     listings: Shared<Listing>,
     signin_listings: Shared<EvidenceListing>,
 }
 
+/// Handles (session and listing ids) count for the process, not per engine: an id kept from an
+/// engine that is gone can never name another engine's session (another tenant).
+static NEXT_HANDLE: AtomicU64 = AtomicU64::new(1);
+
 impl Engine {
     fn next_handle(&self) -> u64 {
-        self.next_id.fetch_add(1, Ordering::Relaxed)
+        NEXT_HANDLE.fetch_add(1, Ordering::Relaxed)
     }
 
     fn session(&self, id: u64) -> Result<Arc<Session>, OpError> {
@@ -127,7 +130,6 @@ impl Engine {
             crate::http::install_crypto_provider();
             ffi::Ok(Self {
                 runtime: Tokio::new(),
-                next_id: AtomicU64::new(1),
                 sessions: Mutex::default(),
                 listings: Mutex::default(),
                 signin_listings: Mutex::default(),
