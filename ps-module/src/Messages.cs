@@ -12,6 +12,7 @@ internal static class Messages
 
     internal static string NotConnected => Get(nameof(NotConnected));
     internal static string DeviceCodeNeedsInteractiveHost => Get(nameof(DeviceCodeNeedsInteractiveHost));
+    internal static string ProxyCredentialNeedsProxy => Get(nameof(ProxyCredentialNeedsProxy));
     internal static string CertificateHasNoKey => Get(nameof(CertificateHasNoKey));
     internal static string CertificateKeyNotExportable => Get(nameof(CertificateKeyNotExportable));
     internal static string CertificateNotFound => Get(nameof(CertificateNotFound));

@@ -14,6 +14,8 @@ BeforeAll {
     $script:WrongSecret = 'Wr0ng~Secret.Value_4f1c9e77d2'
     $script:WrongPfxPassword = 'wrong-PFX-pass_8c2d41aa'
     $script:WrongIdentityHeader = 'wrong-identity-header-5b7e90c3'
+    $script:ProxyUriPassword = 'Pr0xy-in-URI_71c2e0'
+    $script:ProxyCredentialPassword = 'Pr0xy-Credential_9d3a55'
     $script:IssuedToken = Get-TenantAccessToken $Tenant -Resource Exchange
     $keyBody = ($Creds.certificateApp.privateKeyPem -split "`n" | Where-Object { $_ -and $_ -notmatch '-----' })
     $script:Secrets = [ordered]@{
@@ -24,6 +26,8 @@ BeforeAll {
         'wrong client secret'        = $WrongSecret
         'wrong PFX password'         = $WrongPfxPassword
         'wrong identity header'      = $WrongIdentityHeader
+        'proxy password in the URI'  = $ProxyUriPassword
+        'proxy credential password'  = $ProxyCredentialPassword
         'private key (whole body)'   = ($keyBody -join '')
     }
     # Every 64-character line of the key: a partial key is still a leak.
@@ -237,6 +241,32 @@ Describe 'Secrets stay out of failures' {
         $err = @($records | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
         $err.Count | Should -BeGreaterThan 0
         $err[0].FullyQualifiedErrorId | Should -BeLike 'OutlookQrGuard.Authentication*'
+        Assert-NoSecret $records
+    }
+
+    It 'a proxy that cannot be reached, with credentials in its URI or in -ProxyCredential' {
+        # A non-loopback authority, so the sign-in goes through the proxy (loopback never does);
+        # nothing listens on port 1, so the proxy is unreachable and the error names it.
+        $viaProxy = @{ AuthorityUri = 'https://login.example.invalid'; ExchangeUri = 'https://outlook.example.invalid'; GraphUri = 'https://graph.example.invalid' }
+        $secret = ConvertTo-SecureString $Creds.secretApp.clientSecret -AsPlainText -Force
+        $proxyCredential = [pscredential]::new('CONTOSO\svc-proxy', (ConvertTo-SecureString $ProxyCredentialPassword -AsPlainText -Force))
+        # Each connect ends in a terminating error, so each is captured on its own.
+        $inUri = Invoke-Captured { Connect-OutlookQrGuard -Organization $Domain -AppId $Creds.secretApp.clientId -ClientSecret $secret @viaProxy -Proxy "http://svc-proxy:$ProxyUriPassword@127.0.0.1:1" @Noisy -ErrorVariable ev; $ev }
+        $asCredential = Invoke-Captured { Connect-OutlookQrGuard -Organization $Domain -AppId $Creds.secretApp.clientId -ClientSecret $secret @viaProxy -Proxy 'http://127.0.0.1:1' -ProxyCredential $proxyCredential @Noisy -ErrorVariable ev; $ev }
+        foreach ($records in $inUri, $asCredential) {
+            $err = @($records | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
+            $err.Count | Should -BeGreaterThan 0
+            $err[0].ToString() | Should -BeLike "*proxy 'http://127.0.0.1:1/'*"
+            Assert-NoSecret $records
+        }
+    }
+
+    It '-ProxyCredential without -Proxy is refused before anything is sent' {
+        $secret = ConvertTo-SecureString $Creds.secretApp.clientSecret -AsPlainText -Force
+        $proxyCredential = [pscredential]::new('svc-proxy', (ConvertTo-SecureString $ProxyCredentialPassword -AsPlainText -Force))
+        $records = Invoke-Captured { Connect-OutlookQrGuard -Organization $Domain -AppId $Creds.secretApp.clientId -ClientSecret $secret -ProxyCredential $proxyCredential @Endpoint @Noisy }
+        $err = @($records | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'OutlookQrGuard.ProxyCredentialWithoutProxy*'
         Assert-NoSecret $records
     }
 

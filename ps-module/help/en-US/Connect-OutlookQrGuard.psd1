@@ -42,7 +42,8 @@ Tokens are kept in memory for this PowerShell process only; nothing is written t
         GraphUri                   = 'Replaces the Microsoft Graph endpoint (by default taken from -Environment). For test tenant emulators; leave it out against Microsoft 365.'
         TrustedRootCertificatePath = 'Path to a PEM file with an extra root certificate to trust for HTTPS, in addition to the system''s trusted roots. Use it for a test emulator''s CA or a TLS-inspecting proxy whose CA is not installed system-wide.'
         AllowInsecureLoopback      = 'Allows plain HTTP to 127.0.0.1 / localhost only (a local emulator started with --http). HTTP to any other host is always refused.'
-        Proxy                      = 'The URI of an HTTP proxy to use, for example http://proxy.contoso.com:8080. By default the system proxy settings apply.'
+        Proxy                      = 'The URI of an HTTP proxy to use, for example http://proxy.contoso.com:8080. By default the system proxy settings apply. Credentials written into the URI (http://user:password@proxy:8080) are taken out of it and sent as Basic proxy authentication; messages and logs show the URI without them. Prefer -ProxyCredential.'
+        ProxyCredential            = 'The user name and password for the proxy given with -Proxy (Basic authentication), for example (Get-Credential). They win over credentials written into the -Proxy URI, and never appear in messages, logs or errors. Windows integrated (NTLM/Kerberos) proxy authentication is not supported.'
     }
     Inputs      = @('None')
     Examples    = @(

@@ -42,7 +42,8 @@ Connect-OutlookQrGuard は、Exchange Online の組織構成を読み取って�
         GraphUri                   = 'Microsoft Graph のエンドポイントを置き換えます (既定は -Environment で決まります)。テスト用のテナント エミュレーター向けで、Microsoft 365 に接続するときは指定しません。'
         TrustedRootCertificatePath = 'HTTPS で追加で信頼するルート証明書の PEM ファイルのパス。システムの信頼されたルートに加えて使われます。テスト用エミュレーターの CA や、システムに CA がインストールされていない TLS 検査プロキシで使います。'
         AllowInsecureLoopback      = '127.0.0.1 / localhost に対してだけ、平文の HTTP を許可します (--http で起動したローカルのエミュレーター用)。それ以外のホストへの HTTP は常に拒否されます。'
-        Proxy                      = '使用する HTTP プロキシの URI (例: http://proxy.contoso.com:8080)。既定ではシステムのプロキシ設定が使われます。'
+        Proxy                      = '使用する HTTP プロキシの URI (例: http://proxy.contoso.com:8080)。既定ではシステムのプロキシ設定が使われます。URI に書かれた資格情報 (http://user:password@proxy:8080) は URI から取り除かれ、Basic 認証としてプロキシに送られます。メッセージやログに出るのは資格情報を除いた URI です。-ProxyCredential の使用をお勧めします。'
+        ProxyCredential            = '-Proxy で指定したプロキシのユーザー名とパスワード (Basic 認証)。例: (Get-Credential)。-Proxy の URI に書かれた資格情報より優先され、メッセージ、ログ、エラーには出ません。Windows 統合認証 (NTLM/Kerberos) のプロキシには対応していません。'
     }
     Inputs      = @('None')
     Examples    = @(

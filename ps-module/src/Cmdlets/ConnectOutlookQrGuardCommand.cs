@@ -107,12 +107,22 @@ public sealed class ConnectOutlookQrGuardCommand : OutlookQrGuardCmdlet
     [Parameter]
     public Uri? Proxy { get; set; }
 
+    /// <summary>Basic credentials for -Proxy; they win over credentials written into its URI.</summary>
+    [Parameter]
+    [Credential]
+    public PSCredential? ProxyCredential { get; set; }
+
     protected override void EndProcessing()
     {
         if (Device && !InteractiveHost.IsInteractive(Host))
         {
             ThrowTerminatingError(new ErrorRecord(new PSInvalidOperationException(Messages.DeviceCodeNeedsInteractiveHost),
                 "OutlookQrGuard.DeviceCodeNonInteractive", ErrorCategory.InvalidOperation, null));
+        }
+        if (ProxyCredential is not null && Proxy is null)
+        {
+            ThrowTerminatingError(new ErrorRecord(new PSArgumentException(Messages.ProxyCredentialNeedsProxy, nameof(ProxyCredential)),
+                "OutlookQrGuard.ProxyCredentialWithoutProxy", ErrorCategory.InvalidArgument, null));
         }
         var request = BuildRequest();
         try
@@ -141,7 +151,10 @@ public sealed class ConnectOutlookQrGuardCommand : OutlookQrGuardCmdlet
             graph_uri = GraphUri?.ToString().TrimEnd('/'),
             trusted_root_pem = TrustedRootCertificatePath is null ? null : ReadTrustedRoot(TrustedRootCertificatePath),
             allow_http_loopback = AllowInsecureLoopback,
-            proxy_uri = Proxy?.ToString(),
+            // AbsoluteUri keeps user-info escaped (ToString would unescape a '@' in a password).
+            proxy_uri = Proxy?.AbsoluteUri,
+            proxy_username = ProxyCredential?.UserName,
+            proxy_password = ProxyCredential is null ? null : Plain(ProxyCredential.Password),
             method = ParameterSetName,
             client_id = string.IsNullOrEmpty(AppId) ? null : AppId,
             client_secret = Plain(ClientSecret),

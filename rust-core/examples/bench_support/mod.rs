@@ -31,6 +31,8 @@ pub async fn connect(ready_file: &str) -> Result<Session, Box<dyn Error>> {
             allow_http_loopback: ca.is_none(),
             trusted_root_pem: ca,
             proxy_uri: None,
+            proxy_username: None,
+            proxy_password: None,
             legacy_assertion: false,
             user_principal_name: None,
             method: ConnectMethod::ClientSecret {

@@ -108,6 +108,8 @@ pub fn connect_spec(
         trusted_root_pem: r.trusted_root_pem,
         allow_http_loopback: r.allow_http_loopback,
         proxy_uri: r.proxy_uri,
+        proxy_username: r.proxy_username,
+        proxy_password: r.proxy_password.map(secret),
         legacy_assertion: r.legacy_assertion,
         user_principal_name: r.user_principal_name,
         method,

@@ -31,8 +31,12 @@ pub struct ConnectRequest {
     pub trusted_root_pem: Option<String>,
     /// Plain HTTP to a loopback address (the emulator's --http mode); never to anything else.
     pub allow_http_loopback: bool,
-    /// Explicit proxy URI; `None` = the system proxy settings.
+    /// Explicit proxy URI; `None` = the system proxy settings. Credentials in its user-info
+    /// part are taken out of it before it is shown anywhere.
     pub proxy_uri: Option<String>,
+    /// `-ProxyCredential` (Basic); wins over credentials in the URI.
+    pub proxy_username: Option<String>,
+    pub proxy_password: Option<String>,
     /// ClientSecret, CertificateFile, CertificatePem, ManagedIdentity, DeviceCode, AccessToken.
     pub method: String,
     pub client_id: Option<String>,

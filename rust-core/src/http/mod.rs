@@ -5,6 +5,7 @@
 mod client;
 mod error;
 mod log;
+mod proxy;
 mod retry;
 mod send;
 mod tls;
@@ -12,6 +13,7 @@ mod tls;
 pub use client::{HttpClient, HttpOptions, ProxyConfig, Request};
 pub use error::{HttpError, StatusFailure};
 pub use log::{HttpLogger, NoopLogger, RequestLogEntry, RetryLogEntry, RetryReason};
+pub use proxy::explicit_proxy;
 pub use retry::{RetryPolicy, parse_retry_after};
 pub use send::{BearerSource, Response};
 pub use tls::install_crypto_provider;

@@ -14,7 +14,7 @@ use crate::auth::{
 use crate::cloud::{Cloud, Environment, Resource};
 use crate::exo::{ExchangeClient, ExchangeOptions};
 use crate::graph::GraphClient;
-use crate::http::{HttpClient, HttpOptions, ProxyConfig};
+use crate::http::{HttpClient, HttpOptions, ProxyConfig, explicit_proxy};
 use crate::secret::SecretString;
 
 /// How to sign in.
@@ -73,6 +73,8 @@ pub struct ConnectSpec {
     pub trusted_root_pem: Option<String>,
     pub allow_http_loopback: bool,
     pub proxy_uri: Option<String>,
+    pub proxy_username: Option<String>,
+    pub proxy_password: Option<SecretString>,
     pub legacy_assertion: bool,
     pub user_principal_name: Option<String>,
     pub method: ConnectMethod,
@@ -107,15 +109,17 @@ impl Session {
             ));
         }
         let environment = environment(&spec)?;
+        let proxy = match &spec.proxy_uri {
+            Some(uri) => explicit_proxy(uri, spec.proxy_username, spec.proxy_password)?,
+            None => ProxyConfig::System,
+        };
+        // Shown in messages: the URI without any credentials.
+        let proxy_shown = match &proxy {
+            ProxyConfig::Explicit { url, .. } => Some(url.clone()),
+            _ => None,
+        };
         let http = HttpClient::new(HttpOptions {
-            proxy: match &spec.proxy_uri {
-                Some(url) => ProxyConfig::Explicit {
-                    url: url.clone(),
-                    username: None,
-                    password: None,
-                },
-                None => ProxyConfig::System,
-            },
+            proxy,
             extra_root_certificates_pem: spec.trusted_root_pem.iter().cloned().collect(),
             allow_plain_http_to_loopback: spec.allow_http_loopback,
             logger: Arc::new(CallScopedHttpLogger),
@@ -130,9 +134,8 @@ impl Session {
         let (credential, client_id) = credential(spec.method, &tenant, algorithm, cancel)?;
         let app_only = credential.is_app_only();
         let tokens = TokenProvider::new(credential, environment.clone(), http);
-        let proxy = spec.proxy_uri.clone();
         // A refused or unreachable proxy reads like an unreachable service: say which it was.
-        let blame_proxy = |e: OpError| match (&proxy, e.kind) {
+        let blame_proxy = |e: OpError| match (&proxy_shown, e.kind) {
             (Some(proxy), FailureKind::Connection) => OpError {
                 message: format!(
                     "{} The requests went through the proxy '{proxy}': check that it runs and can be reached.",

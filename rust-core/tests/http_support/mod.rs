@@ -120,6 +120,8 @@ pub async fn session_for(
             trusted_root_pem: Some(emu.ca_certificate_pem()),
             allow_http_loopback: false,
             proxy_uri: None,
+            proxy_username: None,
+            proxy_password: None,
             legacy_assertion: false,
             user_principal_name: None,
             method: ConnectMethod::ClientSecret {
