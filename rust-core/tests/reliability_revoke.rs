@@ -254,6 +254,11 @@ async fn devices_without_a_mailbox_and_guests_are_reported_not_revoked() {
             user: Some(users[2].clone()),
             mailbox_distinguished_name: None,
         },
+        RevokeTargetSpec {
+            input: "   ".into(),
+            user: Some("   ".into()),
+            mailbox_distinguished_name: None,
+        },
     ];
     let records = Mutex::new(Vec::new());
     let totals = revoke(&session, targets, CancellationToken::new(), &|r| {
@@ -285,7 +290,12 @@ async fn devices_without_a_mailbox_and_guests_are_reported_not_revoked() {
         "{records:?}"
     );
     assert_eq!(status_of(&users[2]), [RevokeStatus::Revoked], "{records:?}");
-    assert_eq!((totals.users, totals.revoked), (4, 1));
+    assert_eq!(
+        status_of("   "),
+        [RevokeStatus::Invalid],
+        "a blank user is no device"
+    );
+    assert_eq!((totals.users, totals.revoked), (5, 1));
     let journal = emu.journal();
     assert_eq!(
         revocations(&journal).into_keys().collect::<Vec<_>>(),
