@@ -141,8 +141,8 @@ fn has_content_type(headers: &[(String, String)]) -> bool {
 
 /// Graph refuses the whole batch when a write item lacks a body or a Content-Type header, even
 /// for an API that takes no body, and runs none of it. Message and code as captured in
-/// msgraph-sdk-dotnet#2628 (a bodyless POST `send`) and #1038 (a POST `copy` whose SDK dropped
-/// the content headers); `concepts/json-batching.md`: "When the body is supplied, a
+/// msgraph-sdk-dotnet#2628 (a bodyless POST `send`) and #1038 (a POST `copy`, an API with a
+/// body; the item as sent is not shown); `concepts/json-batching.md`: "When the body is supplied, a
 /// Content-Type header must be included" and, for a body-less API, "you must still specify the
 /// headers and body parameters". UNCONFIRMED: that a Content-Type without a body gets the same
 /// message (the message says "header or body"; Softeria/ms-365-mcp-server#683 says bodyless
