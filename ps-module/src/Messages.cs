@@ -22,6 +22,7 @@ internal static class Messages
     internal static string ForceAndNoClobber => Get(nameof(ForceAndNoClobber));
     internal static string InvalidResultSize => Get(nameof(InvalidResultSize));
     internal static string RevokeFailed => Get(nameof(RevokeFailed));
+    internal static string RevokeGuestNotSupported => Get(nameof(RevokeGuestNotSupported));
     internal static string NoRevokeTargets => Get(nameof(NoRevokeTargets));
     internal static string NotARevokeTarget => Get(nameof(NotARevokeTarget));
     internal static string ConditionalAccessVerbose => Get(nameof(ConditionalAccessVerbose));

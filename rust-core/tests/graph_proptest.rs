@@ -7,6 +7,7 @@
 use outlook_qr_guard::device::UtcTimestamp;
 use outlook_qr_guard::graph::conditional_access::ConditionalAccessPolicy;
 use outlook_qr_guard::graph::signins::{SignInPage, parse_sign_in, transfer_events};
+use outlook_qr_guard::graph::validate_user_ref;
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
@@ -182,5 +183,33 @@ proptest! {
         let transfer = v["conditions"]["authenticationFlows"]["transferMethods"].as_str().unwrap().split(',').any(|m| m == "authenticationTransfer");
         prop_assert_eq!(p.blocks_transfer(), blocks && transfer);
         prop_assert_eq!(p.all_users(), v["conditions"]["users"]["includeUsers"].as_array().unwrap().iter().any(|u| u == "All"));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Every UPN the client accepts is addressed so that the service reads back the same UPN:
+    /// `users`, `{upn}`, or for a leading `$` the OData literal `users('{upn}')` with `'`
+    /// doubled (user-get.md); a guest is recognised whatever the case of `#EXT#`.
+    #[test]
+    fn any_accepted_upn_is_addressed_unambiguously(
+        dollar in any::<bool>(),
+        local in "[a-zA-Z0-9.'_$#-]{1,12}",
+        ext in prop_oneof![Just(""), Just("#EXT#"), Just("#ext#")],
+        domain in "[a-z]{1,8}\\.[a-z]{2,4}",
+    ) {
+        let upn = format!("{}{local}{ext}@{domain}", if dollar { "$" } else { "" });
+        let user = validate_user_ref(&upn).unwrap();
+        prop_assert_eq!(user.is_external(), !ext.is_empty() || local.to_lowercase().ends_with("#ext#"));
+        let path = user.users_path();
+        if upn.starts_with('$') {
+            prop_assert_eq!(path.len(), 1);
+            let inner = path[0].strip_prefix("users('").and_then(|p| p.strip_suffix("')")).unwrap();
+            prop_assert!(!inner.replace("''", "").contains('\''));
+            prop_assert_eq!(inner.replace("''", "'"), upn);
+        } else {
+            prop_assert_eq!(path, vec!["users".to_owned(), upn]);
+        }
     }
 }

@@ -219,3 +219,93 @@ fn assert_requests_bounded(journal: &Journal, users: usize) {
         "{answered} answered $batch requests for {item_sends} item sends ({users} users)"
     );
 }
+
+/// Issue 13 item 5 through the operation: a device that names no mailbox is NotFound and is
+/// never revoked by the name it shows (here a real user's UPN); a guest is NotSupported and not
+/// sent; the others are revoked.
+#[tokio::test]
+async fn devices_without_a_mailbox_and_guests_are_reported_not_revoked() {
+    let emu = tenant(4).await;
+    let session = connect(&emu).await;
+    let users = user_names(&session).await;
+    emu.reset_journal();
+    let guest = format!(
+        "someone_fabrikam.com#EXT#@{}",
+        emu.credentials().tenant_domain
+    );
+    let targets = vec![
+        RevokeTargetSpec {
+            input: users[0].clone(),
+            user: None,
+            mailbox_distinguished_name: None,
+        },
+        RevokeTargetSpec {
+            input: users[1].clone(),
+            user: None,
+            mailbox_distinguished_name: Some("  ".into()),
+        },
+        RevokeTargetSpec {
+            input: guest.clone(),
+            user: Some(guest.clone()),
+            mailbox_distinguished_name: None,
+        },
+        RevokeTargetSpec {
+            input: users[2].clone(),
+            user: Some(users[2].clone()),
+            mailbox_distinguished_name: None,
+        },
+        RevokeTargetSpec {
+            input: "   ".into(),
+            user: Some("   ".into()),
+            mailbox_distinguished_name: None,
+        },
+    ];
+    let records = Mutex::new(Vec::new());
+    let totals = revoke(&session, targets, CancellationToken::new(), &|r| {
+        records.lock().unwrap().push(r)
+    })
+    .await
+    .unwrap();
+    let records = records.into_inner().unwrap();
+    let status_of = |input: &str| {
+        records
+            .iter()
+            .filter(|r| r.input == input)
+            .map(|r| r.status)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        status_of(&users[0]),
+        [RevokeStatus::NotFound],
+        "{records:?}"
+    );
+    assert_eq!(
+        status_of(&users[1]),
+        [RevokeStatus::NotFound],
+        "{records:?}"
+    );
+    assert_eq!(
+        status_of(&guest),
+        [RevokeStatus::NotSupported],
+        "{records:?}"
+    );
+    assert_eq!(status_of(&users[2]), [RevokeStatus::Revoked], "{records:?}");
+    assert_eq!(
+        status_of("   "),
+        [RevokeStatus::Invalid],
+        "a blank user is no device"
+    );
+    assert_eq!((totals.users, totals.revoked), (5, 1));
+    let journal = emu.journal();
+    assert_eq!(
+        revocations(&journal).into_keys().collect::<Vec<_>>(),
+        [users[2].to_lowercase()]
+    );
+    assert!(
+        journal
+            .requests
+            .iter()
+            .all(|r| !r.path.to_lowercase().contains("ext")),
+        "the guest is never sent"
+    );
+}

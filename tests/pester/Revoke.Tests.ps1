@@ -89,6 +89,33 @@ Describe 'Revoke-OutlookMobileSignin: users' {
         (Get-Revocation).userPrincipalName | Should -Be @($Upns[11])
     }
 
+    It 'reports a guest (#EXT#) as NotSupported with an error, never as Revoked, and sends nothing for it' -Tag 'BadInput' {
+        # user-revokesigninsessions.md: the API does not revoke external users' sessions.
+        $guest = 'someone_fabrikam.com#EXT#@' + $Tenant.Credentials.tenantDomain
+        $results = @(Revoke-OutlookMobileSignin $guest, $Upns[20] -Confirm:$false -ErrorVariable errs -ErrorAction SilentlyContinue)
+        $results.Count | Should -Be 2
+        ($results | Where-Object Input -EQ $guest).Status | Should -Be 'NotSupported'
+        ($results | Where-Object Input -EQ $guest).Message | Should -Match 'external'
+        ($results | Where-Object Input -NE $guest).Status | Should -Be 'Revoked'
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'OutlookQrGuard.InvalidArgument*'
+        $errs[0].Exception.Message | Should -Match ([regex]::Escape($guest))
+        $errs[0].Exception.Message | Should -Match 'home tenant'
+        @((Get-TenantJournal $Tenant).requests | Where-Object { $_.path -match 'EXT' }).Count | Should -Be 0
+        (Get-Revocation).userPrincipalName | Should -Be @($Upns[20])
+    }
+
+    It 'addresses a UPN that starts with $ as /users(''$x@y'') (user-get.md), so an unknown one is NotFound, not a 400' -Tag 'BadInput' {
+        $dollar = '$svc.account@' + $Tenant.Credentials.tenantDomain
+        $results = @(Revoke-OutlookMobileSignin $dollar -Confirm:$false -ErrorVariable errs -ErrorAction SilentlyContinue)
+        $results.Status | Should -Be @('NotFound')
+        $errs.Count | Should -Be 1
+        $items = @((Get-TenantJournal $Tenant).requests | Where-Object { $_.batchItemId })
+        $items.Count | Should -Be 1
+        $items[0].path | Should -BeLike "*/users('$dollar')/revokeSignInSessions"
+        $items[0].status | Should -Be 404
+    }
+
     It 'reports an object that names no user (NotARevokeTarget) and still revokes the rest' {
         $results = @([pscustomobject]@{ Name = 'no upn here' }, $Upns[12] | Revoke-OutlookMobileSignin -Confirm:$false -ErrorVariable errs -ErrorAction SilentlyContinue)
         $errs.Count | Should -Be 1

@@ -5,7 +5,7 @@ Revoke-OutlookMobileSignin calls Microsoft Graph's revokeSignInSessions for each
 
 Users can be given by user principal name or object ID (-UserPrincipalName), or piped in: devices from Get-OutlookMobileDevice, UPN or object-ID strings, or any object with a UserPrincipalName property. A device is resolved to the user who owns its mailbox (through Exchange Online). Each user is revoked once, however many devices or spellings name them, and the requests are sent in Graph batches.
 
-One result is returned per user, with Input (what was asked for), UserPrincipalName, UserId, Status and Message. Status is Revoked, NotFound (no such user, or the device's mailbox no longer exists), Forbidden (the session lacks permission), Invalid (not a valid UPN or object ID), Throttled (Microsoft Graph kept throttling after the retries; run it again later for that user) or Failed (the service kept failing after the retries). A user who fails also produces a non-terminating error naming the user; the others are still revoked, so check the results or -ErrorVariable rather than stopping at the first error.
+One result is returned per user, with Input (what was asked for), UserPrincipalName, UserId, Status and Message. Status is Revoked, NotFound (no such user, the device's mailbox no longer exists, or the device names no mailbox: a device is never revoked by the name it shows), Forbidden (the session lacks permission), Invalid (not a valid UPN or object ID), NotSupported (a guest account, see below; nothing was sent), Throttled (Microsoft Graph kept throttling after the retries; run it again later for that user) or Failed (the service kept failing after the retries). A user who fails also produces a non-terminating error naming the user; the others are still revoked, so check the results or -ErrorVariable rather than stopping at the first error.
 
 What it does NOT do, and what to expect:
 
@@ -15,7 +15,7 @@ What it does NOT do, and what to expect:
 
 - The device partnership stays in Exchange, and nothing is wiped from the phone. Get-OutlookMobileDevice still lists the device afterwards.
 
-- Guest (B2B) users must be revoked in their home tenant.
+- Guest (B2B) users, whose UPN contains #EXT#, are not revoked: Microsoft Graph does not revoke the sign-in sessions of external users, who sign in through their home tenant. They come back with Status NotSupported (and a non-terminating error) and must be revoked in their home tenant. A guest given by object ID cannot be told apart and is sent like any user.
 
 Revocation signs a user out everywhere, so the impact is High: the cmdlet asks before each user unless you pass -Confirm:$false. Run it with -WhatIf first to see who would be affected.
 '@
@@ -66,6 +66,8 @@ $results | Where-Object Status -in 'Throttled', 'Failed' | Revoke-OutlookMobileS
     )
     Notes       = @'
 Permissions: the Microsoft Graph permission User.RevokeSessions.All (application permission for app-only sign-ins and managed identities, delegated permission for -Device), with admin consent. A delegated caller also needs an Entra role that covers the users, such as User Administrator. Without it the users come back with Status Forbidden. Piping devices also needs the Exchange access that Get-OutlookMobileDevice needs, to find each mailbox's owner.
+
+A user principal name that begins with $ is addressed as /users('$name@domain'), as Microsoft Graph requires.
 
 Requests are batched ($batch, 20 users each); a throttled user waits for its own Retry-After and goes in a later batch. If a batch's reply is lost after it was sent, the users' signInSessionsValidFromDateTime is read first (this needs User.Read.All as well) and only users not yet revoked are sent again, so each user is revoked once. Without User.Read.All those users are revoked again, which is harmless, and a warning says so.
 

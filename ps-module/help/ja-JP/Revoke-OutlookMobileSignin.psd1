@@ -5,7 +5,7 @@ Revoke-OutlookMobileSignin は、ユーザーごとに Microsoft Graph の revok
 
 ユーザーは、ユーザー プリンシパル名 (UPN) またはオブジェクト ID で指定するか (-UserPrincipalName)、パイプラインで渡します。パイプラインには、Get-OutlookMobileDevice の端末、UPN やオブジェクト ID の文字列、または UserPrincipalName プロパティを持つ任意のオブジェクトを渡せます。端末は、そのメールボックスを所有するユーザーに (Exchange Online を通じて) 解決されます。端末や表記がいくつあっても、取り消しはユーザーごとに 1 回で、要求は Graph のバッチでまとめて送られます。
 
-結果はユーザーごとに 1 つ返され、Input (指定した値)、UserPrincipalName、UserId、Status、Message を持ちます。Status は Revoked (取り消し済み)、NotFound (ユーザーが存在しない、または端末のメールボックスがもう存在しない)、Forbidden (セッションにアクセス許可がない)、Invalid (UPN やオブジェクト ID として正しくない)、Throttled (再試行のあとも Microsoft Graph が調整 (スロットリング) を続けた。時間をおいてそのユーザーについてもう一度実行する)、Failed (再試行してもサービスがエラーを返した) のいずれかです。失敗したユーザーについては、そのユーザーを示す終了しないエラーも出力されますが、ほかのユーザーの取り消しは続行されます。最初のエラーで止めるのではなく、結果や -ErrorVariable を確認してください。
+結果はユーザーごとに 1 つ返され、Input (指定した値)、UserPrincipalName、UserId、Status、Message を持ちます。Status は Revoked (取り消し済み)、NotFound (ユーザーが存在しない、端末のメールボックスがもう存在しない、または端末がメールボックスを示していない。端末に表示される名前で取り消すことはありません)、Forbidden (セッションにアクセス許可がない)、Invalid (UPN やオブジェクト ID として正しくない)、NotSupported (ゲスト アカウント。下記参照。何も送信していません)、Throttled (再試行のあとも Microsoft Graph が調整 (スロットリング) を続けた。時間をおいてそのユーザーについてもう一度実行する)、Failed (再試行してもサービスがエラーを返した) のいずれかです。失敗したユーザーについては、そのユーザーを示す終了しないエラーも出力されますが、ほかのユーザーの取り消しは続行されます。最初のエラーで止めるのではなく、結果や -ErrorVariable を確認してください。
 
 このコマンドレットが行わないことと、想定される動作:
 
@@ -15,7 +15,7 @@ Revoke-OutlookMobileSignin は、ユーザーごとに Microsoft Graph の revok
 
 - Exchange の端末パートナーシップは残り、端末からは何も消去されません。取り消し後も Get-OutlookMobileDevice には端末が表示されます。
 
-- ゲスト (B2B) ユーザーは、そのユーザーのホーム テナントで取り消す必要があります。
+- UPN に #EXT# を含むゲスト (B2B) ユーザーは取り消しません。Microsoft Graph は外部ユーザー (ホーム テナントでサインインするユーザー) のサインイン セッションを取り消さないためです。Status は NotSupported となり (終了しないエラーも出力されます)、そのユーザーのホーム テナントで取り消す必要があります。オブジェクト ID で指定したゲストは区別できないため、通常のユーザーと同じく送信されます。
 
 取り消しを行うとユーザーはあらゆる場所でサインアウトされるため、影響度は High です。-Confirm:$false を付けない限り、ユーザーごとに確認を求めます。まず -WhatIf を付けて実行し、影響を受けるユーザーを確認してください。
 '@
@@ -66,6 +66,8 @@ $results | Where-Object Status -in 'Throttled', 'Failed' | Revoke-OutlookMobileS
     )
     Notes       = @'
 アクセス許可: Microsoft Graph の User.RevokeSessions.All (アプリ専用のサインインとマネージド ID ではアプリケーションのアクセス許可、-Device では委任されたアクセス許可) に管理者の同意が必要です。委任の場合は、対象のユーザーを管理できるユーザー管理者などの Entra ロールも必要です。これがないと、ユーザーの Status は Forbidden になります。端末をパイプで渡す場合は、各メールボックスの所有者を調べるために Get-OutlookMobileDevice と同じ Exchange のアクセスも必要です。
+
+$ で始まるユーザー プリンシパル名は、Microsoft Graph の求めるとおり /users('$name@domain') の形で指定します。
 
 要求は $batch (1 回に 20 ユーザー) でまとめて送ります。調整 (スロットリング) されたユーザーは、そのユーザーの Retry-After だけ待ってから後のバッチで送ります。送信後にバッチの応答が失われた場合は、まずユーザーの signInSessionsValidFromDateTime を読み取り (User.Read.All も必要です)、まだ取り消されていないユーザーだけを送り直すため、各ユーザーの取り消しは 1 回だけです。User.Read.All がない場合、それらのユーザーはもう一度取り消されます (害はありません)。その場合は警告が表示されます。
 

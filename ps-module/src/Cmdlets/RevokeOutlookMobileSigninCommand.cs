@@ -22,6 +22,7 @@ public sealed class RevokeOutlookMobileSigninCommand : SessionCmdlet
 
     private readonly List<RevokeTarget> _targets = new();
     private readonly HashSet<string> _seen = new(StringComparer.OrdinalIgnoreCase);
+    private readonly HashSet<string> _seenDevices = new(StringComparer.OrdinalIgnoreCase);
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = UserSet)]
     [Alias("UserId", "ObjectId")]
@@ -81,13 +82,16 @@ public sealed class RevokeOutlookMobileSigninCommand : SessionCmdlet
         if (_seen.Add(trimmed)) _targets.Add(new RevokeTarget { requested = trimmed, user = trimmed, mailbox_distinguished_name = null });
     }
 
-    // Devices are deduplicated per mailbox: one revocation per user, however many phones.
+    // Devices are deduplicated per mailbox: one revocation per user, however many phones. A device
+    // that names no mailbox still goes to the engine, which reports it NotFound: its shown name is
+    // never used as a user.
     private void AddDevice(OutlookMobileDevice device)
     {
-        var key = device.MailboxDistinguishedName ?? device.UserDisplayNameNew;
-        if (_seen.Add(key))
+        var mailbox = string.IsNullOrWhiteSpace(device.MailboxDistinguishedName) ? null : device.MailboxDistinguishedName;
+        var key = mailbox ?? device.DistinguishedName ?? device.UserDisplayNameNew;
+        if (_seenDevices.Add(key))
         {
-            _targets.Add(new RevokeTarget { requested = device.UserDisplayNameNew, user = null, mailbox_distinguished_name = device.MailboxDistinguishedName });
+            _targets.Add(new RevokeTarget { requested = device.UserDisplayNameNew, user = null, mailbox_distinguished_name = mailbox });
         }
     }
 
@@ -121,12 +125,15 @@ public sealed class RevokeOutlookMobileSigninCommand : SessionCmdlet
                     {
                         "NotFound" => OutlookQrGuardErrorKind.NotFound,
                         "Forbidden" => OutlookQrGuardErrorKind.PermissionDenied,
-                        "Invalid" => OutlookQrGuardErrorKind.InvalidArgument,
+                        "Invalid" or "NotSupported" => OutlookQrGuardErrorKind.InvalidArgument,
                         "Throttled" => OutlookQrGuardErrorKind.Throttled,
                         _ => OutlookQrGuardErrorKind.Connection,
                     };
                     var who = o.user_principal_name.Length > 0 ? o.user_principal_name : o.requested;
-                    WriteNativeError(new OutlookQrGuardException(kind, string.Format(Messages.RevokeFailed, who, o.message), o.status, who), result);
+                    var text = o.status == "NotSupported"
+                        ? string.Format(Messages.RevokeGuestNotSupported, who)
+                        : string.Format(Messages.RevokeFailed, who, o.message);
+                    WriteNativeError(new OutlookQrGuardException(kind, text, o.status, who), result);
                 }
             }
         }

@@ -19,7 +19,7 @@ public sealed class RevokeResult
 
     public string UserId { get; }
 
-    /// <summary>Revoked, NotFound, Forbidden, Invalid, Throttled or Failed.</summary>
+    /// <summary>Revoked, NotFound, Forbidden, Invalid, NotSupported (an external/guest account: Graph does not revoke its sessions), Throttled or Failed.</summary>
     public string Status { get; }
 
     public string Message { get; }

@@ -391,7 +391,9 @@ pub fn revoke_targets(targets: Vec<RevokeTarget>) -> Vec<RevokeTargetSpec> {
         .into_iter()
         .map(|t| RevokeTargetSpec {
             input: t.requested,
-            user: t.user.filter(|u| !u.trim().is_empty()),
+            // A blank user stays a (blank, so Invalid) user: only a target with no user at all
+            // is a device, resolved through its mailbox or reported NotFound.
+            user: t.user,
             mailbox_distinguished_name: t.mailbox_distinguished_name,
         })
         .collect()

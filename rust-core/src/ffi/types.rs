@@ -393,7 +393,7 @@ pub struct RevokeOutcome {
     pub requested: String,
     pub user_principal_name: String,
     pub user_id: String,
-    /// Revoked, NotFound, Forbidden, Invalid, Failed.
+    /// Revoked, NotFound, Forbidden, Invalid, NotSupported (guest), Throttled, Failed.
     pub status: String,
     pub message: String,
     pub code: String,

@@ -43,7 +43,9 @@ impl GraphClient {
             input: id_or_upn.to_owned(),
             reason,
         })?;
-        let mut url = self.environment.graph_url(&["users", user.segment()]);
+        let path = user.users_path();
+        let segments: Vec<&str> = path.iter().map(String::as_str).collect();
+        let mut url = self.environment.graph_url(&segments);
         url.query_pairs_mut()
             .append_pair("$select", "id,userPrincipalName,displayName,mail");
         let mut req = Request::new(Method::GET, url);

@@ -32,6 +32,28 @@ impl UserRef {
     pub fn is_object_id(&self) -> bool {
         self.object_id
     }
+
+    /// An external (B2B guest) account of this tenant, by its UPN's `#EXT#` marker
+    /// (`user-get.md`: "To query a B2B user using the userPrincipalName, encode the hash (#)
+    /// character … /users/AdeleVance_adatum.com%23EXT%23@contoso.com"). An object id cannot
+    /// tell.
+    pub fn is_external(&self) -> bool {
+        !self.object_id && self.key.contains("#ext#@")
+    }
+
+    /// The path segments that address this user, before percent-encoding: `users`, `{id|upn}`;
+    /// or, for a UPN that starts with `$`, the single segment `users('$x@y')` ("When the
+    /// userPrincipalName begins with a `$` character, remove the slash (/) after /users and
+    /// enclose the userPrincipalName in parentheses and single quotes", microsoft-graph-docs-
+    /// contrib `api-reference/v1.0/api/user-get.md`; `/users/$x@y.com` is a 400 there). A `'`
+    /// inside is doubled, as in any OData string literal.
+    pub fn users_path(&self) -> Vec<String> {
+        if !self.object_id && self.segment.starts_with('$') {
+            vec![format!("users('{}')", self.segment.replace('\'', "''"))]
+        } else {
+            vec!["users".to_owned(), self.segment.clone()]
+        }
+    }
 }
 
 /// Accepts a GUID or a UPN (`local@domain.tld`, guests' `…#EXT#@…` included); rejects
@@ -100,6 +122,38 @@ mod tests {
         assert_ne!(upn, id);
         assert!(validate_user_ref("o'brien@contoso.com").is_ok());
         assert!(validate_user_ref("guest_fabrikam.com#EXT#@contoso.onmicrosoft.com").is_ok());
+    }
+
+    #[test]
+    fn a_dollar_upn_is_addressed_in_parentheses_and_quotes() {
+        let dollar = validate_user_ref("$Adele'V@contoso.com").unwrap();
+        assert_eq!(dollar.users_path(), ["users('$Adele''V@contoso.com')"]);
+        let plain = validate_user_ref("adele$v@contoso.com").unwrap();
+        assert_eq!(plain.users_path(), ["users", "adele$v@contoso.com"]);
+        let id = validate_user_ref("0B8C6F2E-1D44-4A8B-9C1E-3F5A7B9D2E10").unwrap();
+        assert_eq!(
+            id.users_path(),
+            ["users", "0b8c6f2e-1d44-4a8b-9c1e-3f5a7b9d2e10"]
+        );
+    }
+
+    #[test]
+    fn guests_are_known_by_their_ext_marker() {
+        assert!(
+            validate_user_ref("Guest_Fabrikam.com#EXT#@contoso.onmicrosoft.com")
+                .unwrap()
+                .is_external()
+        );
+        assert!(
+            !validate_user_ref("ext.person@contoso.com")
+                .unwrap()
+                .is_external()
+        );
+        assert!(
+            !validate_user_ref("0B8C6F2E-1D44-4A8B-9C1E-3F5A7B9D2E10")
+                .unwrap()
+                .is_external()
+        );
     }
 
     #[test]

@@ -27,6 +27,8 @@ pub enum RevokeStatus {
     NotFound,
     Forbidden,
     Invalid,
+    /// An external (guest) account: Graph does not revoke its sessions; not sent.
+    NotSupported,
     Throttled,
     Failed,
 }
@@ -38,6 +40,7 @@ impl RevokeStatus {
             RevokeStatus::NotFound => "NotFound",
             RevokeStatus::Forbidden => "Forbidden",
             RevokeStatus::Invalid => "Invalid",
+            RevokeStatus::NotSupported => "NotSupported",
             RevokeStatus::Throttled => "Throttled",
             RevokeStatus::Failed => "Failed",
         }
@@ -71,7 +74,7 @@ pub async fn revoke(
     let dns: Vec<String> = targets
         .iter()
         .filter(|t| t.user.is_none())
-        .filter_map(|t| t.mailbox_distinguished_name.clone())
+        .filter_map(|t| mailbox_dn(t).map(str::to_owned))
         .collect();
     let mut owners: HashMap<String, (String, String)> = HashMap::new();
     if !dns.is_empty() {
@@ -98,7 +101,7 @@ pub async fn revoke(
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut totals = RevokeTotals::default();
     for target in targets {
-        let (user, upn, id) = match (&target.user, &target.mailbox_distinguished_name) {
+        let (user, upn, id) = match (&target.user, mailbox_dn(&target)) {
             (Some(user), _) => (
                 user.trim().to_owned(),
                 if user.contains('@') {
@@ -110,7 +113,8 @@ pub async fn revoke(
             ),
             (None, Some(dn)) => match owners.get(&dn.trim().to_lowercase()) {
                 Some((upn, id)) if !id.is_empty() || !upn.is_empty() => (
-                    if id.is_empty() {
+                    // By object id, except for a guest: only its UPN shows it is one.
+                    if id.is_empty() || is_external_upn(upn) {
                         upn.clone()
                     } else {
                         id.clone()
@@ -120,19 +124,26 @@ pub async fn revoke(
                 ),
                 _ => {
                     totals.users += 1;
-                    on_record(RevokeRecord {
-                        input: target.input.clone(),
-                        user_principal_name: String::new(),
-                        user_id: String::new(),
-                        status: RevokeStatus::NotFound,
-                        message: format!(
+                    on_record(not_found_device(
+                        &target.input,
+                        format!(
                             "No mailbox owns the device entry '{dn}' any more (the user may have been deleted)."
                         ),
-                    });
+                    ));
                     continue;
                 }
             },
-            (None, None) => (target.input.trim().to_owned(), String::new(), String::new()),
+            // A device that names no mailbox: its user cannot be known. Never fall back to the
+            // name it shows (a mailbox Name or display name is not a user, and may be someone
+            // else's UPN).
+            (None, None) => {
+                totals.users += 1;
+                on_record(not_found_device(
+                    &target.input,
+                    "The device entry names no mailbox, so its user cannot be found; nothing was revoked.".to_owned(),
+                ));
+                continue;
+            }
         };
         let key = user.to_lowercase();
         if seen.contains_key(&key) {
@@ -160,6 +171,7 @@ pub async fn revoke(
                 RevokeOutcome::Failed { reason } => (RevokeStatus::Failed, reason.clone()),
                 RevokeOutcome::Throttled { reason } => (RevokeStatus::Throttled, format!("Microsoft Graph kept throttling; run the command again later for this user ({reason}).")),
                 RevokeOutcome::Invalid { reason } => (RevokeStatus::Invalid, reason.clone()),
+                RevokeOutcome::NotSupported { reason } => (RevokeStatus::NotSupported, format!("Not revoked: {reason}.")),
                 // Inputs are deduplicated above; the client's own check is a safety net.
                 RevokeOutcome::Duplicate { .. } => return,
             };
@@ -181,4 +193,27 @@ pub async fn revoke(
     totals.revoked = revoked.into_inner().unwrap_or_default();
     totals.batch_requests = summary.batch_requests;
     Ok(totals)
+}
+
+/// The target's mailbox, when it came from a device that names one.
+fn mailbox_dn(target: &RevokeTargetSpec) -> Option<&str> {
+    target
+        .mailbox_distinguished_name
+        .as_deref()
+        .map(str::trim)
+        .filter(|dn| !dn.is_empty())
+}
+
+fn is_external_upn(upn: &str) -> bool {
+    upn.to_ascii_lowercase().contains("#ext#@")
+}
+
+fn not_found_device(input: &str, message: String) -> RevokeRecord {
+    RevokeRecord {
+        input: input.to_owned(),
+        user_principal_name: String::new(),
+        user_id: String::new(),
+        status: RevokeStatus::NotFound,
+        message,
+    }
 }

@@ -305,6 +305,56 @@ async fn revoke_sign_in_sessions_returns_the_documented_body_and_is_journaled_on
     assert_eq!(h.emulator.journal().revocations.len(), 2);
 }
 
+/// user-get.md: a UPN that starts with `$` is addressed as `/users('$x@y')`; `/users/$x@y` is
+/// a 400 (OData reserves the `$` prefix).
+#[tokio::test]
+async fn users_can_be_addressed_in_parentheses_and_a_dollar_segment_is_400() {
+    let h = start_default().await;
+    let token = h.app_token(GRAPH_SCOPE).await;
+    let some = users(&h, &token, 2).await;
+    let upn = some[1]["userPrincipalName"].as_str().unwrap();
+    let quoted = url_path(&format!("users('{}')", upn.replace('\'', "''")));
+    let (status, body) = h
+        .graph_get(&token, &format!("/v1.0/{quoted}?$select=id"))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["id"], some[1]["id"]);
+    let (status, body) = h
+        .graph_post(
+            &token,
+            &format!("/v1.0/{quoted}/revokeSignInSessions"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(h.emulator.journal().revocations.len(), 1);
+    let (status, body) = h
+        .graph_post(
+            &token,
+            "/v1.0/users('$nobody@contoso.onmicrosoft.com')/revokeSignInSessions",
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (404, Some("Request_ResourceNotFound")),
+        "{body}"
+    );
+    let (status, body) = h
+        .graph_post(
+            &token,
+            "/v1.0/users/$nobody@contoso.onmicrosoft.com/revokeSignInSessions",
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (400, Some("BadRequest")),
+        "{body}"
+    );
+    assert_eq!(h.emulator.journal().revocations.len(), 1);
+}
+
 #[tokio::test]
 async fn batch_runs_items_with_dependencies_and_shuffles_deterministically() {
     let h = start_default().await;
@@ -312,10 +362,10 @@ async fn batch_runs_items_with_dependencies_and_shuffles_deterministically() {
     let some = users(&h, &token, 4).await;
     let id = |i: usize| some[i]["id"].as_str().unwrap().to_owned();
     let batch = json!({"requests": [
-        {"id": "1", "method": "POST", "url": format!("/users/{}/revokeSignInSessions", id(1))},
-        {"id": "2", "method": "POST", "url": "/users/ghost@contoso.onmicrosoft.com/revokeSignInSessions"},
+        {"id": "1", "method": "POST", "url": format!("/users/{}/revokeSignInSessions", id(1)), "headers": {"content-type": "application/json"}, "body": {}},
+        {"id": "2", "method": "POST", "url": "/users/ghost@contoso.onmicrosoft.com/revokeSignInSessions", "headers": {"Content-Type": "application/json"}, "body": {}},
         {"id": "3", "method": "GET", "url": format!("users/{}?$select=id", id(2)), "dependsOn": ["1"]},
-        {"id": "4", "method": "POST", "url": format!("/users/{}/revokeSignInSessions", id(3)), "dependsOn": ["2"]},
+        {"id": "4", "method": "POST", "url": format!("/users/{}/revokeSignInSessions", id(3)), "dependsOn": ["2"], "headers": {"Content-Type": "application/json"}, "body": {}},
         {"id": "5", "method": "POST", "url": format!("/users/{}/revokeSignInSessions", id(0)), "headers": {"Content-Type": "application/json"}, "body": {}},
     ]});
     let (status, body) = h.graph_post(&token, "/v1.0/$batch", Some(&batch)).await;
@@ -384,6 +434,7 @@ async fn malformed_batches_are_400() {
         json!({"requests": [item(1), item(1)]}),
         json!({"requests": [{"id": "1", "method": "GET", "url": "https://graph.microsoft.com/v1.0/users"}]}),
         json!({"requests": [{"id": "1", "method": "POST", "url": "/users/x/revokeSignInSessions", "body": {}}]}),
+        json!({"requests": [{"id": "1", "method": "POST", "url": "/users/x/revokeSignInSessions"}]}),
         json!({"requests": [{"id": "1", "method": "GET", "url": "/users", "dependsOn": ["9"]}]}),
         json!({"requests": [{"id": "1", "method": "GET", "url": "/users", "dependsOn": ["2"]}, {"id": "2", "method": "GET", "url": "/users", "dependsOn": ["1"]}]}),
         json!({"nope": []}),
@@ -395,6 +446,67 @@ async fn malformed_batches_are_400() {
     }
     let ok = json!({"requests": (0..20).map(item).collect::<Vec<_>>()});
     assert_eq!(h.graph_post(&token, "/v1.0/$batch", Some(&ok)).await.0, 200);
+}
+
+/// Graph refuses the whole batch when one write item lacks a body or a Content-Type, even for
+/// an API that takes no body: nothing in it runs (msgraph-sdk-dotnet#2628, json-batching.md).
+#[tokio::test]
+async fn a_write_item_without_body_or_content_type_refuses_the_whole_batch() {
+    let h = start_default().await;
+    let token = h.app_token(GRAPH_SCOPE).await;
+    let some = users(&h, &token, 2).await;
+    let revoke = |i: usize| {
+        format!(
+            "/users/{}/revokeSignInSessions",
+            some[i]["id"].as_str().unwrap()
+        )
+    };
+    let ok = json!({"id": "1", "method": "POST", "url": revoke(0), "headers": {"Content-Type": "application/json"}, "body": {}});
+    let bad_items = [
+        json!({"id": "x7", "method": "POST", "url": revoke(1)}),
+        json!({"id": "x7", "method": "POST", "url": revoke(1), "body": {}}),
+        json!({"id": "x7", "method": "POST", "url": revoke(1), "body": {}, "headers": {"Accept": "application/json"}}),
+        json!({"id": "x7", "method": "post", "url": revoke(1), "headers": {"Content-Type": "application/json"}}),
+        json!({"id": "x7", "method": "POST", "url": revoke(1), "headers": {"Content-Type": "application/json"}, "body": null}),
+        json!({"id": "x7", "method": "PATCH", "url": format!("/users/{}", some[1]["id"].as_str().unwrap())}),
+    ];
+    for bad in bad_items {
+        let batch = json!({"requests": [ok.clone(), bad.clone()]});
+        let (status, body) = h.graph_post(&token, "/v1.0/$batch", Some(&batch)).await;
+        assert_eq!(status, 400, "{bad}: {body}");
+        assert_eq!(body["error"]["code"], "BadRequest", "{bad}");
+        assert_eq!(
+            body["error"]["message"],
+            "Write request id : x7 does not contain Content-Type header or body.",
+            "{bad}"
+        );
+        assert!(
+            body["error"]["innerError"]["request-id"].is_string(),
+            "{body}"
+        );
+    }
+    let journal = h.emulator.journal();
+    assert!(
+        journal.revocations.is_empty(),
+        "nothing in a refused batch runs"
+    );
+    assert!(journal.requests.iter().all(|r| r.batch_item_id.is_none()));
+
+    // Reads need neither; a body on a GET or DELETE is ignored (lenient: UNCONFIRMED either way).
+    let reads = json!({"requests": [
+        {"id": "1", "method": "GET", "url": format!("/users/{}?$select=id", some[0]["id"].as_str().unwrap())},
+        {"id": "2", "method": "GET", "url": "/users?$top=1", "body": {"ignored": true}},
+    ]});
+    let (status, body) = h.graph_post(&token, "/v1.0/$batch", Some(&reads)).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body["responses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["status"] == 200),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -411,7 +523,7 @@ async fn batch_items_are_throttled_individually() {
             2,
         )));
     let requests: Vec<Value> = (0..6)
-        .map(|i| json!({"id": format!("r{i}"), "method": "POST", "url": format!("/users/{}/revokeSignInSessions", some[i]["id"].as_str().unwrap())}))
+        .map(|i| json!({"id": format!("r{i}"), "method": "POST", "url": format!("/users/{}/revokeSignInSessions", some[i]["id"].as_str().unwrap()), "headers": {"Content-Type": "application/json"}, "body": {}}))
         .collect();
     let (status, body) = h
         .graph_post(&token, "/v1.0/$batch", Some(&json!({"requests": requests})))

@@ -63,6 +63,12 @@ pub enum RevokeOutcome {
     Throttled {
         reason: String,
     },
+    /// Not sent: an external (B2B guest, `#EXT#`) account. "This API doesn't revoke sign-in
+    /// sessions for external users, because external users sign in through their home tenant"
+    /// (`api-reference/v1.0/api/user-revokesigninsessions.md`), so a success would be a lie.
+    NotSupported {
+        reason: String,
+    },
     /// Rejected before sending (not a GUID or UPN).
     Invalid {
         reason: String,
@@ -88,6 +94,8 @@ pub struct RevokeSummary {
     pub forbidden: usize,
     pub failed: usize,
     pub invalid: usize,
+    /// External (guest) accounts, not sent.
+    pub not_supported: usize,
     pub duplicates: usize,
     /// `$batch` requests this call made (HTTP-level retries not included).
     pub batch_requests: usize,
@@ -126,6 +134,7 @@ impl Results<'_> {
                     summary.failed += 1
                 }
                 RevokeOutcome::Invalid { .. } => summary.invalid += 1,
+                RevokeOutcome::NotSupported { .. } => summary.not_supported += 1,
                 RevokeOutcome::Duplicate { .. } => summary.duplicates += 1,
             }
         }
@@ -171,6 +180,16 @@ impl GraphClient {
                 Ok(user) => match first_seen.get(&user) {
                     Some(&first_index) => {
                         results.emit(index, input, RevokeOutcome::Duplicate { first_index })
+                    }
+                    None if user.is_external() => {
+                        first_seen.insert(user, index);
+                        results.emit(
+                            index,
+                            input,
+                            RevokeOutcome::NotSupported {
+                                reason: GUEST_REASON.into(),
+                            },
+                        );
                     }
                     None => {
                         first_seen.insert(user.clone(), index);
@@ -219,6 +238,8 @@ impl GraphClient {
             .unwrap_or_default()
     }
 }
+
+const GUEST_REASON: &str = "an external (guest) account: revokeSignInSessions does not revoke the sign-in sessions of external users, who sign in through their home tenant; revoke them there";
 
 /// Reads of a lost batch's users before they are given up on and sent again.
 const MAX_CHECKS: u32 = 3;

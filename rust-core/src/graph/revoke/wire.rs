@@ -65,10 +65,8 @@ impl GraphClient {
         items: impl Iterator<Item = (String, &UserRef)>,
     ) -> Result<BatchAnswer, BatchFailure> {
         let requests = items
-            .map(|(id, user)| BatchItem {
-                id,
-                method: "POST",
-                url: user_url(user, "revokeSignInSessions", None),
+            .map(|(id, user)| {
+                BatchItem::bodyless_post(id, user_url(user, "revokeSignInSessions", None))
             })
             .collect();
         self.post_batch(BatchRequest { requests }, false, REVOKE_PERMISSION)
@@ -81,10 +79,11 @@ impl GraphClient {
         items: impl Iterator<Item = (String, &UserRef)>,
     ) -> Result<BatchAnswer, BatchFailure> {
         let requests = items
-            .map(|(id, user)| BatchItem {
-                id,
-                method: "GET",
-                url: user_url(user, "", Some("id,signInSessionsValidFromDateTime")),
+            .map(|(id, user)| {
+                BatchItem::read(
+                    id,
+                    user_url(user, "", Some("id,signInSessionsValidFromDateTime")),
+                )
             })
             .collect();
         self.post_batch(BatchRequest { requests }, true, READ_PERMISSION)
@@ -204,7 +203,7 @@ fn user_url(user: &UserRef, action: &str, select: Option<&str>) -> String {
         return String::new();
     };
     if let Ok(mut p) = u.path_segments_mut() {
-        p.pop_if_empty().extend(["users", user.segment()]);
+        p.pop_if_empty().extend(user.users_path());
         if !action.is_empty() {
             p.push(action);
         }
@@ -242,6 +241,11 @@ mod tests {
         assert_eq!(
             user_url(&id, "revokeSignInSessions", None),
             "/users/0b8c6f2e-1d44-4a8b-9c1e-3f5a7b9d2e10/revokeSignInSessions"
+        );
+        let dollar = validate_user_ref("$svc@contoso.com").unwrap();
+        assert_eq!(
+            user_url(&dollar, "revokeSignInSessions", None),
+            "/users('$svc@contoso.com')/revokeSignInSessions"
         );
         assert_eq!(
             user_url(&id, "", Some("id,signInSessionsValidFromDateTime")),

@@ -35,6 +35,42 @@ pub fn class_for(path: &str) -> EndpointClass {
     }
 }
 
+/// `users('{key}')` (how a UPN that starts with `$` must be addressed) becomes `users`, `{key}`;
+/// `users/$x@y` is refused. Source: microsoft-graph-docs-contrib `api-reference/v1.0/api/
+/// user-get.md`: "/users/$x@y.com fails with a 400 Bad Request error code … because this
+/// request URL violates the OData URL convention, which expects only system query options to
+/// be prefixed with a `$` character"; the fix is `/users('$x@y.com')`. The 400's code and
+/// message are UNCONFIRMED.
+fn users_key_segment(rest: &[String]) -> Result<Vec<String>, String> {
+    let Some(first) = rest.first() else {
+        return Ok(Vec::new());
+    };
+    if first.eq_ignore_ascii_case("users")
+        && let Some(key) = rest.get(1)
+        && key.starts_with('$')
+    {
+        return Err(format!("Resource not found for the segment '{key}'."));
+    }
+    let quoted = first
+        .get(..6)
+        .filter(|p| p.eq_ignore_ascii_case("users("))
+        .and_then(|_| first[6..].strip_suffix(')'))
+        .and_then(|k| k.strip_prefix('\'')?.strip_suffix('\''));
+    let Some(quoted) = quoted else {
+        return Ok(rest.to_vec());
+    };
+    // An OData string literal: a quote inside is doubled.
+    if quoted.replace("''", "").contains('\'') {
+        return Err(format!(
+            "Syntax error at position {} in '{first}'.",
+            first.len()
+        ));
+    }
+    let mut out = vec!["users".to_owned(), quoted.replace("''", "'")];
+    out.extend(rest[1..].iter().cloned());
+    Ok(out)
+}
+
 /// A top-level Graph request.
 pub async fn handle(state: &State, req: &Req) -> Reply {
     let ctx = GraphCtx::new(req);
@@ -47,6 +83,10 @@ pub async fn route(state: &State, req: &Req, ctx: &GraphCtx, allow_batch: bool) 
     let segments = path_segments(&req.path);
     let Some((version, rest)) = segments.split_first() else {
         return ctx.bad_request("BadRequest", "Invalid version.");
+    };
+    let rest = match users_key_segment(rest) {
+        Ok(rest) => rest,
+        Err(reply_message) => return ctx.bad_request("BadRequest", &reply_message),
     };
     let rest: Vec<&str> = rest.iter().map(String::as_str).collect();
     if let ["$batch"] = rest.as_slice() {
