@@ -101,8 +101,9 @@ pub fn validate(app: &App, assertion: &str, audiences: &[String]) -> Result<(), 
 
 /// A JWT time claim as Unix seconds: a JSON number (RFC 7519 §2 NumericDate), or a string of
 /// digits, which Entra ID accepts too: MSAL.NET 4.92 (through Azure.Identity 1.21) writes
-/// `"nbf":"1796575581"` (../shared/docs/entra-auth-and-graph.md, ADDED 2026-12-06, seen on the
-/// wire). Anything else (text, booleans, objects) is not a time and reads as missing.
+/// `"nbf":"1796575581"` and `exp` alike, no `iat` (../shared/docs/entra-auth-and-graph.md, ADDED
+/// 2026-12-06; tests/ContractTests sees the same). Anything else (text, booleans, objects) is not
+/// a time: a missing `exp` and a malformed time claim are both AADSTS700024.
 /// UNCONFIRMED: whether Entra accepts a fractional number or a signed/fractional string;
 /// fractions of a number are truncated, strings must be plain digits.
 fn unix_time(value: &Value) -> Option<i64> {
