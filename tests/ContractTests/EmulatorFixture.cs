@@ -98,10 +98,7 @@ public sealed class EmulatorFixture : IAsyncLifetime
         }
         _process?.Dispose();
         _ca?.Dispose();
-        foreach (var f in new[] { _readyFile, _readyFile + ".out", _readyFile + ".err" })
-        {
-            try { File.Delete(f); } catch (IOException) { }
-        }
+        try { File.Delete(_readyFile); } catch (IOException) { }
         return Task.CompletedTask;
     }
 
