@@ -91,18 +91,31 @@ function Invoke-CargoTests([string] $Root) {
     [pscustomobject]@{ Suite = 'cargo'; Passed = $passed; Failed = $failed; Skipped = $ignored }
 }
 
+# The C# tests (resolver, bindings, cmdlets) and the contract suite (tests/ContractTests: Azure.Identity
+# and the Graph SDK from NuGet against the emulator binary of this configuration), summed as one suite.
 function Invoke-DotnetTests([string] $Root, [string] $Configuration) {
-    $project = Join-Path $Root 'tests/OutlookQrGuard.Tests/OutlookQrGuard.Tests.csproj'
-    $passed = 0; $failed = 0; $skipped = 0; $sawSummary = $false
-    & dotnet test $project -c $Configuration --nologo 2>&1 | ForEach-Object {
-        $line = "$_"
-        Write-Host $line
-        if ($line -match 'Failed:\s+(\d+), Passed:\s+(\d+), Skipped:\s+(\d+)') {
-            $failed += [int]$Matches[1]; $passed += [int]$Matches[2]; $skipped += [int]$Matches[3]; $sawSummary = $true
+    $projects = 'tests/OutlookQrGuard.Tests/OutlookQrGuard.Tests.csproj', 'tests/ContractTests/ContractTests.csproj'
+    $passed = 0; $failed = 0; $skipped = 0
+    $previousEmulator = $env:OQG_EMULATOR_PATH
+    $env:OQG_EMULATOR_PATH = Get-EmulatorPath -Root $Root -Configuration $Configuration
+    try {
+        foreach ($relative in $projects) {
+            $sawSummary = $false; $projectFailed = 0
+            & dotnet test (Join-Path $Root $relative) -c $Configuration --nologo 2>&1 | ForEach-Object {
+                $line = "$_"
+                Write-Host $line
+                if ($line -match 'Failed:\s+(\d+), Passed:\s+(\d+), Skipped:\s+(\d+)') {
+                    $projectFailed += [int]$Matches[1]; $passed += [int]$Matches[2]; $skipped += [int]$Matches[3]; $sawSummary = $true
+                }
+            }
+            if ($LASTEXITCODE -ne 0 -and $projectFailed -eq 0) { $projectFailed = 1 }
+            if (-not $sawSummary -and $projectFailed -eq 0) { $projectFailed = 1 }
+            $failed += $projectFailed
         }
     }
-    if ($LASTEXITCODE -ne 0 -and $failed -eq 0) { $failed = 1 }
-    if (-not $sawSummary -and $failed -eq 0) { $failed = 1 }
+    finally {
+        $env:OQG_EMULATOR_PATH = $previousEmulator
+    }
     [pscustomobject]@{ Suite = 'dotnet'; Passed = $passed; Failed = $failed; Skipped = $skipped }
 }
 

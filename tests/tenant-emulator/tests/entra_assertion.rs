@@ -190,6 +190,58 @@ async fn wrong_audience_issuer_and_time_window_are_refused() {
     assert_eq!((status, entra_codes(&body)), (400, vec![700024]));
 }
 
+/// MSAL.NET 4.92 (Azure.Identity 1.21) writes the times as numeric strings, PS256 + `x5t#S256`
+/// (../shared/docs/entra-auth-and-graph.md, ADDED 2026-12-06); Entra ID accepts them.
+#[tokio::test]
+async fn numeric_string_times_are_accepted_as_msal_net_sends_them() {
+    let h = start_default().await;
+    let app = &h.creds.certificate_app;
+    let now = now();
+    let mut c = assertion_claims(&app.client_id, &h.token_url());
+    c["nbf"] = json!(now.to_string());
+    c["exp"] = json!((now + 600).to_string());
+    c["iat"] = json!(now.to_string());
+    let jwt = assertion(&app.private_key_pem, &app.certificate_pem, "PS256", &c);
+    let (status, body) = assertion_request(&h, &app.client_id, &jwt).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        claims(body["access_token"].as_str().unwrap())["appidacr"],
+        "2"
+    );
+
+    // A numeric string still has to be in range.
+    c["nbf"] = json!((now - 3600).to_string());
+    c["exp"] = json!((now - 1200).to_string());
+    let jwt = assertion(&app.private_key_pem, &app.certificate_pem, "PS256", &c);
+    let (status, body) = assertion_request(&h, &app.client_id, &jwt).await;
+    assert_eq!((status, entra_codes(&body)), (400, vec![700024]));
+}
+
+#[tokio::test]
+async fn times_that_are_not_numbers_are_700024() {
+    let h = start_default().await;
+    let app = &h.creds.certificate_app;
+    let now = now();
+    for (claim, bad) in [
+        ("exp", json!("tomorrow")),
+        ("exp", json!(format!("{}.5", now + 600))),
+        ("exp", json!(true)),
+        ("nbf", json!("now")),
+        ("iat", json!("now")),
+        ("iat", json!({"t": now})),
+    ] {
+        let mut c = assertion_claims(&app.client_id, &h.token_url());
+        c[claim] = bad.clone();
+        let jwt = assertion(&app.private_key_pem, &app.certificate_pem, "RS256", &c);
+        let (status, body) = assertion_request(&h, &app.client_id, &jwt).await;
+        assert_eq!(
+            (status, entra_codes(&body)),
+            (400, vec![700024]),
+            "{claim}={bad}: {body}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn assertion_type_is_checked_and_garbage_is_malformed() {
     let h = start_default().await;

@@ -66,6 +66,47 @@ async fn sign_in(h: &Harness, scope: &str, upn: &str) -> Value {
     body
 }
 
+/// MSAL.NET polls with the short `grant_type=device_code`, which Entra ID accepts
+/// (../shared/docs/entra-auth-and-graph.md §device code, ADDED 2026-12-06).
+#[tokio::test]
+async fn short_device_code_grant_type_polls_like_the_urn() {
+    let h = fast().await;
+    let (_, code) = request_code(&h, "https://outlook.office365.com/.default", "").await;
+    let device_code = code["device_code"].as_str().unwrap();
+    let form = [
+        ("grant_type", "device_code"),
+        ("client_id", h.creds.public_client_id.as_str()),
+        ("device_code", device_code),
+    ];
+    let url = h.token_url();
+    let (status, body) = h.post_form(&url, &form).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("authorization_pending")),
+        "{body}"
+    );
+    assert!(
+        h.emulator
+            .approve_device_code(code["user_code"].as_str().unwrap(), &h.creds.admin_upn)
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let (status, body) = h.post_form(&url, &form).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body["access_token"].is_string());
+    // Only the exact short name is an alias; anything else is still AADSTS70003.
+    let (status, body) = h
+        .post_form(
+            &h.token_url(),
+            &[
+                ("grant_type", "devicecode"),
+                ("client_id", &h.creds.public_client_id),
+                ("device_code", device_code),
+            ],
+        )
+        .await;
+    assert_eq!((status, entra_codes(&body)), (400, vec![70003]), "{body}");
+}
+
 #[tokio::test]
 async fn devicecode_response_has_the_documented_shape() {
     let h = start_default().await;

@@ -81,12 +81,64 @@ pub fn validate(app: &App, assertion: &str, audiences: &[String]) -> Result<(), 
     {
         return Err(EntraError::assertion_issuer());
     }
-    let nbf = claims.get("nbf").and_then(Value::as_i64);
-    let exp = claims.get("exp").and_then(Value::as_i64);
+    let nbf = claims.get("nbf").and_then(unix_time);
+    let exp = claims.get("exp").and_then(unix_time);
+    // `nbf` and `iat` are optional (RFC 7523 §3), but one that is present must be a time.
+    // UNCONFIRMED: Entra's reply to a malformed time claim; the time-range error is our choice.
+    let malformed = ["nbf", "iat"]
+        .iter()
+        .any(|n| claims.get(*n).is_some_and(|v| unix_time(v).is_none()));
+    if malformed {
+        return Err(EntraError::assertion_time_range(now, nbf, exp));
+    }
     let too_early = nbf.is_some_and(|t| now + CLOCK_SKEW_SECS < t);
     let too_late = exp.is_none_or(|t| now - CLOCK_SKEW_SECS > t);
     if too_early || too_late {
         return Err(EntraError::assertion_time_range(now, nbf, exp));
     }
     Ok(())
+}
+
+/// A JWT time claim as Unix seconds: a JSON number (RFC 7519 §2 NumericDate), or a string of
+/// digits, which Entra ID accepts too: MSAL.NET 4.92 (through Azure.Identity 1.21) writes
+/// `"nbf":"1796575581"` and `exp` alike, no `iat` (../shared/docs/entra-auth-and-graph.md, ADDED
+/// 2026-12-06; tests/ContractTests sees the same). Anything else (text, booleans, objects) is not
+/// a time: a missing `exp` and a malformed time claim are both AADSTS700024.
+/// UNCONFIRMED: whether Entra accepts a fractional number or a signed/fractional string;
+/// fractions of a number are truncated, strings must be plain digits.
+fn unix_time(value: &Value) -> Option<i64> {
+    match value {
+        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
+        Value::String(s)
+            if !s.is_empty() && s.len() <= 18 && s.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            s.parse().ok()
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unix_time;
+    use serde_json::json;
+
+    #[test]
+    fn times_are_numbers_or_digit_strings() {
+        assert_eq!(unix_time(&json!(1796575581)), Some(1796575581));
+        assert_eq!(unix_time(&json!(1796575581.7)), Some(1796575581));
+        assert_eq!(unix_time(&json!("1796575581")), Some(1796575581));
+        for bad in [
+            json!(""),
+            json!("soon"),
+            json!("-5"),
+            json!("1.5"),
+            json!(" 17"),
+            json!(true),
+            json!(null),
+            json!({}),
+        ] {
+            assert_eq!(unix_time(&bad), None, "{bad}");
+        }
+    }
 }

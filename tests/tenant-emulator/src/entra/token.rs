@@ -8,6 +8,10 @@ use crate::http::{Form, Reply, Req};
 use crate::state::State;
 
 pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+/// The short form MSAL.NET polls with; Entra ID accepts it as the RFC 8628 URN
+/// (../shared/docs/entra-auth-and-graph.md §device code, ADDED 2026-12-06, seen on the wire from
+/// MSAL.NET 4.92; MSAL.NET's `OAuth2GrantType.DeviceCode` is "device_code").
+pub const DEVICE_CODE_GRANT_SHORT: &str = "device_code";
 
 pub fn handle(state: &State, req: &Req, tenant: &str) -> Reply {
     match token(state, req, tenant) {
@@ -49,7 +53,9 @@ fn token(state: &State, req: &Req, tenant: &str) -> Result<Reply, EntraError> {
             }
             client_credentials::grant(state, req, &form, tenant)
         }
-        DEVICE_CODE_GRANT => device_code::redeem(state, req, &form, tenant),
+        DEVICE_CODE_GRANT | DEVICE_CODE_GRANT_SHORT => {
+            device_code::redeem(state, req, &form, tenant)
+        }
         "refresh_token" => refresh::redeem(state, req, &form, tenant),
         other => Err(EntraError::unsupported_grant_type(other)),
     }
