@@ -240,7 +240,8 @@ fn ca_section(a: &super::conditional_access::CaAssessment) -> ConditionalAccessS
             .map(|p| PolicySummary {
                 display_name: p.display_name.clone(),
                 state: p.state.clone(),
-                covers_everyone: p.all_users && p.all_applications && p.all_client_app_types,
+                // The check's own coverage test: narrowing conditions make it "no".
+                covers_everyone: p.covers_everyone,
                 exclusions: p
                     .excluded_users
                     .iter()
@@ -254,6 +255,11 @@ fn ca_section(a: &super::conditional_access::CaAssessment) -> ConditionalAccessS
                         };
                         format!("{name} ({})", o.kind.as_str())
                     })
+                    .chain(
+                        p.excluded_guests_or_external_users
+                            .iter()
+                            .map(|g| format!("{g} (guests or external users)")),
+                    )
                     .collect(),
                 created_by_module: p.created_by_module,
             })
