@@ -346,9 +346,12 @@ fn excluding_guests_is_an_exclusion_everywhere() {
     );
 }
 
+/// A change to a policy's JSON.
+type Change = fn(&mut Value);
+
 #[test]
 fn a_policy_with_the_modules_name_and_another_shape_is_never_touched() {
-    let shapes: [(&str, fn(&mut Value)); 4] = [
+    let shapes: [(&str, Change); 4] = [
         ("grant controls are [mfa]", |v| {
             v["grantControls"]["builtInControls"] = json!(["mfa"])
         }),
