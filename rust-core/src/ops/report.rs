@@ -729,7 +729,7 @@ mod tests {
             {
                 c.extend(extra);
             }
-            ConditionalAccessPolicy::parse(&v).unwrap()
+            ConditionalAccessPolicy::parse(&v).expect("a policy")
         };
         let android = block(serde_json::json!({"platforms": {"includePlatforms": ["android"]}}));
         let guests = block(serde_json::json!({"users": {"includeUsers": ["All"],
