@@ -442,3 +442,190 @@ async fn a_lost_reply_to_the_create_finds_the_policy_instead_of_posting_again() 
         assert!(change.changed);
     }
 }
+
+/// A policy blocking transfer for everyone, `f` applied to it, stored as an admin made it.
+fn insert_block(emu: &Emulator, name: &str, state: &str, f: impl FnOnce(&mut Value)) -> String {
+    let mut v = json!({
+        "displayName": name,
+        "state": state,
+        "conditions": {
+            "users": {"includeUsers": ["All"], "excludeUsers": [], "excludeGroups": []},
+            "applications": {"includeApplications": ["All"]},
+            "clientAppTypes": ["all"],
+            "authenticationFlows": {"transferMethods": "authenticationTransfer"}
+        },
+        "grantControls": {"operator": "OR", "builtInControls": ["block"]}
+    });
+    f(&mut v);
+    let Value::Object(policy) = v else {
+        unreachable!()
+    };
+    emu.insert_conditional_access_policy(policy)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn android_only(v: &mut Value) {
+    v["conditions"]["platforms"] = json!({"includePlatforms": ["android"], "excludePlatforms": []});
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_block_for_android_only_neither_blocks_nor_counts_as_equivalent() {
+    let emu = small_emulator().await;
+    let session = full_session(&emu).await;
+    insert_block(&emu, "Contoso: Android only", "enabled", android_only);
+    let state = prompt::check_both(&session).await.unwrap();
+    assert_eq!(state.conditional_access.layer, CaLayer::NotBlocked);
+    let listed = &state.conditional_access.policies[0];
+    assert!(!listed.covers_everyone);
+    assert_eq!(listed.narrowing_conditions, ["platforms"]);
+    let p = plan(&session, true, &[], &[]).await;
+    assert_eq!(p.action, PlanAction::Create, "{}", p.reason);
+    assert!(p.reason.contains("platforms"), "{}", p.reason);
+    ca::apply(&session, p).await.unwrap();
+    assert_eq!(own_policies(&emu).len(), 1, "iOS is covered now too");
+    assert_eq!(
+        prompt::check_both(&session)
+            .await
+            .unwrap()
+            .conditional_access
+            .layer,
+        CaLayer::Blocked
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn updating_the_own_policy_clears_added_conditions_and_reads_it_back() {
+    let emu = small_emulator().await;
+    let session = full_session(&emu).await;
+    let id = insert_block(
+        &emu,
+        OWN_POLICY_NAME,
+        "enabledForReportingButNotEnforced",
+        |v| {
+            android_only(v);
+            v["conditions"]["locations"] =
+                json!({"includeLocations": ["AllTrusted"], "excludeLocations": []});
+            v["conditions"]["signInRiskLevels"] = json!(["high"]);
+        },
+    );
+    let p = plan(&session, true, &[], &[]).await;
+    assert_eq!(p.action, PlanAction::Update, "{}", p.reason);
+    emu.reset_journal();
+    let change = ca::apply(&session, p).await.unwrap();
+    assert_eq!(change.state, "enabled");
+    let stored = own_policies(&emu);
+    assert_eq!(stored[0]["id"], id.as_str());
+    assert_eq!(stored[0]["state"], "enabled");
+    assert_eq!(stored[0]["conditions"]["platforms"], Value::Null);
+    assert_eq!(stored[0]["conditions"]["locations"], Value::Null);
+    assert_eq!(stored[0]["conditions"]["signInRiskLevels"], json!([]));
+    // The update was read back.
+    let reads = emu
+        .journal()
+        .requests
+        .iter()
+        .filter(|r| r.method == "GET" && r.path.ends_with(&id))
+        .count();
+    assert_eq!(reads, 1);
+    let state = prompt::check_both(&session).await.unwrap();
+    assert_eq!(state.conditional_access.layer, CaLayer::Blocked);
+    assert!(state.conditional_access.policies[0].created_by_module);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_update_the_policy_does_not_hold_is_reported_with_what_differs() {
+    let emu = small_emulator().await;
+    let session = full_session(&emu).await;
+    insert_block(&emu, OWN_POLICY_NAME, "enabled", android_only);
+    let mut p = plan(&session, true, &[], &[]).await;
+    assert_eq!(p.action, PlanAction::Update);
+    // The body an update sent before: conditions restated, platforms merely omitted. Graph
+    // merges `conditions`, so the platform condition stays.
+    p.body = json!({"conditions": ca::create_body("enabled", &[], &[])["conditions"]}).to_string();
+    let e = ca::apply(&session, p).await.unwrap_err();
+    assert_eq!(e.code, "PolicyReadBackMismatch");
+    assert!(e.message.contains("platforms"), "{}", e.message);
+    assert_eq!(
+        own_policies(&emu)[0]["conditions"]["platforms"]["includePlatforms"],
+        json!(["android"])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_policy_with_the_modules_name_and_another_shape_stops_block_and_unblock() {
+    let emu = small_emulator().await;
+    let session = full_session(&emu).await;
+    let id = insert_block(&emu, OWN_POLICY_NAME, "enabled", |v| {
+        v["grantControls"]["builtInControls"] = json!(["mfa"]);
+    });
+    let users: Vec<String> = Vec::new();
+    let e = ca::plan_block(&session, true, &users, &users)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, "OwnPolicyShapeMismatch");
+    assert_eq!(e.target, id);
+    assert!(e.message.contains("[mfa], not [block]"), "{}", e.message);
+    let e = ca::plan_unblock(&session).await.unwrap_err();
+    assert_eq!(e.code, "OwnPolicyShapeMismatch");
+    assert!(writes(&emu).is_empty());
+    assert_eq!(own_policies(&emu).len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_503_to_the_create_is_not_posted_again_blindly() {
+    use tenant_emulator::{EndpointClass, Fault, FaultPlan, FaultRule};
+    let unavailable = || {
+        FaultPlan::none().with_rule(
+            FaultRule::every_nth(
+                EndpointClass::GraphConditionalAccess,
+                Fault::ServerError {
+                    status: 503,
+                    retry_after: Some("0".into()),
+                },
+                1,
+            )
+            .times(1),
+        )
+    };
+    let posts = |emu: &Emulator| {
+        emu.journal()
+            .requests
+            .iter()
+            .filter(|r| r.method == "POST")
+            .count()
+    };
+
+    // The service made the policy, then a gateway answered 503: it is found, not posted again.
+    let emu = small_emulator().await;
+    let session = full_session(&emu).await;
+    let create = plan(&session, false, &[], &[]).await;
+    assert_eq!(create.action, PlanAction::Create);
+    let made = insert_block(
+        &emu,
+        OWN_POLICY_NAME,
+        "enabledForReportingButNotEnforced",
+        |_| {},
+    );
+    emu.reset_journal();
+    emu.set_faults(unavailable());
+    let change = ca::apply(&session, create).await.unwrap();
+    assert_eq!(change.policy_id, made);
+    assert_eq!(posts(&emu), 1, "sent once, not resent on the 503");
+    assert_eq!(own_policies(&emu).len(), 1);
+
+    // Nothing was made: still one POST; the error says so and the next run creates it.
+    let emu = small_emulator().await;
+    let session = full_session(&emu).await;
+    let create = plan(&session, false, &[], &[]).await;
+    emu.reset_journal();
+    emu.set_faults(unavailable());
+    let e = ca::apply(&session, create).await.unwrap_err();
+    assert_eq!(posts(&emu), 1, "{e:?}");
+    assert!(own_policies(&emu).is_empty());
+    let again = plan(&session, false, &[], &[]).await;
+    assert_eq!(again.action, PlanAction::Create);
+    ca::apply(&session, again).await.unwrap();
+    assert_eq!(own_policies(&emu).len(), 1);
+}

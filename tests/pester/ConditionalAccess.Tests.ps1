@@ -415,6 +415,85 @@ Describe 'Unblock-OutlookAuthenticationTransfer' {
     }
 }
 
+Describe 'Conditional Access judged the way Entra ID applies it (platforms, exclusions, own policy)' {
+    BeforeEach { Reset-Tenant }
+
+    It 'an enabled block for Android only is not "already blocked": Test says NotBlocked, Block creates the module''s policy' {
+        $android = New-TransferBlockPolicyBody -DisplayName 'Contoso: Android only'
+        $android.conditions.platforms = @{ includePlatforms = @('android'); excludePlatforms = @() }
+        $null = Add-TenantCaPolicy $Tenant $android
+        $r = Test-OutlookQrSignin
+        $r.ConditionalAccessState | Should -Be 'NotBlocked'
+        $r.Reason | Should -Match 'Contoso: Android only'
+        $b = Block-OutlookAuthenticationTransfer -Enforce -Confirm:$false
+        $b.Action | Should -Be 'Create'
+        (Get-OwnPolicy).Count | Should -Be 1 -Because 'iOS would stay open otherwise'
+        (Test-OutlookQrSignin).ConditionalAccessState | Should -Be 'Blocked'
+    }
+
+    It 'excluding guests or external users is an exclusion: BlockedWithExclusions, and not equivalent for Block' {
+        $guests = New-TransferBlockPolicyBody -DisplayName 'Contoso: staff only'
+        $guests.conditions.users.excludeGuestsOrExternalUsers = @{ guestOrExternalUserTypes = 'internalGuest,b2bCollaborationGuest'; externalTenants = $null }
+        $null = Add-TenantCaPolicy $Tenant $guests
+        $r = Test-OutlookQrSignin
+        $r.ConditionalAccessState | Should -Be 'BlockedWithExclusions'
+        $r.Reason | Should -Match 'internalGuest'
+        (Block-OutlookAuthenticationTransfer -Confirm:$false).Action | Should -Be 'Create'
+    }
+
+    It 'the module''s policy narrowed by someone: Block sends explicit nulls for every narrowing condition, and the policy holds them' {
+        $own = New-TransferBlockPolicyBody -DisplayName $OwnName -State enabledForReportingButNotEnforced -TransferMethods 'authenticationTransfer'
+        $own.conditions.platforms = @{ includePlatforms = @('android'); excludePlatforms = @() }
+        $own.conditions.signInRiskLevels = @('high')
+        $added = Add-TenantCaPolicy $Tenant $own
+        $r = Block-OutlookAuthenticationTransfer -Enforce -Confirm:$false
+        $r.Action | Should -Be 'Update'
+        $r.PolicyId | Should -Be $added.id
+        $patch = @(Get-CaWrite)[0]
+        $patch.method | Should -Be 'PATCH'
+        $patch.body.conditions.PSObject.Properties.Name | Should -Contain 'platforms'
+        $patch.body.conditions.platforms | Should -BeNullOrEmpty
+        @($patch.body.conditions.signInRiskLevels).Count | Should -Be 0
+        $stored = (Get-OwnPolicy)[0]
+        $stored.conditions.platforms | Should -BeNullOrEmpty
+        @($stored.conditions.signInRiskLevels).Count | Should -Be 0
+        $stored.state | Should -Be 'enabled'
+        @(Get-TenantRequest $Tenant GraphConditionalAccess | Where-Object { $_.method -eq 'GET' -and $_.path -like "*$($added.id)" }).Count | Should -Be 1 -Because 'the update is read back'
+        (Test-OutlookQrSignin).ConditionalAccessState | Should -Be 'Blocked'
+    }
+
+    It 'a policy with the module''s name and another shape: Block and Unblock stop, say why, and write nothing' {
+        $other = New-TransferBlockPolicyBody -DisplayName $OwnName
+        $other.grantControls.builtInControls = @('mfa')
+        $added = Add-TenantCaPolicy $Tenant $other
+        foreach ($run in @({ Block-OutlookAuthenticationTransfer -Enforce -Confirm:$false -ErrorAction Stop }, { Unblock-OutlookAuthenticationTransfer -Confirm:$false -ErrorAction Stop })) {
+            $e = Get-Failure $run
+            $e | Should -Not -BeNullOrEmpty
+            $e.FullyQualifiedErrorId | Should -BeLike 'OutlookQrGuard.AlreadyExists.OwnPolicyShapeMismatch*'
+            $e.Exception.Message | Should -Match ([regex]::Escape($added.id))
+            $e.Exception.Message | Should -Match 'not the module''s policy'
+        }
+        (Get-CaWrite).Count | Should -Be 0
+        (Get-OwnPolicy).Count | Should -Be 1
+        @((Test-OutlookQrSignin).TransferBlockPolicies | Where-Object CreatedByModule).Count | Should -Be 0
+    }
+
+    It 'a 503 to the create is not posted again blindly: one POST, the lookup, and the next run creates it' {
+        # Conditional Access requests from here: 1 Block's list, 2 the create (503).
+        Set-TenantFault $Tenant -Rules @(@{ endpoint = 'GraphConditionalAccess'; fault = @{ ServerError = @{ status = 503; retryAfter = '0' } }; everyNth = 2; times = 1 })
+        $e = $null
+        $warned = $null
+        try { $null = Block-OutlookAuthenticationTransfer -Confirm:$false -ErrorAction Stop -WarningVariable warned -WarningAction SilentlyContinue } catch { $e = $_ }
+        $e | Should -Not -BeNullOrEmpty
+        ($warned -join "`n") | Should -Match 'Run Block-OutlookAuthenticationTransfer again' -Because "the error was: $e"
+        @(Get-TenantRequest $Tenant GraphConditionalAccess | Where-Object method -EQ 'POST').Count | Should -Be 1
+        (Get-OwnPolicy).Count | Should -Be 0
+        Reset-TenantFault $Tenant
+        (Block-OutlookAuthenticationTransfer -Confirm:$false).Action | Should -Be 'Create'
+        (Get-OwnPolicy).Count | Should -Be 1
+    }
+}
+
 Describe 'Block-OutlookAuthenticationTransfer: refused before anything is written' {
     BeforeEach { Reset-Tenant }
 

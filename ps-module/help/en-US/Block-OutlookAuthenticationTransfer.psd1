@@ -7,9 +7,15 @@ It works in two steps. First it plans: it reads the tenant's Conditional Access 
 
 - Create: no policy of this module exists and no other policy already blocks authentication transfer for everyone. The new policy is report-only (enabledForReportingButNotEnforced) unless -Enforce is given. Report-only lets you see in the sign-in logs who would have been blocked before anyone is.
 
-- Update: the module's policy exists but differs from what was asked: -Enforce switches a report-only policy to enabled, and -ExcludeUser or -ExcludeGroup replace its exclusions. Without -Enforce an enabled policy is never turned back to report-only.
+- Update: the module's policy exists but differs from what was asked: -Enforce switches a report-only policy to enabled, and -ExcludeUser or -ExcludeGroup replace its exclusions. Without -Enforce an enabled policy is never turned back to report-only. If someone added conditions to the module's policy (device platforms, locations, device filters, client applications, risk levels, user actions, authentication contexts), the update clears every one of them explicitly: Microsoft Graph merges an update into the policy, so a condition left out of the request would stay. Role and guest/external-user exclusions someone added are kept. After the update the policy is read back; if it does not hold what was sent, the cmdlet fails with an error (PolicyReadBackMismatch) that names what differs.
 
 - None: the tenant already holds what was asked, either the module's own policy or an equivalent policy someone else made. Nothing is sent and there is no confirmation prompt; the result says why. Running the cmdlet twice is therefore safe.
+
+A policy someone else made is equivalent only when it passes the same coverage test as Test-OutlookQrSignin: it blocks authentication transfer for all users, all cloud apps and all client app types, with no narrowing condition (a policy for Android only, for some locations, or for risky sign-ins only is not equivalent), and it has no exclusion beyond the ones you asked for (excluded roles and excluded guests or external users count as exclusions). Otherwise the module creates its own policy, and the reason names the policies it did not take as equivalent and why.
+
+The module knows its own policy by its name and its shape: the grant control Block alone, the authentication flow "authenticationTransfer" alone, no session controls. A policy that carries the module's name but has another shape (for example it requires MFA, or also blocks device code flow) is not modified: the cmdlet stops with an error (OwnPolicyShapeMismatch) that names the policy and what differs. Rename that policy in the Entra admin center, then run the cmdlet again.
+
+If the answer to creating the policy is lost (a dropped connection, a broken reply, or a 5xx such as 503 from the service or a gateway), the create is not sent again blindly: the policies are read back to find whether it was made. If it was not found, the cmdlet fails with a warning; running it again is safe, because it plans from what exists.
 
 -WhatIf shows the method, the path and the exact JSON body that would be sent, and writes nothing. Unknown users or groups, and a group name that matches more than one group, are refused before anything is written.
 

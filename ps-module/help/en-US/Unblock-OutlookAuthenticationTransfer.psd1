@@ -3,6 +3,8 @@
     Description = @'
 Unblock-OutlookAuthenticationTransfer deletes the module's own Conditional Access policy, "OutlookQrGuard: Block authentication transfer (Outlook QR sign-in)". Other policies are never touched, including other policies that block authentication transfer: if someone made an equivalent policy by hand, it stays, and the QR-code sign-in stays blocked.
 
+The module knows its own policy by its name and its shape (the grant control Block alone, the authentication flow "authenticationTransfer" alone, no session controls). A policy that carries the module's name but has another shape is not deleted: the cmdlet stops with an error (OwnPolicyShapeMismatch) that names the policy and what differs.
+
 Like Block-OutlookAuthenticationTransfer it plans first (reads the policies, writes nothing), then shows the request (DELETE and the policy's path) under -WhatIf or -Confirm; its impact is High, so PowerShell asks by default. When the module's policy does not exist there is nothing to do: the result reads Action None with the reason, and no confirmation is asked.
 
 Permissions: Policy.Read.All and Policy.ReadWrite.ConditionalAccess (application); delegated callers also need the Conditional Access Administrator or Security Administrator role. The tenant needs Microsoft Entra ID P1 for Conditional Access.

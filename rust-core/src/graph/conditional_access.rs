@@ -121,15 +121,66 @@ fn has(list: &[String], value: &str) -> bool {
     list.iter().any(|v| v.trim().eq_ignore_ascii_case(value))
 }
 
-/// Conditions that narrow a policy to some platforms, places, devices or risk levels.
+/// Condition-set properties that, once configured, make a policy apply only to some sign-ins.
+/// Source: Graph v1.0 `conditionalAccessConditionSet` (microsoft-graph-docs-contrib,
+/// api-reference/v1.0/resources/conditionalaccessconditionset.md): platforms, locations,
+/// devices, clientApplications (workload identities), the risk levels and insiderRiskLevels.
+/// `platforms` and `locations` are handled apart: "all" with nothing excluded is no condition.
 const NARROWING_CONDITIONS: [&str; 6] = [
-    "platforms",
-    "locations",
     "devices",
+    "clientApplications",
     "signInRiskLevels",
     "userRiskLevels",
     "servicePrincipalRiskLevels",
+    "insiderRiskLevels",
 ];
+
+/// Application-condition properties that replace "all cloud apps" with user actions,
+/// authentication contexts or a filter (`conditionalAccessApplications`, same source).
+const NARROWING_APPLICATION_CONDITIONS: [(&str, &str); 3] = [
+    ("includeUserActions", "applications.includeUserActions"),
+    (
+        "includeAuthenticationContextClassReferences",
+        "applications.includeAuthenticationContextClassReferences",
+    ),
+    ("applicationFilter", "applications.applicationFilter"),
+];
+
+/// A condition value that restricts something: not null, not empty, not an object of nulls.
+pub(crate) fn configured(v: Option<&Value>) -> bool {
+    match v {
+        None | Some(Value::Null) => false,
+        Some(Value::Array(a)) => !a.is_empty(),
+        Some(Value::String(s)) => !s.trim().is_empty(),
+        Some(Value::Object(o)) => o.values().any(|v| configured(Some(v))),
+        Some(_) => true,
+    }
+}
+
+fn strings(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `platforms` / `locations` narrow unless they include everything (`all` / `All`, or nothing
+/// listed) and exclude nothing. `include_key`/`exclude_key` name the two lists.
+fn include_exclude_narrows(v: Option<&Value>, include_key: &str, exclude_key: &str) -> bool {
+    let Some(Value::Object(o)) = v else {
+        return configured(v);
+    };
+    let include = strings(o.get(include_key));
+    let exclude = strings(o.get(exclude_key));
+    let other = o.iter().any(|(k, v)| {
+        k != include_key && k != exclude_key && !k.starts_with('@') && configured(Some(v))
+    });
+    !exclude.is_empty() || other || !(include.is_empty() || has(&include, "all"))
+}
 
 impl ConditionalAccessPolicy {
     pub fn parse(value: &Value) -> Result<ConditionalAccessPolicy, String> {
@@ -184,23 +235,47 @@ impl ConditionalAccessPolicy {
             .is_none_or(|c| c.client_app_types.is_empty() || has(&c.client_app_types, "all"))
     }
 
-    /// The names of conditions that make the policy apply only in some cases.
+    /// The names of conditions that make the policy apply only to some sign-ins (platforms,
+    /// locations, devices, client applications, risk levels, user actions, authentication
+    /// contexts, an application filter). Empty when the policy applies to every sign-in.
     pub fn narrowing_conditions(&self) -> Vec<&'static str> {
         let Some(c) = self.conditions.as_ref() else {
             return Vec::new();
         };
-        NARROWING_CONDITIONS
-            .into_iter()
-            .filter(|name| match c.other.get(*name) {
-                None | Some(Value::Null) => false,
-                Some(Value::Array(a)) => !a.is_empty(),
-                Some(Value::Object(o)) => !o.is_empty(),
-                Some(_) => true,
-            })
-            .collect()
+        let mut out = Vec::new();
+        if include_exclude_narrows(
+            c.other.get("platforms"),
+            "includePlatforms",
+            "excludePlatforms",
+        ) {
+            out.push("platforms");
+        }
+        if include_exclude_narrows(
+            c.other.get("locations"),
+            "includeLocations",
+            "excludeLocations",
+        ) {
+            out.push("locations");
+        }
+        out.extend(
+            NARROWING_CONDITIONS
+                .into_iter()
+                .filter(|name| configured(c.other.get(*name))),
+        );
+        if let Some(apps) = c.applications.as_ref() {
+            out.extend(
+                NARROWING_APPLICATION_CONDITIONS
+                    .into_iter()
+                    .filter(|(key, _)| configured(apps.other.get(*key)))
+                    .map(|(_, name)| name),
+            );
+        }
+        out
     }
 
-    /// Blocks transfer for all users, all applications and every client app type.
+    /// THE coverage test, used by the check, the plan and the report alike: blocks transfer
+    /// for all users, all applications, every client app type, with no narrowing condition.
+    /// Exclusions are reported apart ([`Self::has_exclusions`]).
     pub fn covers_everyone(&self) -> bool {
         self.blocks_transfer()
             && self.all_users()
@@ -221,10 +296,28 @@ impl ConditionalAccessPolicy {
         self.users().map_or(&[], |u| &u.exclude_roles)
     }
 
+    /// `users.excludeGuestsOrExternalUsers` when set: the guest and external user types it
+    /// leaves out (`guestOrExternalUserTypes`, e.g. "internalGuest,b2bCollaborationGuest").
+    pub fn excluded_guests_or_external_users(&self) -> Option<String> {
+        let v = self.users()?.other.get("excludeGuestsOrExternalUsers");
+        if !configured(v) {
+            return None;
+        }
+        Some(
+            v.and_then(|v| v.get("guestOrExternalUserTypes"))
+                .and_then(Value::as_str)
+                .filter(|t| !t.trim().is_empty())
+                .unwrap_or("guests or external users")
+                .to_owned(),
+        )
+    }
+
+    /// Any user, group, role or guest/external-user exclusion.
     pub fn has_exclusions(&self) -> bool {
         !(self.excluded_users().is_empty()
             && self.excluded_groups().is_empty()
             && self.excluded_roles().is_empty())
+            || self.excluded_guests_or_external_users().is_some()
     }
 
     pub fn is_enabled(&self) -> bool {
@@ -348,6 +441,21 @@ impl GraphClient {
                 )
             })?;
         Ok(())
+    }
+
+    /// `GET …/policies/{id}`: the policy as the service now holds it.
+    pub async fn get_conditional_access_policy(
+        &self,
+        id: &str,
+    ) -> Result<ConditionalAccessPolicy, GraphError> {
+        let what = format!("Conditional Access policy '{id}'");
+        let value: Value = self
+            .http
+            .send_json(&get_request(self.policy_url(Some(id))), Some(&self.bearer))
+            .await
+            .map_err(|e| map_http_error(e, &what, READ_PERMISSION))?;
+        ConditionalAccessPolicy::parse(&value)
+            .map_err(|reason| GraphError::BadAnswer { what, reason })
     }
 
     /// `DELETE …/policies/{id}` (204).

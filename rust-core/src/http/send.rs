@@ -177,8 +177,9 @@ impl HttpClient {
                                 continue;
                             }
                             429 => retry(err, RetryReason::Throttled, Some(429), server_delay),
-                            503 => retry(err, RetryReason::ServerError, Some(503), server_delay),
-                            500 | 502 | 504 if request.idempotent => retry(
+                            // A 503 to a request that is not safe to resend may come after
+                            // the service acted: the caller does its lost-reply lookup.
+                            500 | 502 | 503 | 504 if request.idempotent => retry(
                                 err,
                                 RetryReason::ServerError,
                                 Some(status.as_u16()),

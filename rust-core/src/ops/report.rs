@@ -240,7 +240,8 @@ fn ca_section(a: &super::conditional_access::CaAssessment) -> ConditionalAccessS
             .map(|p| PolicySummary {
                 display_name: p.display_name.clone(),
                 state: p.state.clone(),
-                covers_everyone: p.all_users && p.all_applications && p.all_client_app_types,
+                // The check's own coverage test: narrowing conditions make it "no".
+                covers_everyone: p.covers_everyone,
                 exclusions: p
                     .excluded_users
                     .iter()
@@ -254,6 +255,11 @@ fn ca_section(a: &super::conditional_access::CaAssessment) -> ConditionalAccessS
                         };
                         format!("{name} ({})", o.kind.as_str())
                     })
+                    .chain(
+                        p.excluded_guests_or_external_users
+                            .iter()
+                            .map(|g| format!("{g} (guests or external users)")),
+                    )
                     .collect(),
                 created_by_module: p.created_by_module,
             })
@@ -701,6 +707,51 @@ mod tests {
         assert!(
             ca.contains("reason above") && !ca.contains("grant Policy.Read.All"),
             "{ca}"
+        );
+    }
+
+    #[test]
+    fn the_all_users_and_apps_column_uses_the_checks_coverage_test() {
+        use crate::graph::conditional_access::ConditionalAccessPolicy;
+        let block = |extra: serde_json::Value| {
+            let mut v = serde_json::json!({
+                "id": "p", "displayName": "p", "state": "enabled",
+                "conditions": {
+                    "users": {"includeUsers": ["All"]},
+                    "applications": {"includeApplications": ["All"]},
+                    "clientAppTypes": ["all"],
+                    "authenticationFlows": {"transferMethods": "authenticationTransfer"}
+                },
+                "grantControls": {"operator": "OR", "builtInControls": ["block"]}
+            });
+            if let (Some(c), serde_json::Value::Object(extra)) =
+                (v["conditions"].as_object_mut(), extra)
+            {
+                c.extend(extra);
+            }
+            ConditionalAccessPolicy::parse(&v).expect("a policy")
+        };
+        let android = block(serde_json::json!({"platforms": {"includePlatforms": ["android"]}}));
+        let guests = block(serde_json::json!({"users": {"includeUsers": ["All"],
+            "excludeGuestsOrExternalUsers": {"guestOrExternalUserTypes": "internalGuest"}}}));
+        let section = ca_section(&super::super::conditional_access::assess(&[
+            android, guests,
+        ]));
+        assert!(
+            !section.policies[0].covers_everyone,
+            "Android only is not everyone"
+        );
+        assert!(section.policies[1].covers_everyone);
+        assert_eq!(
+            section.policies[1].exclusions,
+            ["internalGuest (guests or external users)"]
+        );
+        assert!(
+            html(&AuditReport {
+                conditional_access: section,
+                ..sample()
+            })
+            .contains("<td>p</td><td>enabled</td><td>no</td>")
         );
     }
 }

@@ -257,6 +257,44 @@ async fn create_get_patch_delete_round_trip_is_journaled() {
     assert_eq!(h.emulator.conditional_access_policies().len(), 5);
 }
 
+#[tokio::test]
+async fn patch_leaves_an_omitted_condition_in_place_and_an_explicit_null_clears_it() {
+    let h = start_default().await;
+    let token = h.app_token(GRAPH_SCOPE).await;
+    let mut sent = block_transfer(json!({"includeUsers": ["All"]}));
+    sent["conditions"]["platforms"] = json!({"includePlatforms": ["android"]});
+    sent["conditions"]["signInRiskLevels"] = json!(["high"]);
+    let (status, _, created) = graph_send(&h, Method::POST, &token, POLICIES, Some(&sent)).await;
+    assert_eq!(status, 201, "{created}");
+    let path = format!("{POLICIES}/{}", created["id"].as_str().unwrap());
+    // A body that restates the conditions but omits the platforms: they stay.
+    let omitted = json!({"conditions": {
+        "users": {"includeUsers": ["All"], "excludeUsers": [], "excludeGroups": []},
+        "applications": {"includeApplications": ["All"]},
+        "clientAppTypes": ["all"],
+        "authenticationFlows": {"transferMethods": "authenticationTransfer"}
+    }});
+    let (status, _, body) = graph_send(&h, Method::PATCH, &token, &path, Some(&omitted)).await;
+    assert_eq!(status, 204, "{body}");
+    let (_, got) = h.graph_get(&token, &path).await;
+    assert_eq!(
+        got["conditions"]["platforms"]["includePlatforms"],
+        json!(["android"])
+    );
+    assert_eq!(got["conditions"]["signInRiskLevels"], json!(["high"]));
+    // Explicit null (complex) and [] (collection) clear them.
+    let cleared = json!({"conditions": {"platforms": null, "signInRiskLevels": []}});
+    let (status, _, body) = graph_send(&h, Method::PATCH, &token, &path, Some(&cleared)).await;
+    assert_eq!(status, 204, "{body}");
+    let (_, got) = h.graph_get(&token, &path).await;
+    assert_eq!(got["conditions"]["platforms"], Value::Null);
+    assert_eq!(got["conditions"]["signInRiskLevels"], json!([]));
+    // A collection is not nullable: null is refused, nothing changes.
+    let null_list = json!({"conditions": {"userRiskLevels": null}});
+    let (status, _, body) = graph_send(&h, Method::PATCH, &token, &path, Some(&null_list)).await;
+    assert_eq!(status, 400, "{body}");
+}
+
 async fn refused(h: &Harness, token: &str, method: Method, path: &str, body: &Value) -> String {
     let (status, _, reply) = graph_send(h, method, token, path, Some(body)).await;
     assert_eq!(status, 400, "{body} → {reply}");

@@ -3,7 +3,7 @@
 use bytes::Bytes;
 use serde_json::Value;
 
-use super::{PlanAction, PolicyChange, PolicyPlan};
+use super::{PlanAction, PolicyChange, PolicyPlan, is_own_policy};
 use crate::graph::GraphError;
 use crate::graph::conditional_access::{
     ConditionalAccessPolicy, POLICIES_PATH, STATE_ENABLED, STATE_REPORT_ONLY,
@@ -11,7 +11,7 @@ use crate::graph::conditional_access::{
 use crate::graph::directory_objects::DirectoryObject;
 use crate::http::HttpError;
 use crate::ops::entra_access::{EntraAccess, entra_failure};
-use crate::ops::error::OpError;
+use crate::ops::error::{FailureKind, OpError};
 use crate::ops::log_sink::{LogLevel, log};
 use crate::ops::session::Session;
 
@@ -95,14 +95,16 @@ fn change_warnings(
 }
 
 /// The create went out and its answer did not come back whole (a broken connection, an
-/// unreadable body, a gateway's 5xx): the policy may exist.
+/// unreadable body, a gateway's 5xx, a 503): the policy may exist. A 503 is not resent by the
+/// HTTP layer for a POST (a gateway can answer 503 after the service committed the create:
+/// UNCONFIRMED for Graph, so the safe reading), so it comes here too.
 fn reply_lost(e: &GraphError) -> bool {
     matches!(
         e,
         GraphError::Http(HttpError::Transport { .. } | HttpError::Protocol { .. })
             | GraphError::BadAnswer { .. }
             | GraphError::Service {
-                status: 500 | 502 | 504,
+                status: 500 | 502 | 503 | 504,
                 ..
             }
     )
@@ -119,7 +121,7 @@ async fn find_created(session: &Session, plan: &PolicyPlan) -> Option<Conditiona
             && let Some(found) = list
                 .policies
                 .into_iter()
-                .find(|p| p.display_name == plan.display_name)
+                .find(|p| p.display_name == plan.display_name && is_own_policy(p))
         {
             log(
                 LogLevel::Info,
@@ -148,6 +150,99 @@ async fn find_created(session: &Session, plan: &PolicyPlan) -> Option<Conditiona
         "The reply to creating the policy was lost and the policy is not listed (yet). Run Block-OutlookAuthenticationTransfer again: it plans from what exists, so it will not create a second one.",
     );
     None
+}
+
+/// What the policy read back after an update lacks of what the plan set; empty when it holds it.
+pub fn update_differences(plan: &PolicyPlan, read: &ConditionalAccessPolicy) -> Vec<String> {
+    let mut out = Vec::new();
+    if !read.state.eq_ignore_ascii_case(&plan.target_state) {
+        out.push(format!(
+            "state is '{}', not '{}'",
+            read.state, plan.target_state
+        ));
+    }
+    if !read.blocks_transfer() {
+        out.push("it does not block authentication transfer".to_owned());
+    }
+    if !read.all_users() {
+        out.push("it does not include all users".to_owned());
+    }
+    if !read.all_applications() {
+        out.push("it does not include all applications".to_owned());
+    }
+    if !read.all_client_app_types() {
+        out.push("it does not include every client app type".to_owned());
+    }
+    let narrowing = read.narrowing_conditions();
+    if !narrowing.is_empty() {
+        out.push(format!(
+            "conditions still narrow it: {}",
+            narrowing.join(", ")
+        ));
+    }
+    let same = |have: &[String], want: &[DirectoryObject]| {
+        have.len() == want.len()
+            && want
+                .iter()
+                .all(|w| have.iter().any(|h| h.eq_ignore_ascii_case(&w.id)))
+    };
+    if !same(read.excluded_users(), &plan.excluded_users) {
+        out.push(format!(
+            "excluded users are [{}], not [{}]",
+            read.excluded_users().join(", "),
+            plan.excluded_users
+                .iter()
+                .map(|o| o.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if !same(read.excluded_groups(), &plan.excluded_groups) {
+        out.push(format!(
+            "excluded groups are [{}], not [{}]",
+            read.excluded_groups().join(", "),
+            plan.excluded_groups
+                .iter()
+                .map(|o| o.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    out
+}
+
+/// Reads of the policy after an update before a difference is reported (a write may take a
+/// moment to be read back: UNCONFIRMED for Conditional Access, so a short grace).
+const READ_BACKS: u32 = 3;
+
+/// Reads the updated policy back and checks it holds what was sent.
+async fn verify_update(session: &Session, plan: &PolicyPlan) -> Result<(), OpError> {
+    let mut differences = Vec::new();
+    for read in 1..=READ_BACKS {
+        let policy = session
+            .graph
+            .get_conditional_access_policy(&plan.policy_id)
+            .await
+            .map_err(|e| entra_failure(e, EntraAccess::ReadConditionalAccess))?;
+        differences = update_differences(plan, &policy);
+        if differences.is_empty() {
+            return Ok(());
+        }
+        if read < READ_BACKS {
+            tokio::time::sleep(std::time::Duration::from_secs(u64::from(read))).await;
+        }
+    }
+    Err(OpError::new(
+        FailureKind::Protocol,
+        format!(
+            "The Conditional Access policy '{}' ({}) was updated, but reading it back shows it does not hold what was sent: {}. Check it in the Entra admin center or with Test-OutlookQrSignin, then run Block-OutlookAuthenticationTransfer again.",
+            plan.display_name,
+            plan.policy_id,
+            differences.join("; ")
+        ),
+    )
+    .with_code("PolicyReadBackMismatch")
+    .with_target(plan.policy_id.clone()))
 }
 
 /// Sends exactly the plan (after `validate_plan`).
@@ -199,6 +294,7 @@ pub async fn apply(session: &Session, plan: PolicyPlan) -> Result<PolicyChange, 
                 .update_conditional_access_policy(&plan.policy_id, Bytes::from(plan.body.clone()))
                 .await
                 .map_err(write)?;
+            verify_update(session, &plan).await?;
         }
         PlanAction::Delete => {
             session

@@ -1,6 +1,6 @@
 //! Assessing the Conditional Access layer from the policies read.
 
-use super::{CaAssessment, CaLayer, OWN_POLICY_NAME, TransferPolicy, ids, list_policies, name_all};
+use super::{CaAssessment, CaLayer, TransferPolicy, ids, is_own_policy, list_policies, name_all};
 use crate::graph::conditional_access::ConditionalAccessPolicy;
 use crate::graph::directory_objects::ObjectKind;
 use crate::ops::entra_access::EntraAccess;
@@ -33,15 +33,22 @@ pub fn assess(policies: &[ConditionalAccessPolicy]) -> CaAssessment {
             ),
         )
     } else if let Some(p) = full_enabled().next() {
-        let n = p.excluded_users().len() + p.excluded_groups().len() + p.excluded_roles().len();
+        let guests = p.excluded_guests_or_external_users();
+        let n = p.excluded_users().len()
+            + p.excluded_groups().len()
+            + p.excluded_roles().len()
+            + usize::from(guests.is_some());
         (
             CaLayer::BlockedWithExclusions,
             format!(
-                "The Conditional Access policy '{}' blocks authentication transfer for all users and applications except {n} exclusion(s) (users {}, groups {}, roles {}): each excluded account can still sign a phone in with a QR code.",
+                "The Conditional Access policy '{}' blocks authentication transfer for all users and applications except {n} exclusion(s) (users {}, groups {}, roles {}{}): each excluded account can still sign a phone in with a QR code.",
                 p.display_name,
                 p.excluded_users().len(),
                 p.excluded_groups().len(),
-                p.excluded_roles().len()
+                p.excluded_roles().len(),
+                guests
+                    .map(|g| format!(", guests or external users: {g}"))
+                    .unwrap_or_default()
             ),
         )
     } else if blocking
@@ -90,10 +97,17 @@ pub fn assess(policies: &[ConditionalAccessPolicy]) -> CaAssessment {
                 all_users: p.all_users(),
                 all_applications: p.all_applications(),
                 all_client_app_types: p.all_client_app_types(),
+                covers_everyone: p.covers_everyone(),
+                narrowing_conditions: p
+                    .narrowing_conditions()
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect(),
                 excluded_users: ids(p.excluded_users(), ObjectKind::User),
                 excluded_groups: ids(p.excluded_groups(), ObjectKind::Group),
                 excluded_roles: ids(p.excluded_roles(), ObjectKind::Role),
-                created_by_module: p.display_name == OWN_POLICY_NAME,
+                excluded_guests_or_external_users: p.excluded_guests_or_external_users(),
+                created_by_module: is_own_policy(p),
             })
             .collect(),
         warnings: Vec::new(),

@@ -9,21 +9,94 @@ mod plan;
 #[cfg(test)]
 mod tests;
 
-pub use apply::{apply, validate_plan};
+pub use apply::{apply, update_differences, validate_plan};
 pub use check::{assess, check};
+pub use plan::update_conditions_body;
 pub use plan::{create_body, plan_block, plan_block_from, plan_unblock, plan_unblock_from};
 
 use super::entra_access::{EntraAccess, entra_failure};
-use super::error::OpError;
+use super::error::{FailureKind, OpError};
 use super::log_sink::{LogLevel, log};
 use super::session::Session;
-use crate::graph::conditional_access::ConditionalAccessPolicy;
+use crate::graph::conditional_access::{ConditionalAccessPolicy, TRANSFER_METHOD, configured};
 use crate::graph::directory_objects::{DirectoryObject, ObjectKind};
 
-/// The display name of the policy Block-OutlookAuthenticationTransfer creates; it is how the
-/// module finds its own policy again (and the only policy Unblock removes).
+/// The display name of the policy Block-OutlookAuthenticationTransfer creates. With the shape
+/// ([`own_shape_differences`]) it is how the module knows its own policy again (and the only
+/// policy Unblock removes).
 pub const OWN_POLICY_NAME: &str =
     "OutlookQrGuard: Block authentication transfer (Outlook QR sign-in)";
+
+/// How a policy named [`OWN_POLICY_NAME`] differs from what the module creates: a grant of
+/// exactly `block`, `transferMethods` exactly `authenticationTransfer`, no session controls.
+/// Who and where it applies (users, applications, narrowing conditions) is not part of the
+/// shape: Block repairs those. A policy with other controls or methods is someone else's
+/// (changing it to ours would, e.g., unblock device code flow): never modified or deleted.
+pub fn own_shape_differences(p: &ConditionalAccessPolicy) -> Vec<String> {
+    let mut out = Vec::new();
+    let grant = p.grant_controls.as_ref();
+    let controls = grant
+        .map(|g| g.built_in_controls.clone())
+        .unwrap_or_default();
+    if !(controls.len() == 1 && controls[0].eq_ignore_ascii_case("block")) {
+        out.push(format!(
+            "its grant controls are [{}], not [block]",
+            controls.join(", ")
+        ));
+    }
+    for extra in [
+        "authenticationStrength",
+        "termsOfUse",
+        "customAuthenticationFactors",
+    ] {
+        if grant.is_some_and(|g| configured(g.other.get(extra))) {
+            out.push(format!("its grant controls also set {extra}"));
+        }
+    }
+    let methods = p
+        .conditions
+        .as_ref()
+        .and_then(|c| c.authentication_flows.as_ref())
+        .map(|f| f.transfer_methods.clone())
+        .unwrap_or_default();
+    if !methods.trim().eq_ignore_ascii_case(TRANSFER_METHOD) {
+        out.push(format!(
+            "its transferMethods is '{methods}', not '{TRANSFER_METHOD}'"
+        ));
+    }
+    if configured(p.other.get("sessionControls")) {
+        out.push("it has session controls".to_owned());
+    }
+    out
+}
+
+/// The module's own policy: its name and its shape.
+pub fn is_own_policy(p: &ConditionalAccessPolicy) -> bool {
+    p.display_name == OWN_POLICY_NAME && own_shape_differences(p).is_empty()
+}
+
+/// A policy carries the module's name but not its shape: Block and Unblock stop here.
+fn foreign_policy_with_own_name(policies: &[ConditionalAccessPolicy]) -> Result<(), OpError> {
+    for p in policies
+        .iter()
+        .filter(|p| p.display_name == OWN_POLICY_NAME)
+    {
+        let differences = own_shape_differences(p);
+        if !differences.is_empty() {
+            return Err(OpError::new(
+                FailureKind::AlreadyExists,
+                format!(
+                    "The Conditional Access policy {} is named '{OWN_POLICY_NAME}' but is not the module's policy: {}. Nothing was changed: the module modifies or deletes only its own policy. Rename that policy in the Entra admin center (or restore its block of authentication transfer alone), then run the command again.",
+                    p.id,
+                    differences.join("; ")
+                ),
+            )
+            .with_code("OwnPolicyShapeMismatch")
+            .with_target(p.id.clone()));
+        }
+    }
+    Ok(())
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CaLayer {
@@ -59,9 +132,16 @@ pub struct TransferPolicy {
     pub all_users: bool,
     pub all_applications: bool,
     pub all_client_app_types: bool,
+    /// [`ConditionalAccessPolicy::covers_everyone`]: all users, apps and client types and no
+    /// narrowing condition (exclusions are listed apart).
+    pub covers_everyone: bool,
+    /// The narrowing conditions when it does not cover everyone (e.g. "platforms").
+    pub narrowing_conditions: Vec<String>,
     pub excluded_users: Vec<DirectoryObject>,
     pub excluded_groups: Vec<DirectoryObject>,
     pub excluded_roles: Vec<DirectoryObject>,
+    /// `excludeGuestsOrExternalUsers`: the guest/external user types left out, when set.
+    pub excluded_guests_or_external_users: Option<String>,
     pub created_by_module: bool,
 }
 

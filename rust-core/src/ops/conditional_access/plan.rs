@@ -5,7 +5,10 @@ use std::collections::HashSet;
 
 use serde_json::{Value, json};
 
-use super::{BlockIntent, OWN_POLICY_NAME, PlanAction, PolicyPlan, ids, list_policies, name_all};
+use super::{
+    BlockIntent, OWN_POLICY_NAME, PlanAction, PolicyPlan, foreign_policy_with_own_name, ids,
+    is_own_policy, list_policies, name_all,
+};
 use crate::graph::conditional_access::{
     ConditionalAccessPolicy, POLICIES_PATH, STATE_ENABLED, STATE_REPORT_ONLY,
 };
@@ -36,6 +39,52 @@ fn conditions_body(users: &[String], groups: &[String], roles: &[String]) -> Val
     })
 }
 
+/// The conditions of an update: everything [`conditions_body`] sets, and every other
+/// condition of `conditionalAccessConditionSet` set explicitly to "no condition" (null for a
+/// complex value, `[]` for a collection). Graph's PATCH merges complex properties and leaves
+/// what is omitted as it was (OData v4.0 Part 1 §11.4.3; [MS-ODATA] 2.2.7.3.2), so a platform
+/// or location condition someone added survives an update that merely omits it; unsetting
+/// `platforms`/`locations` takes an explicit null (hashicorp/terraform-provider-azuread#775,
+/// manicminer/hamilton#161; Microsoft365DSC#6298: an omitted excludePlatforms stayed).
+/// The guest/external-user exclusion is kept as read, like the role exclusions: Block has no
+/// parameter for either, and dropping an exclusion could lock an account out.
+pub fn update_conditions_body(
+    users: &[String],
+    groups: &[String],
+    roles: &[String],
+    excluded_guests: Option<&Value>,
+) -> Value {
+    json!({
+        "users": {
+            "includeUsers": ["All"],
+            "excludeUsers": users,
+            "includeGroups": [],
+            "excludeGroups": groups,
+            "includeRoles": [],
+            "excludeRoles": roles,
+            "includeGuestsOrExternalUsers": null,
+            "excludeGuestsOrExternalUsers": excluded_guests.cloned().unwrap_or(Value::Null),
+        },
+        "applications": {
+            "includeApplications": ["All"],
+            "excludeApplications": [],
+            "includeUserActions": [],
+            "includeAuthenticationContextClassReferences": [],
+            "applicationFilter": null,
+        },
+        "clientAppTypes": ["all"],
+        "authenticationFlows": {"transferMethods": "authenticationTransfer"},
+        "platforms": null,
+        "locations": null,
+        "devices": null,
+        "clientApplications": null,
+        "userRiskLevels": [],
+        "signInRiskLevels": [],
+        "servicePrincipalRiskLevels": [],
+        "insiderRiskLevels": null,
+    })
+}
+
 fn grant_body() -> Value {
     json!({"operator": "OR", "builtInControls": ["block"]})
 }
@@ -63,29 +112,101 @@ fn to_text(v: &Value) -> String {
     serde_json::to_string_pretty(v).unwrap_or_default()
 }
 
-/// Plans blocking from the policies read (pure: no I/O).
-pub fn plan_block_from(policies: &[ConditionalAccessPolicy], intent: &BlockIntent) -> PolicyPlan {
-    let own: Vec<&ConditionalAccessPolicy> = policies
-        .iter()
-        .filter(|p| p.display_name == OWN_POLICY_NAME)
-        .collect();
-    if let Some(first) = own.first() {
-        return plan_update(first, intent, own_duplicates_note(&own));
-    }
-    let strong_enough = |p: &&ConditionalAccessPolicy| {
-        p.blocks_transfer()
-            && p.all_users()
-            && p.all_applications()
-            && p.all_client_app_types()
-            && if intent.enforce {
-                p.is_enabled()
-            } else {
-                !p.is_disabled()
-            }
+/// Every id of `have` is among `asked` (case-insensitive).
+fn within(have: &[String], asked: &[String]) -> bool {
+    have.iter()
+        .all(|h| asked.iter().any(|a| a.eq_ignore_ascii_case(h)))
+}
+
+/// Another policy already does what Block would: the check's coverage test
+/// ([`ConditionalAccessPolicy::covers_everyone`]), a state as strong as asked, and no
+/// exclusion beyond those asked for (roles and guests/external users are never asked for).
+fn equivalent(p: &ConditionalAccessPolicy, intent: &BlockIntent) -> bool {
+    let asked_users = intent
+        .exclude_users
+        .as_deref()
+        .map(object_ids)
+        .unwrap_or_default();
+    let asked_groups = intent
+        .exclude_groups
+        .as_deref()
+        .map(object_ids)
+        .unwrap_or_default();
+    let state_ok = if intent.enforce {
+        p.is_enabled()
+    } else {
+        !p.is_disabled()
     };
-    if let Some(equivalent) = policies.iter().find(strong_enough) {
+    p.covers_everyone()
+        && state_ok
+        && p.excluded_roles().is_empty()
+        && p.excluded_guests_or_external_users().is_none()
+        && within(p.excluded_users(), &asked_users)
+        && within(p.excluded_groups(), &asked_groups)
+}
+
+/// Why blocking policies that are not equivalent were not taken as such (for the reason).
+fn not_equivalent_note(policies: &[ConditionalAccessPolicy]) -> String {
+    let notes: Vec<String> = policies
+        .iter()
+        .filter(|p| p.blocks_transfer() && !p.is_disabled())
+        .map(|p| {
+            let mut why: Vec<String> = p
+                .narrowing_conditions()
+                .into_iter()
+                .map(str::to_owned)
+                .collect();
+            if !p.all_users() {
+                why.push("not all users".to_owned());
+            }
+            if !p.all_applications() {
+                why.push("not all applications".to_owned());
+            }
+            if !p.all_client_app_types() {
+                why.push("not all client app types".to_owned());
+            }
+            if p.has_exclusions() {
+                why.push("its own exclusions".to_owned());
+            }
+            format!("'{}' ({})", p.display_name, why.join(", "))
+        })
+        .collect();
+    if notes.is_empty() {
+        String::new()
+    } else {
+        format!(" Not taken as equivalent: {}.", notes.join("; "))
+    }
+}
+
+/// Plans blocking from the policies read (pure: no I/O). A policy with the module's name but
+/// another shape stops the plan.
+pub fn plan_block_from(
+    policies: &[ConditionalAccessPolicy],
+    intent: &BlockIntent,
+) -> Result<PolicyPlan, OpError> {
+    foreign_policy_with_own_name(policies)?;
+    let own: Vec<&ConditionalAccessPolicy> = policies.iter().filter(|p| is_own_policy(p)).collect();
+    if let Some(first) = own.first() {
+        return Ok(plan_update(first, intent, own_duplicates_note(&own)));
+    }
+    if let Some(equivalent) = policies.iter().find(|p| equivalent(p, intent)) {
         let asked_exclusions = intent.exclude_users.is_some() || intent.exclude_groups.is_some();
-        return PolicyPlan {
+        let all_applied = within(
+            &intent
+                .exclude_users
+                .as_deref()
+                .map(object_ids)
+                .unwrap_or_default(),
+            equivalent.excluded_users(),
+        ) && within(
+            &intent
+                .exclude_groups
+                .as_deref()
+                .map(object_ids)
+                .unwrap_or_default(),
+            equivalent.excluded_groups(),
+        );
+        return Ok(PolicyPlan {
             action: PlanAction::None,
             method: String::new(),
             path: String::new(),
@@ -95,10 +216,10 @@ pub fn plan_block_from(policies: &[ConditionalAccessPolicy], intent: &BlockInten
             target_state: equivalent.state.clone(),
             body: String::new(),
             reason: format!(
-                "An equivalent policy '{}' ({}) already blocks authentication transfer for all users and applications; nothing to change.{} It was not created by this module, so Unblock-OutlookAuthenticationTransfer leaves it alone.",
+                "An equivalent policy '{}' ({}) already blocks authentication transfer for all users and applications, with no condition narrowing it; nothing to change.{} It was not created by this module, so Unblock-OutlookAuthenticationTransfer leaves it alone.",
                 equivalent.display_name,
                 equivalent.state,
-                if asked_exclusions {
+                if asked_exclusions && !all_applied {
                     " The exclusions asked for were not applied to it: change that policy's exclusions in the Entra admin center."
                 } else {
                     ""
@@ -106,8 +227,9 @@ pub fn plan_block_from(policies: &[ConditionalAccessPolicy], intent: &BlockInten
             ),
             excluded_users: ids(equivalent.excluded_users(), ObjectKind::User),
             excluded_groups: ids(equivalent.excluded_groups(), ObjectKind::Group),
-        };
+        });
     }
+    let others = not_equivalent_note(policies);
     let state = if intent.enforce {
         STATE_ENABLED
     } else {
@@ -115,7 +237,7 @@ pub fn plan_block_from(policies: &[ConditionalAccessPolicy], intent: &BlockInten
     };
     let users = intent.exclude_users.clone().unwrap_or_default();
     let groups = intent.exclude_groups.clone().unwrap_or_default();
-    PolicyPlan {
+    Ok(PolicyPlan {
         action: PlanAction::Create,
         method: PlanAction::Create.method().to_owned(),
         path: POLICIES_PATH.to_owned(),
@@ -129,13 +251,17 @@ pub fn plan_block_from(policies: &[ConditionalAccessPolicy], intent: &BlockInten
             &object_ids(&groups),
         )),
         reason: if intent.enforce {
-            "No policy blocks authentication transfer yet: creates one, enabled, for all users and applications.".to_owned()
+            format!(
+                "No policy blocks authentication transfer for everyone yet: creates one, enabled, for all users and applications.{others}"
+            )
         } else {
-            "No policy blocks authentication transfer yet: creates one in report-only mode (it logs who would be blocked; -Enforce turns it on).".to_owned()
+            format!(
+                "No policy blocks authentication transfer for everyone yet: creates one in report-only mode (it logs who would be blocked; -Enforce turns it on).{others}"
+            )
         },
         excluded_users: users,
         excluded_groups: groups,
-    }
+    })
 }
 
 fn own_duplicates_note(own: &[&ConditionalAccessPolicy]) -> String {
@@ -180,14 +306,25 @@ fn plan_update(own: &ConditionalAccessPolicy, intent: &BlockIntent, note: String
         changes.push(format!("state {} -> {target_state}", own.state));
     }
     if !conditions_hold {
+        let guests = own
+            .conditions
+            .as_ref()
+            .and_then(|c| c.users.as_ref())
+            .and_then(|u| u.other.get("excludeGuestsOrExternalUsers"));
         body.insert(
             "conditions".into(),
-            conditions_body(&user_ids, &group_ids, own.excluded_roles()),
+            update_conditions_body(&user_ids, &group_ids, own.excluded_roles(), guests),
         );
-        changes.push(
+        let narrowing = own.narrowing_conditions();
+        changes.push(if narrowing.is_empty() {
             "conditions (all users and applications, authentication transfer, the exclusions)"
-                .to_owned(),
-        );
+                .to_owned()
+        } else {
+            format!(
+                "conditions (all users and applications, authentication transfer, the exclusions; clears {})",
+                narrowing.join(", ")
+            )
+        });
     }
     if !own.grant_blocks() {
         body.insert("grantControls".into(), grant_body());
@@ -231,22 +368,21 @@ fn plan_update(own: &ConditionalAccessPolicy, intent: &BlockIntent, note: String
     }
 }
 
-/// Plans unblocking from the policies read (pure): only the module's own policy is deleted.
-pub fn plan_unblock_from(policies: &[ConditionalAccessPolicy]) -> PolicyPlan {
-    let own: Vec<&ConditionalAccessPolicy> = policies
-        .iter()
-        .filter(|p| p.display_name == OWN_POLICY_NAME)
-        .collect();
+/// Plans unblocking from the policies read (pure): only the module's own policy (its name and
+/// its shape) is deleted; a policy with its name and another shape stops the plan.
+pub fn plan_unblock_from(policies: &[ConditionalAccessPolicy]) -> Result<PolicyPlan, OpError> {
+    foreign_policy_with_own_name(policies)?;
+    let own: Vec<&ConditionalAccessPolicy> = policies.iter().filter(|p| is_own_policy(p)).collect();
     let others = policies
         .iter()
-        .filter(|p| p.display_name != OWN_POLICY_NAME && p.blocks_transfer() && !p.is_disabled())
+        .filter(|p| !is_own_policy(p) && p.blocks_transfer() && !p.is_disabled())
         .count();
     let others_note = if others > 0 {
         format!(" {others} other polic(ies) blocking authentication transfer stay as they are.")
     } else {
         String::new()
     };
-    match own.first() {
+    Ok(match own.first() {
         Some(p) => PolicyPlan {
             action: PlanAction::Delete,
             method: PlanAction::Delete.method().to_owned(),
@@ -279,7 +415,7 @@ pub fn plan_unblock_from(policies: &[ConditionalAccessPolicy]) -> PolicyPlan {
             excluded_users: Vec::new(),
             excluded_groups: Vec::new(),
         },
-    }
+    })
 }
 
 fn resolve_failure(e: ResolveError) -> OpError {
@@ -354,7 +490,7 @@ pub async fn plan_block(
         exclude_groups: resolve_exclusions(session, exclude_groups, ObjectKind::Group).await?,
     };
     let policies = list_policies(session, EntraAccess::ReadConditionalAccess).await?;
-    let mut plan = plan_block_from(&policies, &intent);
+    let mut plan = plan_block_from(&policies, &intent)?;
     let mut warnings = Vec::new();
     name_all(session, &mut plan.excluded_users, &mut warnings).await;
     name_all(session, &mut plan.excluded_groups, &mut warnings).await;
@@ -367,7 +503,7 @@ pub async fn plan_block(
 /// Plans Unblock-OutlookAuthenticationTransfer. Writes nothing.
 pub async fn plan_unblock(session: &Session) -> Result<PolicyPlan, OpError> {
     let policies = list_policies(session, EntraAccess::ReadConditionalAccess).await?;
-    let mut plan = plan_unblock_from(&policies);
+    let mut plan = plan_unblock_from(&policies)?;
     let mut warnings = Vec::new();
     name_all(session, &mut plan.excluded_users, &mut warnings).await;
     name_all(session, &mut plan.excluded_groups, &mut warnings).await;

@@ -581,8 +581,15 @@ fn validate_value(
     })
 }
 
-/// PATCH semantics (UNCONFIRMED for Graph): complex values merge recursively, everything else
-/// (collections included) is replaced.
+/// PATCH semantics: complex values merge recursively, everything else (collections included)
+/// is replaced; what is omitted stays, an explicit `null` clears a complex value. Sources:
+/// OData v4.0 Part 1 §11.4.3 "Update an Entity" (collections and primitives in the payload
+/// replace; missing properties of the entity or complex property MUST NOT be altered),
+/// [MS-ODATA] 2.2.7.3.2 (PATCH merges a complex value), and for Conditional Access itself
+/// hashicorp/terraform-provider-azuread#775 with manicminer/hamilton#161 (unsetting
+/// `platforms`/`locations` needs an explicit null) and Microsoft365DSC#6298 (an omitted
+/// `excludePlatforms` stayed as it was). Whether Graph deep-merges every level of
+/// `conditions` (rather than replacing `conditions.users` as a whole) is UNCONFIRMED.
 pub fn merge(def: &'static TypeDef, target: &mut Map<String, Value>, patch: Map<String, Value>) {
     for (name, value) in patch {
         let complex = def
