@@ -14,5 +14,7 @@ pub mod graph;
 pub mod http;
 pub mod ops;
 pub mod secret;
+#[doc(hidden)]
+pub mod wire_replay;
 
 pub use ffi::ffi_inventory;
