@@ -170,6 +170,7 @@ pub async fn list(
     let view = |i: usize| {
         events.get(i).map(|event| View {
             data: &state.data,
+            tenant_id: state.tenant.id,
             seed,
             event,
         })
@@ -216,6 +217,7 @@ pub fn seeded_signins_json(state: &State) -> Vec<Value> {
         .map(|event| {
             View {
                 data: &state.data,
+                tenant_id: state.tenant.id,
                 seed: state.options.seed,
                 event,
             }
