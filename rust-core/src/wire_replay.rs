@@ -106,6 +106,21 @@ pub fn managed_identity_answer(body: &[u8], now_unix: i64) -> Result<Duration, S
         .map_err(|e| e.to_string())
 }
 
+/// A managed identity endpoint's error answer as the engine reports it (for the
+/// system-assigned identity).
+pub fn managed_identity_error(status: u16, body: &[u8]) -> Result<AuthError, String> {
+    let config = crate::auth::ManagedIdentityConfig::new(
+        "http://127.0.0.1/msi/token",
+        crate::secret::SecretString::from("replay".to_owned()),
+        None,
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(crate::auth::managed_identity::map_error(
+        failure(status, &[], body),
+        &config,
+    ))
+}
+
 fn failure(status: u16, headers: &[(&str, &str)], body: &[u8]) -> HttpError {
     let mut map = HeaderMap::new();
     for (name, value) in headers {

@@ -10,6 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
+use outlook_qr_guard::auth::AuthError;
 use outlook_qr_guard::exo::ExoError;
 use outlook_qr_guard::graph::conditional_access::ConditionalAccessPolicy;
 use outlook_qr_guard::graph::signins::{SignIn, parse_sign_in};
@@ -224,6 +225,24 @@ fn replay(example: &Value) -> Result<(), Vec<String>> {
                 )),
             }
         }
+        "managed_identity_error" => match wire::managed_identity_error(status, &body) {
+            Ok(err) => {
+                check(expect, "variant", json!(variant(format!("{err:?}"))), e);
+                if let AuthError::ManagedIdentity {
+                    status,
+                    message,
+                    hint,
+                } = &err
+                {
+                    check(expect, "status", json!(status), e);
+                    check(expect, "message", json!(message), e);
+                    check(expect, "hint_starts", json!(hint), e);
+                }
+            }
+            Err(why) => e.push(format!(
+                "the managed identity client could not be set up: {why}"
+            )),
+        },
         "batch_answer" => match wire::batch_answer(&body) {
             Ok(items) => {
                 let wanted = expect["items"].as_array().cloned().unwrap_or_default();

@@ -165,7 +165,7 @@ pub(crate) fn parse_expires_on(v: &serde_json::Value) -> Option<time::OffsetDate
         .find_map(|f| time::OffsetDateTime::parse(text, f).ok())
 }
 
-fn map_error(e: HttpError, config: &ManagedIdentityConfig) -> AuthError {
+pub(crate) fn map_error(e: HttpError, config: &ManagedIdentityConfig) -> AuthError {
     let HttpError::Status(failure) = &e else {
         return AuthError::Http(e);
     };
