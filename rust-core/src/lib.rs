@@ -15,5 +15,7 @@ pub mod http;
 pub mod next_link_guard;
 pub mod ops;
 pub mod secret;
+#[doc(hidden)]
+pub mod wire_replay;
 
 pub use ffi::ffi_inventory;

@@ -54,7 +54,7 @@ pub(crate) struct DeviceCode {
 }
 
 #[derive(Deserialize)]
-struct CodeWire {
+pub(crate) struct CodeWire {
     device_code: Option<String>,
     user_code: Option<String>,
     verification_uri: Option<String>,
@@ -75,17 +75,18 @@ pub(crate) async fn request_code(
     }
     let req = form_request(url, &[("client_id", client_id), ("scope", scope)])
         .map_err(EndpointError::Other)?;
-    let wire: CodeWire = http
-        .send(&req, None, |r| {
-            serde_json::from_slice::<CodeWire>(&r.body)
-                .map_err(|e| format!("JSON invalid at line {} column {}", e.line(), e.column()))
-        })
-        .await?;
-    let missing = |f: &str| {
-        EndpointError::Other(AuthError::Protocol(format!(
-            "the device code answer has no {f}"
-        )))
-    };
+    let wire: CodeWire = http.send(&req, None, |r| parse_code_wire(&r.body)).await?;
+    code_of(wire).map_err(EndpointError::Other)
+}
+
+pub(crate) fn parse_code_wire(body: &[u8]) -> Result<CodeWire, String> {
+    serde_json::from_slice::<CodeWire>(body)
+        .map_err(|e| format!("JSON invalid at line {} column {}", e.line(), e.column()))
+}
+
+/// What the `/devicecode` answer says, with MSAL's defaults for what it leaves out.
+pub(crate) fn code_of(wire: CodeWire) -> Result<DeviceCode, AuthError> {
+    let missing = |f: &str| AuthError::Protocol(format!("the device code answer has no {f}"));
     let device_code = wire.device_code.ok_or_else(|| missing("device_code"))?;
     let user_code = wire.user_code.ok_or_else(|| missing("user_code"))?;
     let verification_uri = wire

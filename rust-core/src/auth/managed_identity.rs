@@ -67,7 +67,7 @@ pub(crate) struct MiToken {
 }
 
 #[derive(Deserialize)]
-struct Wire {
+pub(crate) struct Wire {
     access_token: Option<String>,
     expires_on: Option<serde_json::Value>,
     expires_in: Option<serde_json::Value>,
@@ -103,17 +103,26 @@ pub(crate) async fn fetch(
     req.local_endpoint = true;
 
     let wire: Wire = http
-        .send(&req, None, |r| {
-            serde_json::from_slice::<Wire>(&r.body).map_err(|e| {
-                format!(
-                    "token JSON invalid at line {} column {}",
-                    e.line(),
-                    e.column()
-                )
-            })
-        })
+        .send(&req, None, |r| parse_wire(&r.body))
         .await
         .map_err(|e| map_error(e, config))?;
+    token_of(wire, time::OffsetDateTime::now_utc())
+}
+
+/// The answer's JSON (checked inside the retry loop: a cut-off body is worth another try).
+pub(crate) fn parse_wire(body: &[u8]) -> Result<Wire, String> {
+    serde_json::from_slice::<Wire>(body).map_err(|e| {
+        format!(
+            "token JSON invalid at line {} column {}",
+            e.line(),
+            e.column()
+        )
+    })
+}
+
+/// The token and its lifetime counted from `now`: `expires_on` (App Service / Automation), else
+/// `expires_in` (IMDS, Arc).
+pub(crate) fn token_of(wire: Wire, now: time::OffsetDateTime) -> Result<MiToken, AuthError> {
     let access_token = wire
         .access_token
         .filter(|t| !t.is_empty())
@@ -121,7 +130,6 @@ pub(crate) async fn fetch(
         .ok_or_else(|| {
             AuthError::Protocol("the managed identity answer has no access_token".into())
         })?;
-    let now = time::OffsetDateTime::now_utc();
     let expires_in = wire
         .expires_on
         .as_ref()
@@ -157,7 +165,7 @@ pub(crate) fn parse_expires_on(v: &serde_json::Value) -> Option<time::OffsetDate
         .find_map(|f| time::OffsetDateTime::parse(text, f).ok())
 }
 
-fn map_error(e: HttpError, config: &ManagedIdentityConfig) -> AuthError {
+pub(crate) fn map_error(e: HttpError, config: &ManagedIdentityConfig) -> AuthError {
     let HttpError::Status(failure) = &e else {
         return AuthError::Http(e);
     };

@@ -6,13 +6,13 @@ mod assertion;
 mod cache;
 mod certificate;
 mod credential;
-mod device_code;
+pub(crate) mod device_code;
 mod entra_error;
-mod error;
+pub(crate) mod error;
 mod jwt;
-mod managed_identity;
+pub(crate) mod managed_identity;
 mod provider;
-mod token_endpoint;
+pub(crate) mod token_endpoint;
 
 pub use assertion::{
     ASSERTION_LIFETIME, AssertionAlgorithm, AssertionSigner, SignerError, build_assertion,

@@ -80,7 +80,7 @@ pub(crate) struct TokenWire {
     id_token: Option<String>,
 }
 
-fn parse_token(body: &[u8]) -> Result<TokenWire, String> {
+pub(crate) fn parse_token(body: &[u8]) -> Result<TokenWire, String> {
     // The error text of serde_json can quote input; keep only line/column.
     serde_json::from_slice::<TokenWire>(body).map_err(|e| {
         format!(
@@ -92,7 +92,7 @@ fn parse_token(body: &[u8]) -> Result<TokenWire, String> {
 }
 
 impl TokenWire {
-    fn into_issued(self) -> Result<IssuedToken, AuthError> {
+    pub(crate) fn into_issued(self) -> Result<IssuedToken, AuthError> {
         let access_token = self
             .access_token
             .filter(|t| !t.is_empty())

@@ -2,12 +2,12 @@
 //! the operations the module needs and the service's errors.
 
 mod client;
-mod error;
+pub(crate) mod error;
 mod mailbox;
-mod next_link;
+pub(crate) mod next_link;
 mod opath;
 mod org_config;
-mod page;
+pub(crate) mod page;
 
 pub use client::{AnchorMailbox, ExchangeClient, ExchangeOptions, PageBody};
 pub use error::{ExoError, OdataError};

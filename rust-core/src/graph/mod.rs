@@ -1,12 +1,12 @@
 //! Microsoft Graph: users and sign-in session revocation in `$batch` requests, Conditional
 //! Access policies, the users and groups they exclude, and the sign-in logs.
 
-mod batch;
+pub(crate) mod batch;
 mod client;
 pub mod conditional_access;
 pub mod directory_objects;
-mod error;
-mod paging;
+pub(crate) mod error;
+pub(crate) mod paging;
 mod revoke;
 pub mod signins;
 mod user_id;

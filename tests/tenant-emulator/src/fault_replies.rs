@@ -1,5 +1,12 @@
 //! Fault responses in each endpoint's own error shape (Entra JSON, managed identity JSON,
 //! Exchange OData, Graph envelope) — or the HTML page a proxy would send instead.
+//!
+//! Sources: Graph's 429 envelope and decimal `Retry-After` are replayed from
+//! `tests/wire-examples/graph/throttled-429-fractional-retry-after.json`. UNCONFIRMED: the token
+//! endpoint's answer to 429/5xx (`temporarily_unavailable`), the managed identity endpoint's
+//! `{"statusCode","message","correlationId"}` body (MSAL Python's comment shows only
+//! `statusCode` and `message`), and Exchange's 429/5xx bodies (`exchange/errors.rs`). The HTML
+//! page is a stand-in for a corporate proxy, not any Microsoft service's answer.
 
 use http::StatusCode;
 

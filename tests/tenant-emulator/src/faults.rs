@@ -1,5 +1,13 @@
 //! Fault injection: which requests fail, and how. Decisions are a pure function of the plan's
 //! seed and the request's position in its endpoint class, so a failing run can be replayed.
+//!
+//! Test tooling, not service behaviour: where and how often faults fire is chosen by the test.
+//! What a fault looks like on the wire is in `fault_replies.rs`. Sourced: inside `$batch`,
+//! `Throttle` / `ServerError` / `ExpiredToken` hit single items because Graph throttles each
+//! item on its own ("Requests in a batch are evaluated individually against the applicable
+//! throttling limits", `concepts/json-batching.md`, replayed as
+//! `tests/wire-examples/graph/batch-mixed-answers.json`). UNCONFIRMED: that a reset or cut-short
+//! body happens mid-response in practice, and in what proportion.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};

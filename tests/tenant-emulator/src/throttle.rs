@@ -1,5 +1,11 @@
 //! A token bucket per client app: how sign-in log reads are throttled more tightly than the
 //! rest of Graph. Burst = the rate rounded up (at least 1).
+//!
+//! UNCONFIRMED: the bucket, its default rate (5/s) and its burst. Microsoft publishes that sign-in
+//! log reads are throttled more tightly than most of Graph, not the numbers. Sourced: a throttled
+//! read answers 429 `TooManyRequests` with a decimal `Retry-After`
+//! (`tests/wire-examples/graph/throttled-429-fractional-retry-after.json`, from Graph's
+//! throttling guidance: `Retry-After: 2.128`).
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};

@@ -21,7 +21,11 @@ pub struct OrgConfig {
     changed_ticks: i64,
 }
 
-/// The settable properties and their defaults.
+/// The settable properties and their defaults. `MobileAppEducationEnabled` (default true) is
+/// documented (Set-OrganizationConfig); the three `OutlookMobile*` switches are named by
+/// ../shared/docs/exchange-admin-rest.md, their presence per tenant and defaults UNCONFIRMED. No
+/// captured `Get-OrganizationConfig` answer is in tests/wire-examples: every other property
+/// rendered below (names, values, order) is UNCONFIRMED.
 const SETTABLE: &[(&str, bool)] = &[
     ("MobileAppEducationEnabled", true),
     ("OutlookMobileGCCRestrictionsEnabled", false),
@@ -160,6 +164,7 @@ pub fn set(call: &CmdletCall<'_>) -> Result<CmdletOutput, Reply> {
     }
     let mut output = CmdletOutput::values(Vec::new());
     if changes.is_empty() {
+        // UNCONFIRMED: the warning text (../shared/docs/exchange-admin-rest.md).
         output.warnings.push(format!(
             "The command completed successfully but no settings of '{}' have been modified.",
             call.state.tenant.domain

@@ -18,6 +18,8 @@ pub const READ_PERMISSIONS: &[&str] = &[
     "Directory.ReadWrite.All",
 ];
 
+/// UNCONFIRMED: the default property set of a group (no captured group is in
+/// tests/wire-examples); these are the ones the module reads or shows.
 const PROPERTIES: &[&str] = &[
     "id",
     "createdDateTime",
@@ -64,6 +66,7 @@ fn selection(ctx: &GraphCtx, req: &Req) -> Result<(Vec<&'static str>, bool), Rep
             .iter()
             .find(|p| p.eq_ignore_ascii_case(name))
             .ok_or_else(|| {
+                // UNCONFIRMED: code and text for an unknown `$select` property.
                 ctx.bad_request(
                     "Request_BadRequest",
                     &format!("Could not find a property named '{name}' on type 'Microsoft.DirectoryServices.Group'."),
@@ -154,6 +157,7 @@ pub fn list(
     for (name, _) in req.query_pairs() {
         let lower = name.to_ascii_lowercase();
         if lower.starts_with('$') && !matches!(lower.as_str(), "$select" | "$filter" | "$top") {
+            // The emulator's own limit, not the service's: its refusal text says so.
             return ctx.bad_request(
                 "Request_UnsupportedQuery",
                 &format!("The query option '{name}' is not supported on /groups by this emulator."),
@@ -169,6 +173,7 @@ pub fn list(
         Some(f) => match display_name_filter(&f) {
             Some(name) => Some(name),
             None => {
+                // The emulator's own limit (it says so); the code is UNCONFIRMED.
                 return ctx.bad_request(
                     "Request_UnsupportedQuery",
                     &format!("Unsupported or invalid query filter clause specified: '{f}'. This emulator supports displayName eq '…' on groups."),
@@ -181,6 +186,7 @@ pub fn list(
         Some(t) => {
             match t.trim().parse::<usize>() {
                 Ok(n) if (1..=999).contains(&n) => n,
+                // UNCONFIRMED: code and text for a `$top` out of range.
                 _ => {
                     return ctx.bad_request(
                     "Request_BadRequest",

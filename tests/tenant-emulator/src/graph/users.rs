@@ -10,7 +10,10 @@ use crate::entra::access::Principal;
 use crate::http::{Reply, Req};
 use crate::state::State;
 
-/// Returned when `$select` is absent.
+/// Returned when `$select` is absent: the default set a captured answer shows
+/// (microsoftgraph/microsoft-graph-docs-contrib#7160, `GET /v1.0/users/{id}`: businessPhones,
+/// displayName, givenName, jobTitle, mail, mobilePhone, officeLocation, preferredLanguage, surname,
+/// userPrincipalName, id), in that order.
 const DEFAULT_PROPERTIES: &[&str] = &[
     "businessPhones",
     "displayName",
@@ -41,6 +44,8 @@ pub const READ_PERMISSIONS: &[&str] = &[
     "Directory.ReadWrite.All",
 ];
 
+/// `/users` pages: 100 by default, `$top` up to 999 (`api-reference/v1.0/api/user-list.md`, via
+/// ../shared/docs/entra-auth-and-graph.md §4 Paging). No captured page is in tests/wire-examples.
 const DEFAULT_TOP: usize = 100;
 const MAX_TOP: usize = 999;
 const TOKEN_KIND: &str = "graph-users";
@@ -105,6 +110,7 @@ fn selection(ctx: &GraphCtx, req: &Req) -> Result<(Vec<&'static str>, bool), Rep
             .chain(EXTRA_PROPERTIES)
             .find(|p| p.eq_ignore_ascii_case(name))
             .ok_or_else(|| {
+                // UNCONFIRMED: code and text for an unknown `$select` property.
                 ctx.bad_request(
                     "Request_BadRequest",
                     &format!("Could not find a property named '{name}' on type 'Microsoft.DirectoryServices.User'."),
@@ -156,7 +162,7 @@ pub fn get_one(
     let Some(index) = found else {
         return match key {
             Some(k) => ctx.user_not_found(k),
-            // App-only tokens have no /me.
+            // App-only tokens have no /me. UNCONFIRMED: the code and text.
             None => ctx.bad_request(
                 "BadRequest",
                 "/me request is only valid with delegated authentication flow.",

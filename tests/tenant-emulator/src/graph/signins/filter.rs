@@ -2,6 +2,10 @@
 //! parentheses): `createdDateTime ge|gt|le|lt <ISO 8601 UTC>`,
 //! `signInEventTypes/any(t: t eq '…' or t eq '…')`, `originalTransferMethod eq '…'`,
 //! `appId eq '…'`, `userId eq '…'`, `userPrincipalName eq '…'`. Anything else is refused.
+//!
+//! UNCONFIRMED: the service accepts more OData than this (e.g. `startsWith(appDisplayName,…)` in
+//! the signin-list.md examples replayed from `tests/wire-examples/graph/`); refusing the rest is
+//! this emulator's choice, so a client that relies on other clauses fails here first.
 
 use crate::seed::TransferMethod;
 

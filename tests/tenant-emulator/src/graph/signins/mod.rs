@@ -21,11 +21,20 @@ use crate::throttle::retry_after_text;
 use filter::{Clause, EventType, Expr};
 use render::View;
 
+// Sources: the page envelope (`@odata.context`, `@odata.nextLink` with `$top` and an opaque
+// `$skiptoken`, `value`) and the event keys are replayed from
+// `tests/wire-examples/graph/signins-*.json` (the beta and v1.0 `signin-list.md` examples and a
+// live beta capture with `originalTransferMethod`). Everything below marked UNCONFIRMED has no
+// example there.
+
 pub const READ_PERMISSIONS: &[&str] = &["AuditLog.Read.All"];
+/// UNCONFIRMED: the default page size (the documented examples stop at 1000).
 const DEFAULT_TOP: usize = 1000;
 /// UNCONFIRMED: the documented examples stop at 1000.
 const MAX_TOP: usize = 1000;
 const TOKEN_KIND: &str = "graph-signins";
+// From ../shared/docs/authentication-transfer.md §2; no capture of the whole 403 body is in
+// tests/wire-examples (UNCONFIRMED beyond the code and message).
 const NON_PREMIUM_CODE: &str = "Authentication_RequestFromNonPremiumTenantOrB2CTenant";
 const NON_PREMIUM_MESSAGE: &str = "Neither tenant is B2C or tenant doesn't have premium license";
 
@@ -41,6 +50,8 @@ fn filter_hash(text: &str) -> u64 {
     text.bytes().fold(0x5EED_F11E, |h, b| mix(h, u64::from(b)))
 }
 
+/// UNCONFIRMED: whether the service refuses this filter at all, and with this code and text
+/// (../shared/docs/authentication-transfer.md §2 says to expect a 400 and fall back).
 fn unsupported_transfer_filter(ctx: &GraphCtx) -> Reply {
     ctx.bad_request(
         "Request_UnsupportedQuery",
@@ -85,6 +96,7 @@ pub async fn list(
     for (name, _) in req.query_pairs() {
         let lower = name.to_ascii_lowercase();
         if lower.starts_with('$') && !matches!(lower.as_str(), "$filter" | "$top" | "$skiptoken") {
+            // The emulator's own limit, not the service's: its refusal text says so.
             return ctx.bad_request(
                 "Request_UnsupportedQuery",
                 &format!("The query option '{name}' is not supported on auditLogs/signIns by this emulator."),
@@ -106,6 +118,8 @@ pub async fn list(
     };
     if parsed.as_ref().is_some_and(Expr::mentions_transfer_method) {
         if !beta {
+            // v1.0 has no such property (signins-list-v1-paged and the capture behind
+            // signins-beta-original-transfer-method); the code and text are UNCONFIRMED.
             return ctx.bad_request(
                 "BadRequest",
                 "Could not find a property named 'originalTransferMethod' on type 'microsoft.graph.signIn'.",
@@ -120,6 +134,7 @@ pub async fn list(
         Some(t) => match t.trim().parse::<usize>() {
             Ok(n) if (1..=MAX_TOP).contains(&n) => n,
             _ => {
+                // UNCONFIRMED: code and text for a `$top` out of range.
                 return ctx.bad_request(
                     "BadRequest",
                     &format!("Invalid page size specified: '{t}'. Must be between 1 and {MAX_TOP} inclusive."),
@@ -137,6 +152,7 @@ pub async fn list(
         {
             Some(c) => c.p,
             None => {
+                // UNCONFIRMED: code and text for a tampered or foreign `$skiptoken`.
                 return ctx.bad_request(
                     "BadRequest",
                     "The specified page token value has expired or is invalid.",
@@ -154,6 +170,7 @@ pub async fn list(
     let view = |i: usize| {
         events.get(i).map(|event| View {
             data: &state.data,
+            tenant_id: state.tenant.id,
             seed,
             event,
         })
@@ -200,6 +217,7 @@ pub fn seeded_signins_json(state: &State) -> Vec<Value> {
         .map(|event| {
             View {
                 data: &state.data,
+                tenant_id: state.tenant.id,
                 seed: state.options.seed,
                 event,
             }

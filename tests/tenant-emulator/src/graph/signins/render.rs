@@ -1,6 +1,8 @@
 //! One seeded sign-in event as the beta (or v1.0) `signIn` resource renders it. Ids, addresses
 //! and locations are derived from the seed and the event's serial, so nothing is stored.
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
 use super::filter::SignInFields;
@@ -25,6 +27,8 @@ const PLACES: &[(&str, &str, &str, f64, f64)] = &[
 /// One event with the seeded data it refers to.
 pub struct View<'a> {
     pub data: &'a SeedData,
+    /// Home and resource tenant of every event (all users are members).
+    pub tenant_id: uuid::Uuid,
     pub seed: u64,
     pub event: &'a SignIn,
 }
@@ -146,9 +150,82 @@ impl View<'_> {
                 "geoCoordinates": {"altitude": null, "latitude": lat, "longitude": lon},
             },
         });
-        if !beta && let Some(map) = body.as_object_mut() {
-            // The property exists on the beta resource only.
-            map.remove("originalTransferMethod");
+        let (resource_name, resource_id) = if app.browser {
+            ("Microsoft Graph", "00000003-0000-0000-c000-000000000000")
+        } else {
+            (
+                "Office 365 Exchange Online",
+                "00000002-0000-0ff1-ce00-000000000000",
+            )
+        };
+        if let Some(map) = body.as_object_mut() {
+            // The rest of the resource, so a page has the keys the service's has. Keys: the
+            // signin-list.md examples (v1.0 and beta) and a live beta capture, replayed from
+            // tests/wire-examples/graph/signins-*.json. Values are neutral seeded stand-ins
+            // (UNCONFIRMED as typical); the module reads none of them.
+            let mut put = |k: &str, v: Value| {
+                map.insert(k.to_owned(), v);
+            };
+            put("riskDetail", json!("none"));
+            put("riskLevelAggregated", json!("none"));
+            put("riskLevelDuringSignIn", json!("none"));
+            put("riskState", json!("none"));
+            put("riskEventTypes", json!([]));
+            put("resourceDisplayName", json!(resource_name));
+            put("resourceId", json!(resource_id));
+            put("appliedConditionalAccessPolicies", json!([]));
+            if beta {
+                let mfa = ca_status == "success";
+                put(
+                    "userAgent",
+                    json!(if app.browser {
+                        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0"
+                    } else {
+                        ""
+                    }),
+                );
+                put("originalRequestId", json!(id.to_string()));
+                put("incomingTokenType", json!("none"));
+                put("homeTenantId", json!(self.tenant_id.to_string()));
+                put("homeTenantName", json!(""));
+                put("isTenantRestricted", json!(false));
+                put("tokenIssuerName", json!(""));
+                put("tokenIssuerType", json!("AzureAD"));
+                put("processingTimeInMilliseconds", json!(80 + host * 3));
+                put("riskEventTypes_v2", json!([]));
+                put("resourceTenantId", json!(self.tenant_id.to_string()));
+                put("authenticationMethodsUsed", json!([]));
+                put(
+                    "authenticationRequirement",
+                    json!(if mfa {
+                        "multiFactorAuthentication"
+                    } else {
+                        "singleFactorAuthentication"
+                    }),
+                );
+                put(
+                    "uniqueTokenIdentifier",
+                    json!(URL_SAFE_NO_PAD.encode(&id.as_bytes()[..12])),
+                );
+                put(
+                    "signInIdentifier",
+                    json!(user.map_or("", |u| u.user_principal_name.as_str())),
+                );
+                put("servicePrincipalId", json!(""));
+                put("userType", json!("member"));
+                put("flaggedForReview", json!(false));
+                put("autonomousSystemNumber", json!(8075));
+                put("crossTenantAccessType", json!("none"));
+                put("sessionId", json!(correlation.to_string()));
+                put("authenticationProcessingDetails", json!([]));
+                put("networkLocationDetails", json!([]));
+                put("authenticationDetails", json!([]));
+                put("authenticationRequirementPolicies", json!([]));
+                put("sessionLifetimePolicies", json!([]));
+            } else {
+                // The property exists on the beta resource only.
+                map.remove("originalTransferMethod");
+            }
         }
         body
     }
