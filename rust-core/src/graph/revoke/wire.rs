@@ -132,7 +132,10 @@ impl GraphClient {
             Err(e @ (HttpError::Transport { .. } | HttpError::Protocol { .. })) if !idempotent => {
                 Err(BatchFailure::ReplyLost(e.to_string()))
             }
-            Err(HttpError::Status(f)) if matches!(f.status, 429 | 503) => {
+            // A 503 may come after the service acted (a gateway's timeout): for revocations it
+            // is a lost reply, checked before anything is sent again (#14 item 4). A 429 means
+            // not done.
+            Err(HttpError::Status(f)) if f.status == 429 || (idempotent && f.status == 503) => {
                 Err(BatchFailure::Refused {
                     reason: f.to_string(),
                     retry_after: f
@@ -142,7 +145,9 @@ impl GraphClient {
                         .and_then(|v| parse_retry_after(v, SystemTime::now())),
                 })
             }
-            Err(HttpError::Status(f)) if !idempotent && matches!(f.status, 500 | 502 | 504) => {
+            Err(HttpError::Status(f))
+                if !idempotent && matches!(f.status, 500 | 502 | 503 | 504) =>
+            {
                 Err(BatchFailure::ReplyLost(f.to_string()))
             }
             Err(e) => Err(BatchFailure::Failed(map_http_error(
