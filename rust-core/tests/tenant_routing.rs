@@ -134,16 +134,28 @@ impl Seen {
     }
 }
 
+const ORG_CONFIG: &str =
+    r#"{"@odata.context":"x","value":[{"Name":"Contoso","MobileAppEducationEnabled":true}]}"#;
+
 /// Plain-HTTP loopback server that records each request and answers one-page
 /// Get-OrganizationConfig results.
 async fn recording_server() -> (String, Arc<Mutex<Vec<Seen>>>) {
+    scripted_server(vec![ORG_CONFIG.to_owned()]).await
+}
+
+/// Records each request and answers the n-th with `replies[n]` (the last one repeats);
+/// `{base}` in a reply becomes the server's own base URL.
+async fn scripted_server(replies: Vec<String>) -> (String, Arc<Mutex<Vec<Seen>>>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
+    let replies: Vec<String> = replies.iter().map(|r| r.replace("{base}", &base)).collect();
+    let replies = Arc::new(replies);
     let seen = Arc::new(Mutex::new(Vec::new()));
     let record = Arc::clone(&seen);
     tokio::spawn(async move {
         while let Ok((mut socket, _)) = listener.accept().await {
             let record = Arc::clone(&record);
+            let replies = Arc::clone(&replies);
             tokio::spawn(async move {
                 let mut buf = Vec::new();
                 let mut chunk = [0u8; 4096];
@@ -176,11 +188,14 @@ async fn recording_server() -> (String, Arc<Mutex<Vec<Seen>>>) {
                     }
                     buf.extend_from_slice(&chunk[..n]);
                 }
-                record.lock().unwrap().push(Seen {
-                    request_line,
-                    headers,
-                });
-                let body = r#"{"@odata.context":"x","value":[{"Name":"Contoso","MobileAppEducationEnabled":true}]}"#;
+                let body = {
+                    let mut seen = record.lock().unwrap();
+                    seen.push(Seen {
+                        request_line,
+                        headers,
+                    });
+                    replies[(seen.len() - 1).min(replies.len() - 1)].clone()
+                };
                 let reply = format!(
                     "HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
                     body.len()
@@ -305,4 +320,65 @@ async fn without_tid_a_guid_organization_is_the_tenant_and_a_bare_name_is_refuse
     .unwrap();
     assert!(err.message.contains("'contoso'"), "{}", err.message);
     assert_eq!(seen.lock().unwrap().len(), 1, "nothing sent for a bad name");
+}
+
+/// Connects (one Get-OrganizationConfig), then lists devices over the scripted pages.
+async fn list_devices(replies: &[&str]) -> (Result<usize, String>, Vec<Seen>) {
+    let mut all = vec![ORG_CONFIG.to_owned()];
+    all.extend(replies.iter().map(|r| (*r).to_owned()));
+    let (base, seen) = scripted_server(all).await;
+    let exp = time::OffsetDateTime::now_utc().unix_timestamp() + 3600;
+    let session = connect_with_token(
+        &base,
+        "contoso.com",
+        token_with(serde_json::json!({"tid": TID, "exp": exp})),
+    )
+    .await;
+    let listed = session
+        .exchange
+        .invoke_all::<serde_json::Value>("Get-MobileDevice", serde_json::Map::new())
+        .await
+        .map(|(items, _)| items.len())
+        .map_err(|e| e.to_string());
+    let seen = seen.lock().unwrap().clone();
+    (listed, seen)
+}
+
+#[tokio::test]
+async fn next_links_are_followed_exactly_as_given_on_the_same_host() {
+    // The service's link names the tenant its own way; the engine does not rewrite it.
+    let (listed, seen) = list_devices(&[
+        r#"{"value":[{"DeviceId":"a"}],"@odata.nextLink":"{base}/adminapi/beta/contoso.onmicrosoft.com/InvokeCommand?$skiptoken=p2%2B&$select=DeviceId"}"#,
+        r#"{"value":[{"DeviceId":"b"}]}"#,
+    ])
+    .await;
+    assert_eq!(listed, Ok(2));
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    assert_eq!(
+        seen[1].request_line,
+        format!("POST /adminapi/beta/{TID}/InvokeCommand HTTP/1.1")
+    );
+    assert_eq!(
+        seen[2].request_line,
+        "POST /adminapi/beta/contoso.onmicrosoft.com/InvokeCommand?$skiptoken=p2%2B&$select=DeviceId HTTP/1.1"
+    );
+    // The anchor stays the tenant id's.
+    assert_eq!(
+        seen[2].header("x-anchormailbox"),
+        Some(format!("APP:{ANCHOR_MAILBOX}@{TID}").as_str())
+    );
+}
+
+#[tokio::test]
+async fn a_next_link_to_another_host_is_not_followed() {
+    for elsewhere in [
+        "https://outlook.office365.com.evil.example/adminapi/beta/x/InvokeCommand?$skiptoken=1",
+        "http://127.0.0.1:1/adminapi/beta/x/InvokeCommand?$skiptoken=1",
+    ] {
+        let first = format!(r#"{{"value":[{{"DeviceId":"a"}}],"@odata.nextLink":"{elsewhere}"}}"#);
+        let (listed, seen) = list_devices(&[&first]).await;
+        let err = listed.unwrap_err();
+        assert!(err.contains("another host"), "{err}");
+        assert_eq!(seen.len(), 2, "nothing sent after the bad link: {seen:?}");
+    }
 }
