@@ -47,6 +47,14 @@ Describe 'Connect-OutlookQrGuard -Organization: domain or tenant ID' {
         Disconnect-OutlookQrGuard -Session $s
     }
 
+    It 'says in the Verbose output which tenant ID the Exchange calls address' {
+        $out = Connect-OutlookQrGuard -Organization $Creds.tenantVanityDomain -AppId $Creds.secretApp.clientId -ClientSecret $Secret @Endpoint -Verbose 4>&1
+        $verbose = @($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
+        $verbose -match [regex]::Escape($Creds.tenantId) | Should -Not -BeNullOrEmpty
+        $verbose -match 'contoso\.com' | Should -Not -BeNullOrEmpty
+        Disconnect-OutlookQrGuard -Session @($out | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] })[0]
+    }
+
     It 'connects a managed identity with the tenant ID too' {
         $env:IDENTITY_ENDPOINT = $Creds.managedIdentity.identityEndpoint
         $env:IDENTITY_HEADER = $Creds.managedIdentity.identityHeader

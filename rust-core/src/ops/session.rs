@@ -167,6 +167,15 @@ impl Session {
                 .unwrap_or_default()
         };
         let exchange_options = exchange_options(&tenant, tenant_id, &user)?;
+        if exchange_options.tenant != tenant {
+            log(
+                LogLevel::Info,
+                format!(
+                    "Exchange Online calls address the tenant ID '{}' (from the sign-in token) rather than '{tenant}'",
+                    exchange_options.tenant
+                ),
+            );
+        }
         let exchange = ExchangeClient::new(Arc::clone(&tokens), exchange_options);
         let graph = GraphClient::new(Arc::clone(&tokens));
         let config = exchange
