@@ -60,43 +60,66 @@ struct CloudRow {
     exchange_resource: &'static str,
 }
 
-// Sources: /work/shared/docs/entra-auth-and-graph.md §1 and exchange-admin-rest.md.
+// Sources, cited per value:
+// [NC]   MicrosoftDocs/entra-docs docs/identity-platform/authentication-national-cloud.md
+//        (Microsoft Entra authentication endpoints table)
+// [GDEP] microsoftgraph/microsoft-graph-docs-contrib concepts/deployments.md (Graph service
+//        root endpoints; "GCC: worldwide endpoints; GCC High graph.microsoft.us; DoD
+//        dod-graph.microsoft.us")
+// [EXO]  MicrosoftDocs/office-docs-powershell exchange/exchange-ps/exchange/Connect-ExchangeOnline.md
+//        (-ConnectionUri per environment; these are the module's PowerShell endpoints)
+// [CSS]  microsoft/CSS-Exchange Shared/AzureFunctions/Get-CloudServiceEndpoint.ps1 (Microsoft's
+//        own scripts: ExchangeOnlineEndpoint per cloud, also the token resource they use)
+// [SCUBA] cisagov/ScubaGear PowerShell/ScubaGear/Modules/Providers/ProviderHelpers/
+//        EXORestHelper.psm1 (Get-ExchangeOnlineScope, Get-ExchangeOnlineApiEndpoint: the
+//        adminapi InvokeCommand front door and token scope for commercial/GCC/GCC High/DoD)
+// No Microsoft document names the adminapi host or its token audience; the Exchange values
+// are from Microsoft's CSS-Exchange scripts and third-party REST callers, as marked.
 const CLOUDS: [CloudRow; 4] = [
     CloudRow {
         cloud: Cloud::Global,
-        authority: "https://login.microsoftonline.com",
-        graph_base: "https://graph.microsoft.com",
-        graph_resource: "https://graph.microsoft.com",
+        authority: "https://login.microsoftonline.com", // [NC], [GDEP]
+        graph_base: "https://graph.microsoft.com",      // [GDEP]
+        graph_resource: "https://graph.microsoft.com",  // [GDEP] (the root is the resource)
+        // [EXO] (ConnectionUri default https://outlook.office365.com/powershell-liveid/),
+        // [SCUBA] (adminapi front door for commercial and GCC).
         exchange_base: "https://outlook.office365.com",
-        // UNCONFIRMED in Microsoft docs; what third-party EXO REST clients use.
+        // [SCUBA] scope https://outlook.office365.com/.default; UNCONFIRMED in Microsoft docs.
         exchange_resource: "https://outlook.office365.com",
     },
     CloudRow {
         cloud: Cloud::UsGovGccHigh,
-        authority: "https://login.microsoftonline.us",
-        graph_base: "https://graph.microsoft.us",
-        graph_resource: "https://graph.microsoft.us",
-        // UNCONFIRMED (third-party code only).
+        authority: "https://login.microsoftonline.us", // [NC], [GDEP], [CSS]
+        graph_base: "https://graph.microsoft.us",      // [GDEP] (US Government L4), [CSS]
+        graph_resource: "https://graph.microsoft.us",  // [GDEP]
+        // [EXO] ConnectionUri https://outlook.office365.us/powershell-liveID, [CSS], [SCUBA].
         exchange_base: "https://outlook.office365.us",
+        // [SCUBA] scope https://outlook.office365.us/.default; [CSS] uses the same host.
         exchange_resource: "https://outlook.office365.us",
     },
     CloudRow {
         cloud: Cloud::UsGovDod,
-        authority: "https://login.microsoftonline.us",
-        graph_base: "https://dod-graph.microsoft.us",
-        graph_resource: "https://dod-graph.microsoft.us",
-        // UNCONFIRMED: host from the module's DoD ConnectionUri, audience from third-party code.
-        exchange_base: "https://webmail.apps.mil",
+        authority: "https://login.microsoftonline.us", // [NC], [EXO], [CSS]
+        graph_base: "https://dod-graph.microsoft.us",  // [GDEP] (US Government L5), [CSS]
+        graph_resource: "https://dod-graph.microsoft.us", // [GDEP]
+        // [SCUBA] adminapi front door and [CSS] ExchangeOnlineEndpoint (USGovernmentL5). Was
+        // webmail.apps.mil: that is the module's remote-PowerShell ConnectionUri in [EXO], not
+        // a REST host any source uses; that adminapi also answers there is UNCONFIRMED.
+        exchange_base: "https://outlook-dod.office365.us",
+        // [SCUBA] scope https://outlook-dod.office365.us/.default, [CSS].
         exchange_resource: "https://outlook-dod.office365.us",
     },
     CloudRow {
         cloud: Cloud::China,
-        // The national-cloud doc's host; login.chinacloudapi.cn is an alias (UNCONFIRMED fully).
+        // [NC] and [CSS]; [GDEP] lists login.chinacloudapi.cn (an alias, UNCONFIRMED that
+        // the two are fully interchangeable).
         authority: "https://login.partner.microsoftonline.cn",
-        graph_base: "https://microsoftgraph.chinacloudapi.cn",
-        graph_resource: "https://microsoftgraph.chinacloudapi.cn",
-        // UNCONFIRMED: host from the module's China ConnectionUri; audience assumed equal.
+        graph_base: "https://microsoftgraph.chinacloudapi.cn", // [GDEP], [CSS]
+        graph_resource: "https://microsoftgraph.chinacloudapi.cn", // [GDEP]
+        // [EXO] ConnectionUri https://partner.outlook.cn/PowerShell, [CSS]. That adminapi is
+        // served there is UNCONFIRMED (ScubaGear has no China row).
         exchange_base: "https://partner.outlook.cn",
+        // [CSS] uses this host as the token resource (for EWS); for adminapi UNCONFIRMED.
         exchange_resource: "https://partner.outlook.cn",
     },
 ];
@@ -293,27 +316,101 @@ mod tests {
         );
     }
 
+    /// Every row, every host and audience, against the sources cited at the table.
     #[test]
-    fn sovereign_clouds_use_their_own_hosts() {
-        let gcch = Environment::for_cloud(Cloud::UsGovGccHigh);
-        assert_eq!(
-            gcch.authority().host_str(),
-            Some("login.microsoftonline.us")
+    fn every_cloud_row_matches_its_sources() {
+        // (cloud, authority, graph base = graph resource, exchange base, exchange resource)
+        let expected = [
+            (
+                Cloud::Global,
+                "login.microsoftonline.com",
+                "https://graph.microsoft.com",
+                "outlook.office365.com",
+                "https://outlook.office365.com",
+            ),
+            (
+                Cloud::UsGovGccHigh,
+                "login.microsoftonline.us",
+                "https://graph.microsoft.us",
+                "outlook.office365.us",
+                "https://outlook.office365.us",
+            ),
+            (
+                Cloud::UsGovDod,
+                "login.microsoftonline.us",
+                "https://dod-graph.microsoft.us",
+                "outlook-dod.office365.us",
+                "https://outlook-dod.office365.us",
+            ),
+            (
+                Cloud::China,
+                "login.partner.microsoftonline.cn",
+                "https://microsoftgraph.chinacloudapi.cn",
+                "partner.outlook.cn",
+                "https://partner.outlook.cn",
+            ),
+        ];
+        for (cloud, authority, graph, exchange_host, exchange_resource) in expected {
+            let env = Environment::for_cloud(cloud);
+            assert_eq!(env.authority().host_str(), Some(authority), "{cloud:?}");
+            assert_eq!(
+                env.graph_base().as_str().trim_end_matches('/'),
+                graph,
+                "{cloud:?}"
+            );
+            assert_eq!(env.resource_uri(Resource::Graph), graph, "{cloud:?}");
+            assert_eq!(
+                env.default_scope(Resource::Graph),
+                format!("{graph}/.default")
+            );
+            assert_eq!(
+                env.exchange_base().host_str(),
+                Some(exchange_host),
+                "{cloud:?}"
+            );
+            assert_eq!(
+                env.resource_uri(Resource::Exchange),
+                exchange_resource,
+                "{cloud:?}"
+            );
+            assert_eq!(
+                env.invoke_command_url("72f988bf-86f1-41af-91ab-2d7cd011db47")
+                    .as_str(),
+                format!(
+                    "https://{exchange_host}/adminapi/beta/72f988bf-86f1-41af-91ab-2d7cd011db47/InvokeCommand"
+                ),
+                "{cloud:?}"
+            );
+            assert_eq!(
+                env.token_endpoint("contoso.onmicrosoft.com").as_str(),
+                format!("https://{authority}/contoso.onmicrosoft.com/oauth2/v2.0/token")
+            );
+        }
+        // The DoD REST host is not the remote-PowerShell one (ScubaGear's EXORestHelper).
+        assert_ne!(
+            Environment::for_cloud(Cloud::UsGovDod)
+                .exchange_base()
+                .host_str(),
+            Some("webmail.apps.mil")
         );
-        assert_eq!(
-            gcch.resource_uri(Resource::Graph),
-            "https://graph.microsoft.us"
-        );
-        let dod = Environment::for_cloud(Cloud::UsGovDod);
-        assert_eq!(dod.graph_base().host_str(), Some("dod-graph.microsoft.us"));
-        let cn = Environment::for_cloud(Cloud::China);
-        assert_eq!(
-            cn.resource_uri(Resource::Graph),
-            "https://microsoftgraph.chinacloudapi.cn"
-        );
-        assert_eq!(Cloud::parse("O365USGovDoD"), Some(Cloud::UsGovDod));
-        assert_eq!(Cloud::parse("USGov"), Some(Cloud::UsGovGccHigh));
+    }
+
+    #[test]
+    fn environment_names_parse_in_both_spellings() {
+        for (name, cloud) in [
+            ("Global", Cloud::Global),
+            ("O365Default", Cloud::Global),
+            ("USGov", Cloud::UsGovGccHigh),
+            ("O365USGovGCCHigh", Cloud::UsGovGccHigh),
+            ("USGovDoD", Cloud::UsGovDod),
+            ("O365USGovDoD", Cloud::UsGovDod),
+            ("China", Cloud::China),
+            ("O365China", Cloud::China),
+        ] {
+            assert_eq!(Cloud::parse(name), Some(cloud), "{name}");
+        }
         assert_eq!(Cloud::parse("Germany"), None);
+        assert_eq!(Cloud::parse("O365GermanyCloud"), None);
     }
 
     #[test]

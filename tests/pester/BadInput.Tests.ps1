@@ -54,12 +54,12 @@ Describe 'Connect-OutlookQrGuard refuses bad input' -Tag 'BadInput' {
         @(Get-Request).Count | Should -Be 0
     }
 
-    It 'a tenant GUID for app-only access: asks for the domain, nothing sent to Exchange' {
-        $err = Get-Failure { Connect-OutlookQrGuard -Organization $Creds.tenantId -AppId $Creds.secretApp.clientId -ClientSecret $Secret @Endpoint }
-        $err.FullyQualifiedErrorId | Should -BeLike 'OutlookQrGuard.InvalidArgument*'
-        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
-        $err.Exception.Message | Should -Match ([regex]::Escape($Creds.tenantId))
-        $err.Exception.Message | Should -Match 'domain'
+    It 'a tenant the directory does not know: AADSTS90002 naming it, nothing sent to Exchange' {
+        # A tenant GUID or any domain is accepted (TenantUrl.Tests.ps1); a name Entra cannot
+        # resolve fails at sign-in.
+        $err = Get-Failure { Connect-OutlookQrGuard -Organization 'fabrikam.example' -AppId $Creds.secretApp.clientId -ClientSecret $Secret @Endpoint }
+        $err.FullyQualifiedErrorId | Should -BeLike 'OutlookQrGuard.Authentication.AADSTS90002*'
+        $err.Exception.Message | Should -Match 'fabrikam\.example'
         @(Get-Request ExchangeInvokeCommand).Count | Should -Be 0
     }
 

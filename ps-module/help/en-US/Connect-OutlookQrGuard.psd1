@@ -17,12 +17,12 @@ Choose one way to sign in (each is a parameter set):
 
 Connect-OutlookQrGuard proves the sign-in by reading the Exchange Online organization configuration. A wrong secret, an unregistered certificate, a missing permission or a missing Exchange role therefore fails here, with a message that says what to fix, rather than halfway through an export. Microsoft Graph is used only by Revoke-OutlookMobileSignin; its token is requested there, so a missing Graph permission shows up on the first revocation.
 
-The app-only methods (secret, certificate, managed identity) need the tenant's domain, such as contoso.onmicrosoft.com, not its tenant ID: Exchange Online addresses an organization by domain in app-only mode.
+-Organization takes the tenant ID or any of the tenant's domains (contoso.onmicrosoft.com, or a custom domain such as contoso.com). Whatever you pass, Exchange Online calls address the tenant ID read from the sign-in token: with a custom domain in those calls, listings longer than one page fail with "Expired or Invalid pagination request".
 
 Tokens are kept in memory for this PowerShell process only; nothing is written to disk. Secrets (client secret, certificate password, tokens) never appear in verbose, debug or error output.
 '@
     Parameters  = @{
-        TenantId                   = 'The tenant: its primary domain (contoso.onmicrosoft.com) or, for -Device and -AccessToken, its tenant ID. Aliases: -Organization, -Tenant. App-only sign-ins (secret, certificate, managed identity) need the domain.'
+        TenantId                   = 'The tenant: its tenant ID (a GUID) or one of its domains (contoso.onmicrosoft.com or a custom domain), for every sign-in method. Aliases: -Organization, -Tenant.'
         AppId                      = 'The application (client) ID of the app registration to sign in as (secret and certificate), or of the public-client app used for -Device. Not used with -ManagedIdentity or -AccessToken.'
         ClientSecret               = 'The client secret''s Value (not its Secret ID) from the app registration''s Certificates & secrets page, as a SecureString, for example from Read-Host -AsSecureString or Get-Secret.'
         CertificateFilePath        = 'Path to a PFX (PKCS#12) file that holds the app''s certificate and its RSA private key. The certificate''s public part must be uploaded to the app registration.'

@@ -17,12 +17,12 @@ Connect-OutlookQrGuard は、-Organization で指定したテナントに Entra 
 
 Connect-OutlookQrGuard は、Exchange Online の組織構成を読み取ってサインインを確認します。そのため、シークレットの誤り、証明書の未登録、アクセス許可やロールの不足は、エクスポートの途中ではなくこの時点でエラーになり、メッセージに対処方法が示されます。Microsoft Graph は Revoke-OutlookMobileSignin だけが使い、そのトークンはそこで初めて要求されます。Graph のアクセス許可の不足は、最初の取り消しで分かります。
 
-アプリ専用のサインイン (シークレット、証明書、マネージド ID) では、テナント ID ではなく contoso.onmicrosoft.com のようなドメインを指定してください。Exchange Online はアプリ専用の接続で組織をドメインで識別するためです。
+-Organization にはテナント ID か、テナントのいずれかのドメイン (contoso.onmicrosoft.com や contoso.com などのカスタム ドメイン) を指定します。どれを指定しても、Exchange Online の呼び出しはサインイン トークンから読んだテナント ID 宛てに送ります。カスタム ドメイン宛てでは、1 ページを超える一覧が "Expired or Invalid pagination request" で失敗するためです。
 
 トークンはこの PowerShell プロセスのメモリにだけ保持され、ディスクには書き込まれません。シークレット (クライアント シークレット、証明書のパスワード、トークン) が詳細出力、デバッグ出力、エラー メッセージに表示されることはありません。
 '@
     Parameters  = @{
-        TenantId                   = 'テナント。プライマリ ドメイン (contoso.onmicrosoft.com)、または -Device と -AccessToken ではテナント ID も指定できます。別名: -Organization、-Tenant。アプリ専用のサインイン (シークレット、証明書、マネージド ID) にはドメインが必要です。'
+        TenantId                   = 'テナント。テナント ID (GUID) か、テナントのドメイン (contoso.onmicrosoft.com またはカスタム ドメイン) の 1 つです。どのサインイン方法でも指定できます。別名: -Organization、-Tenant。'
         AppId                      = 'サインインに使うアプリの登録のアプリケーション (クライアント) ID (シークレットと証明書の場合)、または -Device で使うパブリック クライアント アプリの ID。-ManagedIdentity と -AccessToken では使いません。'
         ClientSecret               = 'アプリの登録の [証明書とシークレット] ページにあるクライアント シークレットの「値」(シークレット ID ではありません)。Read-Host -AsSecureString や Get-Secret などで得た SecureString で指定します。'
         CertificateFilePath        = 'アプリの証明書と RSA 秘密キーを含む PFX (PKCS#12) ファイルのパス。証明書の公開キー部分をアプリの登録にアップロードしておく必要があります。'

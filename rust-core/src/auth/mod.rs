@@ -24,5 +24,6 @@ pub use credential::Credential;
 pub use device_code::{DeviceCodeCallback, DeviceCodeConfig, DeviceCodePrompt};
 pub use entra_error::EntraError;
 pub use error::AuthError;
+pub use jwt::unverified_tenant_id;
 pub use managed_identity::ManagedIdentityConfig;
 pub use provider::{ResourceBearer, TokenProvider};

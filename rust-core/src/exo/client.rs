@@ -24,15 +24,22 @@ const APP_ONLY_ANCHOR_MAILBOX: &str = "SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53
 /// `X-AnchorMailbox`: routes the call to the tenant's (or admin's) mailbox server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AnchorMailbox {
-    /// App-only: `UPN:SystemMailbox{bb558c35-…}@{organization domain}`.
+    /// App-only, by tenant id: `APP:SystemMailbox{bb558c35-…}@{tenant id}`, as
+    /// KelvinTegelaar/CIPP-API `New-ExoRequest.ps1` sends it (with the id in the URL too).
+    AppOnlyTenantId { tenant_id: Uuid },
+    /// App-only, by domain, when no tenant id is known (a token without `tid`):
+    /// `UPN:SystemMailbox{bb558c35-…}@{domain}` (cisagov/ScubaGear `EXORestHelper.psm1`).
     AppOnly { organization_domain: String },
-    /// Delegated: `UPN:{admin upn}`.
+    /// Delegated: `UPN:{admin upn}` (../shared/docs/exchange-admin-rest.md, headers).
     Delegated { user_principal_name: String },
 }
 
 impl AnchorMailbox {
     fn header_value(&self) -> String {
         match self {
+            AnchorMailbox::AppOnlyTenantId { tenant_id } => {
+                format!("APP:{APP_ONLY_ANCHOR_MAILBOX}@{tenant_id}")
+            }
             AnchorMailbox::AppOnly {
                 organization_domain,
             } => {
@@ -47,7 +54,7 @@ impl AnchorMailbox {
 
 #[derive(Debug, Clone)]
 pub struct ExchangeOptions {
-    /// Tenant id or domain in the URL (`-Organization`).
+    /// Tenant id or domain in the URL.
     pub tenant: String,
     pub anchor: AnchorMailbox,
     /// `Prefer: odata.maxpagesize=` (1–1000; callers ask 1000).
@@ -55,7 +62,20 @@ pub struct ExchangeOptions {
 }
 
 impl ExchangeOptions {
-    /// App-only anchored on `organization_domain` (also used as the URL tenant).
+    /// App-only, addressed by tenant id in the URL and the anchor. A custom (vanity) domain
+    /// in the URL breaks paging ("Expired or Invalid pagination request" on page 2:
+    /// MicrosoftDocs/office-docs-powershell#10907, Microsoft Q&A "answers/questions/1023619");
+    /// the id always works, whatever domain the admin typed.
+    pub fn app_only_tenant_id(tenant_id: Uuid) -> Self {
+        ExchangeOptions {
+            tenant: tenant_id.to_string(),
+            anchor: AnchorMailbox::AppOnlyTenantId { tenant_id },
+            page_size: 1000,
+        }
+    }
+
+    /// App-only anchored on `organization_domain` (also used as the URL tenant); only for
+    /// when the tenant id is unknown.
     pub fn app_only(organization_domain: &str) -> Self {
         ExchangeOptions {
             tenant: organization_domain.to_owned(),
@@ -377,6 +397,13 @@ mod tests {
 
     #[test]
     fn anchor_header_values() {
+        assert_eq!(
+            AnchorMailbox::AppOnlyTenantId {
+                tenant_id: uuid::uuid!("72f988bf-86f1-41af-91ab-2d7cd011db47")
+            }
+            .header_value(),
+            "APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@72f988bf-86f1-41af-91ab-2d7cd011db47"
+        );
         assert_eq!(
             AnchorMailbox::AppOnly {
                 organization_domain: "contoso.onmicrosoft.com".into()

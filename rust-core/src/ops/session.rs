@@ -4,18 +4,19 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
 
 use super::error::{FailureKind, OpError};
 use super::log_sink::{CallScopedHttpLogger, LogLevel, log};
 use crate::auth::{
     AssertionAlgorithm, CertificateSigner, Credential, DeviceCodeConfig, DeviceCodePrompt,
-    ManagedIdentityConfig, TokenProvider,
+    ManagedIdentityConfig, TokenProvider, unverified_tenant_id,
 };
 use crate::cloud::{Cloud, Environment, Resource};
 use crate::exo::{ExchangeClient, ExchangeOptions};
 use crate::graph::GraphClient;
 use crate::http::{HttpClient, HttpOptions, ProxyConfig, explicit_proxy};
-use crate::secret::SecretString;
+use crate::secret::{ExposeSecret, SecretString};
 
 /// How to sign in.
 pub enum ConnectMethod {
@@ -153,30 +154,31 @@ impl Session {
             ),
         );
 
-        // Delegated sign-ins anchor Exchange on the admin, known only once signed in.
+        // The Exchange token comes first: its `tid` names the tenant to address, and a
+        // delegated sign-in knows its admin only once signed in.
+        let exchange_token = tokens
+            .token(Resource::Exchange)
+            .await
+            .map_err(|e| blame_proxy(e.into()))?;
+        let tenant_id = unverified_tenant_id(exchange_token.expose_secret());
         let user = if app_only {
             String::new()
         } else {
-            tokens
-                .token(Resource::Exchange)
-                .await
-                .map_err(|e| blame_proxy(e.into()))?;
             spec.user_principal_name
                 .clone()
                 .or_else(|| tokens.signed_in_user())
                 .unwrap_or_default()
         };
-        let exchange_options = if app_only || user.is_empty() {
-            if !tenant.contains('.') {
-                return Err(OpError::invalid(format!(
-                    "app-only Exchange Online access needs the tenant's domain (for example contoso.onmicrosoft.com), not the tenant ID '{tenant}': pass it to -Organization"
-                ))
-                .with_target(tenant));
-            }
-            ExchangeOptions::app_only(&tenant)
-        } else {
-            ExchangeOptions::delegated(&tenant, &user)
-        };
+        let exchange_options = exchange_options(&tenant, tenant_id, &user)?;
+        if exchange_options.tenant != tenant {
+            log(
+                LogLevel::Info,
+                format!(
+                    "Exchange Online calls address the tenant ID '{}' (from the sign-in token) rather than '{tenant}'",
+                    exchange_options.tenant
+                ),
+            );
+        }
         let exchange = ExchangeClient::new(Arc::clone(&tokens), exchange_options);
         let graph = GraphClient::new(Arc::clone(&tokens));
         let config = exchange
@@ -198,6 +200,33 @@ impl Session {
             graph,
             tokens,
         })
+    }
+}
+
+/// Where Exchange calls go and how they are anchored. App-only calls use the tenant id (from
+/// the token, else -Organization if it is one) in the URL and the anchor, whatever domain the
+/// admin typed: a custom domain in the URL breaks paging past page 1 (see
+/// `ExchangeOptions::app_only_tenant_id`). Delegated calls anchor on the admin (`UPN:`); their
+/// URL takes the tenant id too (UNCONFIRMED for delegated: the reports and CIPP are app-only;
+/// the id names the same organization as any of its domains).
+fn exchange_options(
+    tenant: &str,
+    token_tenant_id: Option<Uuid>,
+    user: &str,
+) -> Result<ExchangeOptions, OpError> {
+    let tenant_id = token_tenant_id.or_else(|| Uuid::parse_str(tenant).ok());
+    if !user.is_empty() {
+        let url_tenant = tenant_id.map_or_else(|| tenant.to_owned(), |id| id.to_string());
+        return Ok(ExchangeOptions::delegated(&url_tenant, user));
+    }
+    match tenant_id {
+        Some(id) => Ok(ExchangeOptions::app_only_tenant_id(id)),
+        // A token without `tid` (not a JWT): the domain is all there is.
+        None if tenant.contains('.') => Ok(ExchangeOptions::app_only(tenant)),
+        None => Err(OpError::invalid(format!(
+            "'{tenant}' is neither a tenant ID (a GUID) nor a domain (contoso.onmicrosoft.com), and the Exchange token does not name its tenant: pass one of those to -Organization"
+        ))
+        .with_target(tenant.to_owned())),
     }
 }
 
@@ -325,4 +354,53 @@ fn credential(
             (Credential::AccessTokens { exchange, graph }, String::new())
         }
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::exo::AnchorMailbox;
+
+    const TID: Uuid = uuid::uuid!("72f988bf-86f1-41af-91ab-2d7cd011db47");
+
+    #[test]
+    fn app_only_uses_the_token_tenant_id_whatever_was_typed() {
+        for typed in ["contoso.com", "contoso.onmicrosoft.com", &TID.to_string()] {
+            let o = exchange_options(typed, Some(TID), "").unwrap();
+            assert_eq!(o.tenant, TID.to_string(), "{typed}");
+            assert_eq!(o.anchor, AnchorMailbox::AppOnlyTenantId { tenant_id: TID });
+        }
+    }
+
+    #[test]
+    fn without_tid_a_typed_guid_or_domain_is_used_and_anything_else_refused() {
+        let upper = TID.to_string().to_uppercase();
+        let o = exchange_options(&upper, None, "").unwrap();
+        assert_eq!(o.tenant, TID.to_string());
+        let o = exchange_options("contoso.onmicrosoft.com", None, "").unwrap();
+        assert_eq!(o.tenant, "contoso.onmicrosoft.com");
+        assert_eq!(
+            o.anchor,
+            AnchorMailbox::AppOnly {
+                organization_domain: "contoso.onmicrosoft.com".into()
+            }
+        );
+        let e = exchange_options("contoso", None, "").unwrap_err();
+        assert!(e.message.contains("'contoso'"), "{}", e.message);
+    }
+
+    #[test]
+    fn delegated_anchors_on_the_admin_and_addresses_the_tenant_id() {
+        let o = exchange_options("contoso.com", Some(TID), "admin@contoso.com").unwrap();
+        assert_eq!(o.tenant, TID.to_string());
+        assert_eq!(
+            o.anchor,
+            AnchorMailbox::Delegated {
+                user_principal_name: "admin@contoso.com".into()
+            }
+        );
+        let o = exchange_options("contoso.com", None, "admin@contoso.com").unwrap();
+        assert_eq!(o.tenant, "contoso.com");
+    }
 }

@@ -11,6 +11,8 @@ const REDACTED: &str = "<redacted>";
 pub struct Credentials {
     pub tenant_id: String,
     pub tenant_domain: String,
+    /// A verified custom domain of the tenant (Entra accepts it; Exchange pages break on it).
+    pub tenant_vanity_domain: String,
     pub organization_name: String,
     /// Client secret app: Exchange.ManageAsApp + Exchange Administrator, Graph User.Read.All,
     /// User.RevokeSessions.All, Policy.Read.All, Policy.ReadWrite.ConditionalAccess,
@@ -43,6 +45,7 @@ impl fmt::Debug for Credentials {
         f.debug_struct("Credentials")
             .field("tenant_id", &self.tenant_id)
             .field("tenant_domain", &self.tenant_domain)
+            .field("tenant_vanity_domain", &self.tenant_vanity_domain)
             .field("organization_name", &self.organization_name)
             .field("secret_app", &self.secret_app)
             .field("certificate_app", &self.certificate_app)
@@ -161,6 +164,7 @@ pub(crate) fn from_state(state: &crate::state::State) -> Credentials {
     Credentials {
         tenant_id: state.tenant.id.to_string(),
         tenant_domain: state.tenant.domain.clone(),
+        tenant_vanity_domain: state.tenant.vanity_domain.clone(),
         organization_name: state.tenant.organization_name.clone(),
         secret_app: app(&dir.secret_app),
         certificate_app: cert(&dir.certificate_app),

@@ -12,8 +12,20 @@ pub const ORIGINATING_SERVER: &str = "TYCPR01MB8351.JPNPR01.PROD.OUTLOOK.COM";
 #[derive(Debug, Clone)]
 pub struct Tenant {
     pub id: Uuid,
+    /// The initial `.onmicrosoft.com` domain.
     pub domain: String,
+    /// A verified custom ("vanity") domain, as most real tenants have one.
+    pub vanity_domain: String,
     pub organization_name: String,
+}
+
+/// How a URL's `{tenant}` segment names the tenant. Exchange's admin REST tells these apart
+/// (see `exchange::paging::refuse_vanity_follow_up`); Entra does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TenantName {
+    Id,
+    InitialDomain,
+    VanityDomain,
 }
 
 impl Tenant {
@@ -22,14 +34,28 @@ impl Tenant {
         Self {
             id: rng.guid(),
             domain: "contoso.onmicrosoft.com".to_owned(),
+            vanity_domain: "contoso.com".to_owned(),
             organization_name: "Contoso".to_owned(),
         }
     }
 
-    /// The tenant segment of a URL names this tenant (GUID or domain, any case).
+    /// The tenant segment of a URL names this tenant (GUID or either domain, any case).
+    /// Entra's endpoints take "GUID or domain-name format" (entra-docs
+    /// v2-oauth2-client-creds-grant-flow.md, the `tenant` parameter), any verified domain.
     pub fn matches(&self, segment: &str) -> bool {
-        segment.eq_ignore_ascii_case(&self.domain)
-            || Uuid::parse_str(segment).is_ok_and(|u| u == self.id)
+        self.resolve(segment).is_some()
+    }
+
+    pub fn resolve(&self, segment: &str) -> Option<TenantName> {
+        if segment.eq_ignore_ascii_case(&self.domain) {
+            Some(TenantName::InitialDomain)
+        } else if segment.eq_ignore_ascii_case(&self.vanity_domain) {
+            Some(TenantName::VanityDomain)
+        } else if Uuid::parse_str(segment).is_ok_and(|u| u == self.id) {
+            Some(TenantName::Id)
+        } else {
+            None
+        }
     }
 
     /// `OU={domain},OU=Microsoft Exchange Hosted Organizations,DC=…` under which mailboxes live.
@@ -56,5 +82,28 @@ impl Tenant {
             self.canonical_prefix(),
             self.domain
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_the_id_and_both_domains_and_nothing_else() {
+        let t = Tenant::from_seed(1);
+        assert_eq!(t.resolve(&t.id.to_string()), Some(TenantName::Id));
+        assert_eq!(
+            t.resolve(&t.id.to_string().to_uppercase()),
+            Some(TenantName::Id)
+        );
+        assert_eq!(
+            t.resolve("Contoso.onmicrosoft.com"),
+            Some(TenantName::InitialDomain)
+        );
+        assert_eq!(t.resolve("CONTOSO.COM"), Some(TenantName::VanityDomain));
+        assert_eq!(t.resolve("fabrikam.com"), None);
+        assert_eq!(t.resolve(&Uuid::nil().to_string()), None);
+        assert!(t.matches("contoso.com"));
     }
 }

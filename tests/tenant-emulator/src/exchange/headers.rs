@@ -15,7 +15,10 @@ pub fn check(req: &Req) -> Result<(), Reply> {
             "The request body must be JSON: send Content-Type: application/json;odata.metadata=minimal;odata.streaming=true.",
         ));
     }
-    // App-only callers anchor on `UPN:SystemMailbox{bb558c35-…}@{domain}`, delegated ones on `UPN:{upn}`.
+    // App-only callers anchor on `APP:SystemMailbox{bb558c35-…}@{tenant id}` (KelvinTegelaar/CIPP-API
+    // New-ExoRequest.ps1) or `UPN:SystemMailbox{bb558c35-…}@{domain}` (cisagov/ScubaGear
+    // EXORestHelper.psm1), delegated ones on `UPN:{upn}`. What the service does with an anchor
+    // naming another tenant is UNCONFIRMED, so only the shape is checked.
     let anchor = req
         .header("x-anchormailbox")
         .map(str::trim)
@@ -28,7 +31,7 @@ pub fn check(req: &Req) -> Result<(), Reply> {
     });
     if !well_formed {
         return Err(errors::bad_request(
-            "The X-AnchorMailbox header is missing or malformed. Send 'UPN:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@<tenant domain>' for app-only access or 'UPN:<admin upn>' for delegated access.",
+            "The X-AnchorMailbox header is missing or malformed. Send 'APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@<tenant id>' for app-only access or 'UPN:<admin upn>' for delegated access.",
         ));
     }
     if let Some(format) = req.header("x-responseformat")

@@ -4,7 +4,7 @@
 use http::{Method, StatusCode};
 use serde_json::{Map, Value};
 
-use super::paging::body_hash;
+use super::paging::{body_hash, refuse_vanity_follow_up};
 use super::{
     CmdletCall, CmdletOutput, Objects, errors, headers, mailbox, mobile_device, org_config,
 };
@@ -64,6 +64,7 @@ async fn run(state: &State, req: &Req, tenant_segment: &str) -> Result<CmdletOut
     if !authorized(&principal) {
         return Err(errors::forbidden(principal.is_app_only()));
     }
+    refuse_vanity_follow_up(state, req, tenant_segment)?;
     let body: Value = serde_json::from_slice(&req.body)
         .map_err(|e| errors::bad_request(&format!("The request body is not valid JSON: {e}")))?;
     let input = body

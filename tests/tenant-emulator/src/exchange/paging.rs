@@ -177,3 +177,31 @@ pub fn collect(
         warnings,
     }
 }
+
+/// The reported failure of a custom (vanity) domain in the URL: page 1 is served, every
+/// follow-up page is refused. Reports: MicrosoftDocs/office-docs-powershell#10907 and
+/// grahamr975/EWS-Office365-Contact-Sync#73/#81 (the message text, app-only, past 1000 objects),
+/// and the Microsoft Q&A thread "answers/questions/1023619" (the fix: the `.onmicrosoft.com`
+/// domain or the tenant id in the URL). The status and body layout are UNCONFIRMED (the
+/// reports quote only the module's message): a 400 OData error like the others here.
+pub fn refuse_vanity_follow_up(
+    state: &State,
+    req: &Req,
+    tenant_segment: &str,
+) -> Result<(), Reply> {
+    let follow_up = req.query_param("$skiptoken").is_some();
+    if follow_up
+        && state.tenant.resolve(tenant_segment) == Some(crate::tenant::TenantName::VanityDomain)
+    {
+        return Err(errors::odata_error(
+            http::StatusCode::BAD_REQUEST,
+            "BadRequest",
+            EXPIRED_OR_INVALID_PAGINATION,
+        ));
+    }
+    Ok(())
+}
+
+/// The text the reports quote.
+pub const EXPIRED_OR_INVALID_PAGINATION: &str =
+    "Expired or Invalid pagination request. Default Expiry time is 00:30:00";
