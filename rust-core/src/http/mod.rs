@@ -10,7 +10,7 @@ mod send;
 mod tls;
 
 pub use client::{HttpClient, HttpOptions, ProxyConfig, Request};
-pub use error::{HttpError, StatusFailure};
+pub use error::{CallIds, HttpError, StatusFailure};
 pub use log::{HttpLogger, NoopLogger, RequestLogEntry, RetryLogEntry, RetryReason};
 pub use retry::{RetryPolicy, parse_retry_after};
 pub use send::{BearerSource, Response};

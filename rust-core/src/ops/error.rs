@@ -156,12 +156,25 @@ impl From<ExoError> for OpError {
                 let kind = match &other {
                     ExoError::Unauthorized { .. } => FailureKind::Authentication,
                     ExoError::Forbidden { .. } => FailureKind::PermissionDenied,
+                    ExoError::CmdletFailed { error, .. }
+                        if error.exception_name() == Some("ManagementObjectNotFoundException") =>
+                    {
+                        FailureKind::NotFound
+                    }
                     ExoError::CmdletFailed { .. } => FailureKind::InvalidArgument,
                     ExoError::Throttled { .. } => FailureKind::Throttled,
                     ExoError::Service { .. } => FailureKind::Connection,
                     _ => FailureKind::Protocol,
                 };
-                OpError::new(kind, other.to_string())
+                // The exception's class name makes the ErrorRecord's id
+                // (OutlookQrGuard.NotFound.ManagementObjectNotFoundException).
+                let code = match &other {
+                    ExoError::CmdletFailed { error, .. } => {
+                        error.exception_name().unwrap_or_default().to_owned()
+                    }
+                    _ => String::new(),
+                };
+                OpError::new(kind, other.to_string()).with_code(code)
             }
         }
     }
