@@ -252,7 +252,8 @@ pub(crate) fn map_http_error(
         403 => ExoError::Forbidden {
             cmdlet: cmdlet.to_owned(),
             who: principal.to_owned(),
-            detail: text,
+            // Inside parentheses followed by a full stop.
+            detail: text.trim_end_matches('.').to_owned(),
             remedy: if principal.starts_with("app ") || principal.contains("identity") {
                 app_only_remedy(principal)
             } else {
@@ -325,7 +326,8 @@ mod tests {
     /// Plain text in details (CIPP-API reads `details.message` as the whole text).
     const PLAIN_DETAIL: &str = r#"{"error":{"code":"BadRequest","message":"Invalid Operation","details":[{"code":"","message":"Expired or Invalid pagination request. Default Expiry time is 00:30:00"}]}}"#;
 
-    /// Only `message`, in the older `|Type|text` form.
+    /// Only `message`, in the `|Type|text` form this project's emulator used before the
+    /// correction (no source shows it in `message`; kept as the last fallback's test).
     const MESSAGE_ONLY: &str = r#"{"error":{"code":"NotFound","message":"|Microsoft.Exchange.Management.Tasks.ManagementObjectNotFoundException|The operation couldn't be performed because object 'x' couldn't be found.","details":[]}}"#;
 
     fn status(code: u16, body: &str, headers: &[(&'static str, &str)]) -> HttpError {

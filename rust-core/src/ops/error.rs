@@ -161,6 +161,13 @@ impl From<ExoError> for OpError {
                     {
                         FailureKind::NotFound
                     }
+                    // Exchange hides the cmdlets the caller's roles lack (see exo::error), and
+                    // this module runs only cmdlets that exist.
+                    ExoError::CmdletFailed { error, .. }
+                        if error.exception_name() == Some("CommandNotFoundException") =>
+                    {
+                        FailureKind::PermissionDenied
+                    }
                     ExoError::CmdletFailed { .. } => FailureKind::InvalidArgument,
                     ExoError::Throttled { .. } => FailureKind::Throttled,
                     ExoError::Service { .. } => FailureKind::Connection,
