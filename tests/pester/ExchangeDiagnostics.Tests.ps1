@@ -41,6 +41,9 @@ Describe 'Exchange RBAC for applications' {
         $sent = Get-SentRequestId 'Get-OrganizationConfig'
         $sent | Should -Match '^[0-9a-f-]{36}$'
         $text | Should -Match "client-request-id $sent, request-id [0-9a-f-]{36}"
+        $record.Exception.ClientRequestId | Should -Be $sent
+        $record.Exception.RequestId | Should -Match '^[0-9a-f-]{36}$'
+        $text | Should -Match ([regex]::Escape($record.Exception.RequestId))
     }
 }
 
@@ -56,6 +59,8 @@ Describe 'A failed cmdlet in the ErrorRecord' {
         $record.FullyQualifiedErrorId | Should -BeLike 'OutlookQrGuard.PermissionDenied.CommandNotFoundException*'
         $sent = Get-SentRequestId 'Set-OrganizationConfig'
         $text | Should -Match "client-request-id $sent, request-id [0-9a-f-]{36}"
+        $record.Exception.ClientRequestId | Should -Be $sent
+        $record.Exception.ServiceCode | Should -Be 'CommandNotFoundException'
         @((Get-TenantJournal $Tenant).organizationConfigChanges).Count | Should -Be 0
     }
 }

@@ -196,6 +196,20 @@ pub enum ExoError {
     Http(HttpError),
 }
 
+impl ExoError {
+    /// The ids of the failed call, when a service answered.
+    pub fn call_ids(&self) -> Option<&CallIds> {
+        match self {
+            ExoError::Unauthorized { ids, .. }
+            | ExoError::Forbidden { ids, .. }
+            | ExoError::CmdletFailed { ids, .. }
+            | ExoError::Throttled { ids, .. }
+            | ExoError::Service { ids, .. } => Some(ids),
+            _ => None,
+        }
+    }
+}
+
 /// What an app or managed identity needs for app-only Exchange calls. Both ways need the
 /// `Exchange.ManageAsApp` application permission; the role comes either from Entra ID or from
 /// Exchange itself (a service principal object in Exchange with a role group membership or a

@@ -37,6 +37,7 @@ impl From<OpError> for Error {
             FailureKind::Internal => ErrorKind::Internal,
         };
         Error::new(kind, e.message, e.code, e.target)
+            .with_call_ids(e.client_request_id, e.request_id)
     }
 }
 

@@ -5,7 +5,7 @@ use crate::auth::AuthError;
 use crate::exo::ExoError;
 use crate::export::{AtomicFileError, ExportError};
 use crate::graph::GraphError;
-use crate::http::HttpError;
+use crate::http::{CallIds, HttpError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailureKind {
@@ -31,6 +31,10 @@ pub struct OpError {
     pub code: String,
     /// What the error concerns (app id, user, path); empty when nothing specific.
     pub target: String,
+    /// The `client-request-id` of the failed service call; empty when none failed.
+    pub client_request_id: String,
+    /// The service's `request-id` for that call; empty when it gave none.
+    pub request_id: String,
 }
 
 impl OpError {
@@ -40,6 +44,8 @@ impl OpError {
             message: sentence(message.into()),
             code: String::new(),
             target: String::new(),
+            client_request_id: String::new(),
+            request_id: String::new(),
         }
     }
 
@@ -58,6 +64,12 @@ impl OpError {
 
     pub fn with_target(mut self, target: impl Into<String>) -> OpError {
         self.target = target.into();
+        self
+    }
+
+    pub fn with_call_ids(mut self, ids: &CallIds) -> OpError {
+        self.client_request_id = ids.client_request_id.clone().unwrap_or_default();
+        self.request_id = ids.request_id.clone().unwrap_or_default();
         self
     }
 }
@@ -96,7 +108,11 @@ impl From<HttpError> for OpError {
             },
             HttpError::Protocol { .. } | HttpError::Auth(_) => FailureKind::Protocol,
         };
-        OpError::new(kind, e.to_string())
+        let ids = match &e {
+            HttpError::Status(failure) => failure.call_ids(),
+            _ => CallIds::default(),
+        };
+        OpError::new(kind, e.to_string()).with_call_ids(&ids)
     }
 }
 
@@ -181,7 +197,10 @@ impl From<ExoError> for OpError {
                     }
                     _ => String::new(),
                 };
-                OpError::new(kind, other.to_string()).with_code(code)
+                let ids = other.call_ids().cloned().unwrap_or_default();
+                OpError::new(kind, other.to_string())
+                    .with_code(code)
+                    .with_call_ids(&ids)
             }
         }
     }
@@ -210,7 +229,19 @@ impl From<GraphError> for OpError {
                     GraphError::BadAnswer { .. } => (FailureKind::Protocol, String::new()),
                     _ => (FailureKind::InvalidArgument, String::new()),
                 };
-                OpError::new(kind, other.to_string()).with_code(code)
+                let ids = match &other {
+                    GraphError::Forbidden { body, .. }
+                    | GraphError::LicenceRequired { body, .. }
+                    | GraphError::Unauthorized { body }
+                    | GraphError::Service { body, .. } => CallIds {
+                        client_request_id: body.client_request_id.clone(),
+                        request_id: body.request_id.clone(),
+                    },
+                    _ => CallIds::default(),
+                };
+                OpError::new(kind, other.to_string())
+                    .with_code(code)
+                    .with_call_ids(&ids)
             }
         }
     }
@@ -242,5 +273,66 @@ impl From<ExportError> for OpError {
             _ => FailureKind::InvalidArgument,
         };
         OpError::new(kind, e.to_string())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::exo::OdataError;
+
+    fn ids() -> Box<CallIds> {
+        Box::new(CallIds {
+            client_request_id: Some("c-1".into()),
+            request_id: Some("r-1".into()),
+        })
+    }
+
+    #[test]
+    fn exchange_cmdlet_failures_keep_type_kind_and_ids() {
+        let failed = |exception: &str| ExoError::CmdletFailed {
+            cmdlet: "Get-Mailbox".into(),
+            error: OdataError {
+                code: "NotFound".into(),
+                exception: Some(exception.into()),
+                message: "m".into(),
+            },
+            ids: ids(),
+        };
+        let e = OpError::from(failed(
+            "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException",
+        ));
+        assert_eq!(e.kind, FailureKind::NotFound);
+        assert_eq!(e.code, "ManagementObjectNotFoundException");
+        assert_eq!(
+            (e.client_request_id.as_str(), e.request_id.as_str()),
+            ("c-1", "r-1")
+        );
+        let e = OpError::from(failed(
+            "System.Management.Automation.CommandNotFoundException",
+        ));
+        assert_eq!(e.kind, FailureKind::PermissionDenied);
+        let e = OpError::from(failed("X.ParameterBindingException"));
+        assert_eq!(e.kind, FailureKind::InvalidArgument);
+        let e = OpError::from(ExoError::Protocol("p".into()));
+        assert!(e.client_request_id.is_empty() && e.request_id.is_empty());
+    }
+
+    #[test]
+    fn graph_failures_keep_ids() {
+        let e = OpError::from(GraphError::Service {
+            status: 500,
+            body: crate::graph::GraphErrorBody {
+                code: "generalException".into(),
+                message: "m".into(),
+                request_id: Some("r-2".into()),
+                client_request_id: Some("c-2".into()),
+            },
+        });
+        assert_eq!(
+            (e.client_request_id.as_str(), e.request_id.as_str()),
+            ("c-2", "r-2")
+        );
     }
 }
