@@ -31,10 +31,9 @@ pub struct OpError {
     pub code: String,
     /// What the error concerns (app id, user, path); empty when nothing specific.
     pub target: String,
-    /// The `client-request-id` of the failed service call; empty when none failed.
-    pub client_request_id: String,
-    /// The service's `request-id` for that call; empty when it gave none.
-    pub request_id: String,
+    /// The ids of the failed service call (`client-request-id`, `request-id`); boxed, as
+    /// `OpError` is every operation's error type and most have none.
+    pub call_ids: Option<Box<CallIds>>,
 }
 
 impl OpError {
@@ -44,8 +43,7 @@ impl OpError {
             message: sentence(message.into()),
             code: String::new(),
             target: String::new(),
-            client_request_id: String::new(),
-            request_id: String::new(),
+            call_ids: None,
         }
     }
 
@@ -68,9 +66,21 @@ impl OpError {
     }
 
     pub fn with_call_ids(mut self, ids: &CallIds) -> OpError {
-        self.client_request_id = ids.client_request_id.clone().unwrap_or_default();
-        self.request_id = ids.request_id.clone().unwrap_or_default();
+        self.call_ids = (!ids.is_empty()).then(|| Box::new(ids.clone()));
         self
+    }
+
+    /// (`client-request-id`, `request-id`), empty strings where absent.
+    pub fn call_id_texts(&self) -> (String, String) {
+        self.call_ids
+            .as_deref()
+            .map(|c| {
+                (
+                    c.client_request_id.clone().unwrap_or_default(),
+                    c.request_id.clone().unwrap_or_default(),
+                )
+            })
+            .unwrap_or_default()
     }
 }
 
@@ -305,10 +315,7 @@ mod tests {
         ));
         assert_eq!(e.kind, FailureKind::NotFound);
         assert_eq!(e.code, "ManagementObjectNotFoundException");
-        assert_eq!(
-            (e.client_request_id.as_str(), e.request_id.as_str()),
-            ("c-1", "r-1")
-        );
+        assert_eq!(e.call_id_texts(), ("c-1".to_owned(), "r-1".to_owned()));
         let e = OpError::from(failed(
             "System.Management.Automation.CommandNotFoundException",
         ));
@@ -316,7 +323,7 @@ mod tests {
         let e = OpError::from(failed("X.ParameterBindingException"));
         assert_eq!(e.kind, FailureKind::InvalidArgument);
         let e = OpError::from(ExoError::Protocol("p".into()));
-        assert!(e.client_request_id.is_empty() && e.request_id.is_empty());
+        assert!(e.call_ids.is_none());
     }
 
     #[test]
@@ -330,9 +337,6 @@ mod tests {
                 client_request_id: Some("c-2".into()),
             },
         });
-        assert_eq!(
-            (e.client_request_id.as_str(), e.request_id.as_str()),
-            ("c-2", "r-2")
-        );
+        assert_eq!(e.call_id_texts(), ("c-2".to_owned(), "r-2".to_owned()));
     }
 }
