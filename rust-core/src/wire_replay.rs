@@ -138,6 +138,7 @@ fn failure(status: u16, headers: &[(&str, &str)], body: &[u8]) -> HttpError {
         headers: map,
         body: Bytes::copy_from_slice(body),
         attempts: 1,
+        client_request_id: uuid::Uuid::nil(),
     }))
 }
 

@@ -256,3 +256,109 @@ async fn cmdlet_errors_are_typed() {
     assert!(matches!(err, ExoError::CmdletFailed { .. }), "{err:?}");
     assert!(err.to_string().starts_with("Get-Mailbox failed:"), "{err}");
 }
+
+fn app_client(emu: &Emulator, app: &tenant_emulator::AppCredential) -> ExchangeClient {
+    let c = emu.credentials();
+    let cred = Credential::ClientSecret {
+        tenant: c.tenant_id.clone(),
+        client_id: app.client_id.clone(),
+        secret: secret(app.client_secret.clone()),
+    };
+    ExchangeClient::new(
+        provider(emu, cred, http(emu)),
+        ExchangeOptions::app_only(&c.tenant_domain),
+    )
+}
+
+#[tokio::test]
+async fn exchange_rbac_for_applications_and_its_absence() {
+    let emu = default_emulator().await;
+    let c = emu.credentials();
+    // Exchange roles assigned in Exchange, no Entra role: works.
+    let exo = app_client(&emu, &c.exchange_rbac_app);
+    assert!(exo.get_organization_config().await.is_ok());
+    exo.set_mobile_app_education(false).await.unwrap();
+    // Neither an Entra role nor an Exchange role: 403 whose remedy names both ways, and the ids
+    // support needs, matching the call the service saw.
+    emu.reset_journal();
+    let exo = app_client(&emu, &c.exchange_unassigned_app);
+    let err = exo.get_organization_config().await.unwrap_err();
+    let ExoError::Forbidden { ids, .. } = &err else {
+        panic!("{err:?}");
+    };
+    let sent = emu
+        .journal()
+        .requests
+        .last()
+        .unwrap()
+        .client_request_id
+        .clone();
+    assert!(sent.is_some());
+    assert_eq!(ids.client_request_id, sent);
+    assert!(ids.request_id.is_some());
+    let text = err.to_string();
+    for needle in [
+        "Exchange.ManageAsApp",
+        "Exchange Administrator",
+        "New-ServicePrincipal",
+        "New-ManagementRoleAssignment -App",
+        c.exchange_unassigned_app.client_id.as_str(),
+        sent.as_deref().unwrap(),
+    ] {
+        assert!(text.contains(needle), "{needle}: {text}");
+    }
+    // Read-only Exchange roles: the write cmdlet is hidden, and the error says so.
+    let exo = app_client(&emu, &c.exchange_rbac_reader_app);
+    assert!(exo.get_organization_config().await.is_ok());
+    let err = exo.set_mobile_app_education(true).await.unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, ExoError::CmdletFailed { .. }), "{err:?}");
+    assert!(
+        text.contains("'Set-OrganizationConfig' is not recognized")
+            && text.contains("CommandNotFoundException")
+            && text.contains("hides the cmdlets"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn every_call_carries_the_modules_diagnostics_headers() {
+    let emu = default_emulator().await;
+    let exo = exchange(&emu);
+    emu.reset_journal();
+    exo.get_organization_config().await.unwrap();
+    exo.get_organization_config().await.unwrap();
+    let journal = emu.journal();
+    let calls: Vec<_> = journal
+        .requests_to(EndpointClass::ExchangeInvokeCommand)
+        .collect();
+    assert_eq!(calls.len(), 2);
+    for r in &calls {
+        assert_eq!(r.client_application.as_deref(), Some("ExoManagementModule"));
+        let id = r.client_request_id.as_deref().unwrap();
+        assert!(uuid::Uuid::parse_str(id).is_ok(), "{id}");
+    }
+    assert_ne!(calls[0].client_request_id, calls[1].client_request_id);
+}
+
+#[tokio::test]
+async fn a_missing_object_names_the_exchange_sentence_and_type() {
+    let emu = default_emulator().await;
+    let exo = exchange(&emu);
+    let mut p = serde_json::Map::new();
+    p.insert("Identity".into(), "ghost@example.invalid".into());
+    let err = exo.invoke_all::<Value>("Get-Mailbox", p).await.unwrap_err();
+    let ExoError::CmdletFailed { error, ids, .. } = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(
+        error.exception_name(),
+        Some("ManagementObjectNotFoundException")
+    );
+    assert!(ids.request_id.is_some() && ids.client_request_id.is_some());
+    let text = err.to_string();
+    assert!(
+        text.contains("couldn't be found") && !text.contains("Error executing cmdlet"),
+        "{text}"
+    );
+}

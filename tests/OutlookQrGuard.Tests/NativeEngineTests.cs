@@ -56,6 +56,9 @@ public class NativeEngineTests
         Assert.Equal("3", mapped.Target);
         Assert.Contains("step 3", mapped.Message);
         Assert.Equal("OutlookQrGuard.InvalidArgument.SelfTestFailure", NativeErrorMapper.ErrorId(mapped.Kind, mapped.ServiceCode));
+        // No service call failed: no ids (a failed call's ids: tests/pester/ExchangeDiagnostics.Tests.ps1).
+        Assert.Equal(string.Empty, mapped.ClientRequestId);
+        Assert.Equal(string.Empty, mapped.RequestId);
     }
 
     [Fact]

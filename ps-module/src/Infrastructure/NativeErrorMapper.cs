@@ -22,6 +22,13 @@ public sealed class OutlookQrGuardException : Exception
         Target = target;
     }
 
+    internal OutlookQrGuardException(OutlookQrGuardErrorKind kind, string message, string serviceCode, string target, string clientRequestId, string requestId)
+        : this(kind, message, serviceCode, target)
+    {
+        ClientRequestId = clientRequestId;
+        RequestId = requestId;
+    }
+
     /// <summary>The kind of failure (authentication, permission, I/O …).</summary>
     public OutlookQrGuardErrorKind Kind { get; }
 
@@ -30,6 +37,12 @@ public sealed class OutlookQrGuardException : Exception
 
     /// <summary>What the error concerns (a user, a path, an app id); empty when nothing specific.</summary>
     public string Target { get; }
+
+    /// <summary>The client-request-id sent with the failed Exchange or Graph call (what Microsoft support asks for); empty when no service call failed.</summary>
+    public string ClientRequestId { get; } = string.Empty;
+
+    /// <summary>The service's request-id for the failed call; empty when it gave none.</summary>
+    public string RequestId { get; } = string.Empty;
 }
 
 internal static class NativeErrorMapper
@@ -41,7 +54,9 @@ internal static class NativeErrorMapper
             Kind(detail.kind),
             detail.message.IntoString(),
             detail.code.IntoString(),
-            detail.target.IntoString());
+            detail.target.IntoString(),
+            detail.client_request_id.IntoString(),
+            detail.request_id.IntoString());
     }
 
     internal static OutlookQrGuardErrorKind Kind(ErrorKind kind) =>

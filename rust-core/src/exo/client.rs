@@ -351,6 +351,11 @@ impl ExchangeClient {
         );
         put("connection-id", self.inner.connection_id.to_string());
         put("X-CmdletName", cmdlet.to_owned());
+        // What ExchangeOnlineManagement sends on every call (its Add-Headers sets
+        // `X-ClientApplication = "ExoManagementModule"`, public code find_string id 47202284517;
+        // the same value in module-less callers such as GreyCorbel/ExoHelper). `client-request-id`
+        // is added per attempt by the HTTP layer (http/send.rs).
+        put("X-ClientApplication", "ExoManagementModule".into());
         h
     }
 

@@ -36,7 +36,8 @@ impl From<OpError> for Error {
             FailureKind::Cancelled => ErrorKind::Cancelled,
             FailureKind::Internal => ErrorKind::Internal,
         };
-        Error::new(kind, e.message, e.code, e.target)
+        let (client_request_id, request_id) = e.call_id_texts();
+        Error::new(kind, e.message, e.code, e.target).with_call_ids(client_request_id, request_id)
     }
 }
 

@@ -36,6 +36,10 @@ pub struct ErrorDetail {
     pub message: ffi::String,
     pub code: ffi::String,
     pub target: ffi::String,
+    /// The `client-request-id` sent with the failed call; empty when no service call failed.
+    pub client_request_id: ffi::String,
+    /// The service's `request-id` for it; empty when it gave none.
+    pub request_id: ffi::String,
 }
 
 /// interoptopus needs an enum as the error type of `ffi::Result`; one variant carries everything.
@@ -56,6 +60,18 @@ impl Error {
             message: ffi::String::from_string(message.into()),
             code: ffi::String::from_string(code.into()),
             target: ffi::String::from_string(target.into()),
+            client_request_id: ffi::String::from_string(String::new()),
+            request_id: ffi::String::from_string(String::new()),
+        })
+    }
+
+    /// The ids Microsoft support asks for, for the C# layer to put on the exception.
+    pub fn with_call_ids(self, client_request_id: String, request_id: String) -> Self {
+        let Error::Failed(detail) = self;
+        Error::Failed(ErrorDetail {
+            client_request_id: ffi::String::from_string(client_request_id),
+            request_id: ffi::String::from_string(request_id),
+            ..detail
         })
     }
 }

@@ -11,6 +11,8 @@ pub struct GraphErrorBody {
     pub code: String,
     pub message: String,
     pub request_id: Option<String>,
+    /// Ours, echoed by Graph in `innerError` (or the one we sent, when the body has none).
+    pub client_request_id: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -30,6 +32,8 @@ struct Inner {
 struct InnerError {
     #[serde(rename = "request-id")]
     request_id: Option<String>,
+    #[serde(rename = "client-request-id")]
+    client_request_id: Option<String>,
 }
 
 impl GraphErrorBody {
@@ -39,19 +43,40 @@ impl GraphErrorBody {
 
     pub fn from_value(v: &serde_json::Value) -> Option<GraphErrorBody> {
         let inner = Envelope::deserialize(v).ok()?.error?;
+        let (request_id, client_request_id) = inner
+            .inner_error
+            .map(|i| (i.request_id, i.client_request_id))
+            .unwrap_or_default();
         Some(GraphErrorBody {
             code: inner.code.unwrap_or_default(),
             message: inner.message.unwrap_or_default(),
-            request_id: inner.inner_error.and_then(|i| i.request_id),
+            request_id,
+            client_request_id,
         })
+    }
+
+    /// Fills the ids the body lacks from the call itself (the `request-id` response header, the
+    /// `client-request-id` we sent), so every error names what support needs to find the call.
+    pub fn with_call_ids(mut self, ids: &crate::http::CallIds) -> GraphErrorBody {
+        if self.request_id.is_none() {
+            self.request_id.clone_from(&ids.request_id);
+        }
+        if self.client_request_id.is_none() {
+            self.client_request_id.clone_from(&ids.client_request_id);
+        }
+        self
     }
 }
 
 impl std::fmt::Display for GraphErrorBody {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {}", self.code, self.message)?;
-        if let Some(r) = &self.request_id {
-            write!(f, " [request-id {r}]")?;
+        let ids = crate::http::CallIds {
+            client_request_id: self.client_request_id.clone(),
+            request_id: self.request_id.clone(),
+        };
+        if !ids.is_empty() {
+            write!(f, " [{ids}]")?;
         }
         Ok(())
     }
@@ -115,11 +140,12 @@ pub(crate) fn map_http_error(e: HttpError, what: &str, permission: &str) -> Grap
         };
     };
     let (status, body) = (&failure.status, &failure.body);
-    let parsed = GraphErrorBody::parse(body).unwrap_or_else(|| GraphErrorBody {
-        code: HttpError::status_text(*status),
-        message: String::new(),
-        request_id: None,
-    });
+    let parsed = GraphErrorBody::parse(body)
+        .unwrap_or_else(|| GraphErrorBody {
+            code: HttpError::status_text(*status),
+            ..GraphErrorBody::default()
+        })
+        .with_call_ids(&failure.call_ids());
     match status {
         404 => GraphError::NotFound {
             what: what.to_owned(),
@@ -150,7 +176,11 @@ mod tests {
         let b = GraphErrorBody::parse(br#"{"error":{"code":"Request_ResourceNotFound","message":"Resource 'x' does not exist or one of its queried reference-property objects are not present.","innerError":{"date":"2024-01-01T00:00:00","request-id":"rid-1","client-request-id":"c"}}}"#).unwrap();
         assert_eq!(b.code, "Request_ResourceNotFound");
         assert_eq!(b.request_id.as_deref(), Some("rid-1"));
-        assert!(b.to_string().contains("[request-id rid-1]"));
+        assert_eq!(b.client_request_id.as_deref(), Some("c"));
+        assert!(
+            b.to_string()
+                .contains("[client-request-id c, request-id rid-1]")
+        );
         let t = GraphErrorBody::parse(br#"{"error":{"code":"TooManyRequests","innerError":{"code":"429","date":"d","message":"Please retry after","request-id":"r","status":"429"},"message":"Please retry again later."}}"#).unwrap();
         assert_eq!(t.code, "TooManyRequests");
         assert!(GraphErrorBody::parse(b"nope").is_none());
@@ -161,7 +191,7 @@ mod tests {
         let body = |code: &str, message: &str| GraphErrorBody {
             code: code.into(),
             message: message.into(),
-            request_id: None,
+            ..GraphErrorBody::default()
         };
         assert!(is_licence_failure(&body(
             "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
@@ -195,6 +225,7 @@ mod tests {
                 headers: Default::default(),
                 body: bytes::Bytes::from(body.to_owned()),
                 attempts: 1,
+                client_request_id: uuid::Uuid::nil(),
             }))
         };
         assert!(matches!(
@@ -222,5 +253,11 @@ mod tests {
             map_http_error(mk(500, "<html>"), "x", "p"),
             GraphError::Service { status: 500, .. }
         ));
+        // A body without innerError still names the call: the id we sent.
+        let text = map_http_error(mk(500, "<html>"), "x", "p").to_string();
+        assert!(
+            text.contains("client-request-id 00000000-0000-0000-0000-000000000000"),
+            "{text}"
+        );
     }
 }

@@ -433,7 +433,7 @@ mod tests {
             body: GraphErrorBody {
                 code: code.into(),
                 message: message.into(),
-                request_id: None,
+                ..GraphErrorBody::default()
             },
         }
     }

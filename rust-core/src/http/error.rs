@@ -1,11 +1,12 @@
 use bytes::Bytes;
 use reqwest::header::HeaderMap;
+use uuid::Uuid;
 
 use crate::auth::AuthError;
 
 /// A non-2xx answer, kept whole for the service module to interpret.
 #[derive(Debug, thiserror::Error)]
-#[error("{method} {path} answered HTTP {status} after {attempts} attempt(s)")]
+#[error("{method} {path} answered HTTP {status} after {attempts} attempt(s) [{}]", self.call_ids())]
 pub struct StatusFailure {
     pub method: String,
     pub path: String,
@@ -13,6 +14,62 @@ pub struct StatusFailure {
     pub headers: HeaderMap,
     pub body: Bytes,
     pub attempts: u32,
+    /// The `client-request-id` sent with the attempt that got this answer.
+    pub client_request_id: Uuid,
+}
+
+impl StatusFailure {
+    /// The ids Microsoft support asks for to find this call.
+    pub fn call_ids(&self) -> CallIds {
+        CallIds {
+            client_request_id: Some(self.client_request_id.to_string()),
+            request_id: header_text(&self.headers, "request-id"),
+        }
+    }
+}
+
+/// The ids that identify one call to Microsoft support: the `client-request-id` we sent (a new
+/// GUID per attempt) and the `request-id` response header the service gave its handling of it.
+/// Both Exchange and Graph answer with `request-id`, Graph also echoes `client-request-id`
+/// (Graph best practices, "Reliability and support": log request-id, client-request-id, date;
+/// Exchange: the `request-id` header of InvokeCommand replies, as callers such as CIPP-API
+/// `New-ExoRequest.ps1` log with `-ResponseHeadersVariable`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CallIds {
+    pub client_request_id: Option<String>,
+    pub request_id: Option<String>,
+}
+
+impl CallIds {
+    pub fn is_empty(&self) -> bool {
+        self.client_request_id.is_none() && self.request_id.is_none()
+    }
+}
+
+impl std::fmt::Display for CallIds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut sep = "";
+        if let Some(c) = &self.client_request_id {
+            write!(f, "client-request-id {c}")?;
+            sep = ", ";
+        }
+        if let Some(r) = &self.request_id {
+            write!(f, "{sep}request-id {r}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A response header's value as printable text: ids only, capped (a hostile server could send
+/// anything here, and it ends up in error messages).
+fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
+    let v = headers.get(name)?.to_str().ok()?.trim();
+    let clean: String = v
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'))
+        .take(80)
+        .collect();
+    (!clean.is_empty()).then_some(clean)
 }
 
 /// Transport-level failures. Non-2xx answers come back as `Status` with the body, for the
@@ -118,5 +175,46 @@ mod tests {
         // A multi-byte character cut by the byte window does not panic.
         let jp = "山田太郎".repeat(50);
         assert!(snippet(jp.as_bytes(), 7).starts_with("山田太郎山田太"));
+    }
+
+    #[test]
+    fn call_ids_come_from_the_attempt_and_the_request_id_header() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "request-id",
+            r"8e2c1f0a-4b8d-4a55-9c77-0d1e2f3a4b5c\r\n<script>"
+                .parse()
+                .unwrap(),
+        );
+        let crid = Uuid::new_v4();
+        let failure = StatusFailure {
+            method: "POST".into(),
+            path: "/adminapi/beta/t/InvokeCommand".into(),
+            status: 400,
+            headers,
+            body: Bytes::new(),
+            attempts: 1,
+            client_request_id: crid,
+        };
+        let ids = failure.call_ids();
+        assert_eq!(ids.client_request_id, Some(crid.to_string()));
+        // Only id characters survive from the header.
+        assert_eq!(
+            ids.request_id.as_deref(),
+            Some("8e2c1f0a-4b8d-4a55-9c77-0d1e2f3a4b5crnscript")
+        );
+        assert!(
+            failure
+                .to_string()
+                .contains(&format!("client-request-id {crid}"))
+        );
+        let none = CallIds::default();
+        assert!(none.is_empty());
+        assert_eq!(none.to_string(), "");
+        let only_request = CallIds {
+            client_request_id: None,
+            request_id: Some("r".into()),
+        };
+        assert_eq!(only_request.to_string(), "request-id r");
     }
 }

@@ -11,7 +11,7 @@ mod send;
 mod tls;
 
 pub use client::{HttpClient, HttpOptions, ProxyConfig, Request};
-pub use error::{HttpError, StatusFailure};
+pub use error::{CallIds, HttpError, StatusFailure};
 pub use log::{HttpLogger, NoopLogger, RequestLogEntry, RetryLogEntry, RetryReason};
 pub use proxy::explicit_proxy;
 pub use retry::{RetryPolicy, parse_retry_after};

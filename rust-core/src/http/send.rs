@@ -75,6 +75,11 @@ impl HttpClient {
                 Some(b) => Some(b.bearer().await?),
                 None => None,
             };
+            // A new id per attempt, so each try can be found on its own: Graph's best practices
+            // ("send a new GUID in client-request-id on every request", see
+            // ../shared/docs/entra-auth-and-graph.md [G-best-practices]); for Exchange the
+            // module-less callers do the same inside their retry loop (GreyCorbel/ExoHelper
+            // Invoke-ExoCommand: "new request id for each request").
             let crid = Uuid::new_v4();
             let t0 = Instant::now();
             let outcome = self
@@ -159,6 +164,7 @@ impl HttpClient {
                             headers: response.headers,
                             body: response.body,
                             attempts: attempt,
+                            client_request_id: crid,
                         }));
                         match status.as_u16() {
                             401 if bearer.is_some() && !token_refreshed => {

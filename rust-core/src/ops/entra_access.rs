@@ -96,7 +96,7 @@ mod tests {
         GraphErrorBody {
             code: code.into(),
             message: message.into(),
-            request_id: None,
+            ..GraphErrorBody::default()
         }
     }
 

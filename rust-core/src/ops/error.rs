@@ -5,7 +5,7 @@ use crate::auth::AuthError;
 use crate::exo::ExoError;
 use crate::export::{AtomicFileError, ExportError};
 use crate::graph::GraphError;
-use crate::http::HttpError;
+use crate::http::{CallIds, HttpError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailureKind {
@@ -31,6 +31,9 @@ pub struct OpError {
     pub code: String,
     /// What the error concerns (app id, user, path); empty when nothing specific.
     pub target: String,
+    /// The ids of the failed service call (`client-request-id`, `request-id`); boxed, as
+    /// `OpError` is every operation's error type and most have none.
+    pub call_ids: Option<Box<CallIds>>,
 }
 
 impl OpError {
@@ -40,6 +43,7 @@ impl OpError {
             message: sentence(message.into()),
             code: String::new(),
             target: String::new(),
+            call_ids: None,
         }
     }
 
@@ -59,6 +63,24 @@ impl OpError {
     pub fn with_target(mut self, target: impl Into<String>) -> OpError {
         self.target = target.into();
         self
+    }
+
+    pub fn with_call_ids(mut self, ids: &CallIds) -> OpError {
+        self.call_ids = (!ids.is_empty()).then(|| Box::new(ids.clone()));
+        self
+    }
+
+    /// (`client-request-id`, `request-id`), empty strings where absent.
+    pub fn call_id_texts(&self) -> (String, String) {
+        self.call_ids
+            .as_deref()
+            .map(|c| {
+                (
+                    c.client_request_id.clone().unwrap_or_default(),
+                    c.request_id.clone().unwrap_or_default(),
+                )
+            })
+            .unwrap_or_default()
     }
 }
 
@@ -96,7 +118,11 @@ impl From<HttpError> for OpError {
             },
             HttpError::Protocol { .. } | HttpError::Auth(_) => FailureKind::Protocol,
         };
-        OpError::new(kind, e.to_string())
+        let ids = match &e {
+            HttpError::Status(failure) => failure.call_ids(),
+            _ => CallIds::default(),
+        };
+        OpError::new(kind, e.to_string()).with_call_ids(&ids)
     }
 }
 
@@ -156,12 +182,35 @@ impl From<ExoError> for OpError {
                 let kind = match &other {
                     ExoError::Unauthorized { .. } => FailureKind::Authentication,
                     ExoError::Forbidden { .. } => FailureKind::PermissionDenied,
+                    ExoError::CmdletFailed { error, .. }
+                        if error.exception_name() == Some("ManagementObjectNotFoundException") =>
+                    {
+                        FailureKind::NotFound
+                    }
+                    // Exchange hides the cmdlets the caller's roles lack (see exo::error), and
+                    // this module runs only cmdlets that exist.
+                    ExoError::CmdletFailed { error, .. }
+                        if error.exception_name() == Some("CommandNotFoundException") =>
+                    {
+                        FailureKind::PermissionDenied
+                    }
                     ExoError::CmdletFailed { .. } => FailureKind::InvalidArgument,
                     ExoError::Throttled { .. } => FailureKind::Throttled,
                     ExoError::Service { .. } => FailureKind::Connection,
                     _ => FailureKind::Protocol,
                 };
+                // The exception's class name makes the ErrorRecord's id
+                // (OutlookQrGuard.NotFound.ManagementObjectNotFoundException).
+                let code = match &other {
+                    ExoError::CmdletFailed { error, .. } => {
+                        error.exception_name().unwrap_or_default().to_owned()
+                    }
+                    _ => String::new(),
+                };
+                let ids = other.call_ids().cloned().unwrap_or_default();
                 OpError::new(kind, other.to_string())
+                    .with_code(code)
+                    .with_call_ids(&ids)
             }
         }
     }
@@ -190,7 +239,19 @@ impl From<GraphError> for OpError {
                     GraphError::BadAnswer { .. } => (FailureKind::Protocol, String::new()),
                     _ => (FailureKind::InvalidArgument, String::new()),
                 };
-                OpError::new(kind, other.to_string()).with_code(code)
+                let ids = match &other {
+                    GraphError::Forbidden { body, .. }
+                    | GraphError::LicenceRequired { body, .. }
+                    | GraphError::Unauthorized { body }
+                    | GraphError::Service { body, .. } => CallIds {
+                        client_request_id: body.client_request_id.clone(),
+                        request_id: body.request_id.clone(),
+                    },
+                    _ => CallIds::default(),
+                };
+                OpError::new(kind, other.to_string())
+                    .with_code(code)
+                    .with_call_ids(&ids)
             }
         }
     }
@@ -222,5 +283,60 @@ impl From<ExportError> for OpError {
             _ => FailureKind::InvalidArgument,
         };
         OpError::new(kind, e.to_string())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::exo::OdataError;
+
+    fn ids() -> Box<CallIds> {
+        Box::new(CallIds {
+            client_request_id: Some("c-1".into()),
+            request_id: Some("r-1".into()),
+        })
+    }
+
+    #[test]
+    fn exchange_cmdlet_failures_keep_type_kind_and_ids() {
+        let failed = |exception: &str| ExoError::CmdletFailed {
+            cmdlet: "Get-Mailbox".into(),
+            error: OdataError {
+                code: "NotFound".into(),
+                exception: Some(exception.into()),
+                message: "m".into(),
+            },
+            ids: ids(),
+        };
+        let e = OpError::from(failed(
+            "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException",
+        ));
+        assert_eq!(e.kind, FailureKind::NotFound);
+        assert_eq!(e.code, "ManagementObjectNotFoundException");
+        assert_eq!(e.call_id_texts(), ("c-1".to_owned(), "r-1".to_owned()));
+        let e = OpError::from(failed(
+            "System.Management.Automation.CommandNotFoundException",
+        ));
+        assert_eq!(e.kind, FailureKind::PermissionDenied);
+        let e = OpError::from(failed("X.ParameterBindingException"));
+        assert_eq!(e.kind, FailureKind::InvalidArgument);
+        let e = OpError::from(ExoError::Protocol("p".into()));
+        assert!(e.call_ids.is_none());
+    }
+
+    #[test]
+    fn graph_failures_keep_ids() {
+        let e = OpError::from(GraphError::Service {
+            status: 500,
+            body: crate::graph::GraphErrorBody {
+                code: "generalException".into(),
+                message: "m".into(),
+                request_id: Some("r-2".into()),
+                client_request_id: Some("c-2".into()),
+            },
+        });
+        assert_eq!(e.call_id_texts(), ("c-2".to_owned(), "r-2".to_owned()));
     }
 }

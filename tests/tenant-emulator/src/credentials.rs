@@ -31,6 +31,15 @@ pub struct Credentials {
     pub policy_reader_app: AppCredential,
     /// Exchange as the secret app, Graph User.RevokeSessions.All only (cannot read users).
     pub revoke_only_app: AppCredential,
+    /// Exchange.ManageAsApp and no Entra role; its Exchange roles (Organization Configuration,
+    /// Mail Recipients) are assigned in Exchange (RBAC for applications). Graph as the
+    /// Exchange-only app.
+    pub exchange_rbac_app: AppCredential,
+    /// Exchange.ManageAsApp, but no Entra role and no Exchange role assignment: Exchange answers 403.
+    pub exchange_unassigned_app: AppCredential,
+    /// Exchange.ManageAsApp, no Entra role, read-only Exchange roles (View-Only Configuration,
+    /// View-Only Recipients): reads work, Set-OrganizationConfig is unknown to it.
+    pub exchange_rbac_reader_app: AppCredential,
     pub managed_identity: ManagedIdentityCredential,
     /// Public client for the device code flow (delegated tokens with `scp`).
     pub public_client_id: String,
@@ -54,6 +63,9 @@ impl fmt::Debug for Credentials {
             .field("exchange_only_app", &self.exchange_only_app)
             .field("policy_reader_app", &self.policy_reader_app)
             .field("revoke_only_app", &self.revoke_only_app)
+            .field("exchange_rbac_app", &self.exchange_rbac_app)
+            .field("exchange_unassigned_app", &self.exchange_unassigned_app)
+            .field("exchange_rbac_reader_app", &self.exchange_rbac_reader_app)
             .field("managed_identity", &self.managed_identity)
             .field("public_client_id", &self.public_client_id)
             .field("admin_upn", &self.admin_upn)
@@ -173,6 +185,9 @@ pub(crate) fn from_state(state: &crate::state::State) -> Credentials {
         exchange_only_app: app(&dir.exchange_only_app),
         policy_reader_app: app(&dir.policy_reader_app),
         revoke_only_app: app(&dir.revoke_only_app),
+        exchange_rbac_app: app(&dir.exchange_rbac_app),
+        exchange_unassigned_app: app(&dir.exchange_unassigned_app),
+        exchange_rbac_reader_app: app(&dir.exchange_rbac_reader_app),
         managed_identity: ManagedIdentityCredential {
             identity_endpoint: format!("{}/msi/token", state.base_url),
             identity_header: dir.identity_header.clone(),

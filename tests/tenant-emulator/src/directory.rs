@@ -152,6 +152,12 @@ pub struct App {
     pub graph_roles: &'static [&'static str],
     /// Entra directory roles assigned to the service principal.
     pub wids: &'static [&'static str],
+    /// Exchange management roles assigned in Exchange itself to the app's service principal
+    /// (RBAC for applications: `New-ServicePrincipal`, then `Add-RoleGroupMember` or
+    /// `New-ManagementRoleAssignment -App`); these authorise app-only InvokeCommand calls without
+    /// any Entra role (Microsoft, app-only-auth-powershell-v2.md, Step 5). Names as in
+    /// `crate::exchange::rbac`.
+    pub exchange_management_roles: &'static [&'static str],
 }
 
 impl App {
@@ -178,6 +184,14 @@ pub struct Directory {
     pub exchange_only_app: App,
     pub policy_reader_app: App,
     pub revoke_only_app: App,
+    /// Exchange.ManageAsApp, no Entra role, Exchange roles assigned in Exchange (RBAC for
+    /// applications): authorised.
+    pub exchange_rbac_app: App,
+    /// Exchange.ManageAsApp, but neither an Entra role nor an Exchange role assignment: 403.
+    pub exchange_unassigned_app: App,
+    /// Exchange.ManageAsApp, no Entra role, read-only Exchange roles (View-Only Configuration,
+    /// View-Only Recipients): Set-OrganizationConfig is not visible to it.
+    pub exchange_rbac_reader_app: App,
     pub user_identity_resource_id: String,
     pub identity_header: String,
     pub control_key: String,
@@ -186,6 +200,16 @@ pub struct Directory {
 const FULL_WIDS: &[&str] = &[roles::DEFAULT_APPLICATION, roles::EXCHANGE_ADMINISTRATOR];
 const DEFAULT_WIDS: &[&str] = &[roles::DEFAULT_APPLICATION];
 const FULL_EXCHANGE: &[&str] = &[EXCHANGE_MANAGE_AS_APP];
+/// What an admin following RBAC for applications assigns for this module: reading and setting
+/// the organization configuration, reading mobile devices and mailboxes.
+const EXCHANGE_RBAC_APP_ROLES: &[&str] = &[
+    crate::exchange::rbac::ORGANIZATION_CONFIGURATION,
+    crate::exchange::rbac::MAIL_RECIPIENTS,
+];
+const EXCHANGE_RBAC_READER_ROLES: &[&str] = &[
+    crate::exchange::rbac::VIEW_ONLY_CONFIGURATION,
+    crate::exchange::rbac::VIEW_ONLY_RECIPIENTS,
+];
 
 impl Directory {
     pub fn create(seed: u64) -> Result<Self, EmulatorError> {
@@ -199,6 +223,7 @@ impl Directory {
             exchange_roles: FULL_EXCHANGE,
             graph_roles: GRAPH_APP_ROLES,
             wids: FULL_WIDS,
+            exchange_management_roles: &[],
         };
         let now = OffsetDateTime::now_utc();
         let secret_app = full(
@@ -238,6 +263,7 @@ impl Directory {
             exchange_roles: &[],
             graph_roles: &[],
             wids: DEFAULT_WIDS,
+            exchange_management_roles: &[],
         };
         let public_client = App {
             client_id: ids.guid(),
@@ -247,6 +273,7 @@ impl Directory {
             exchange_roles: &[],
             graph_roles: &[],
             wids: &[],
+            exchange_management_roles: &[],
         };
         let system_identity = full(
             &mut ids,
@@ -287,6 +314,35 @@ impl Directory {
                 AppCredentialKind::Secret(client_secret(&random)?),
             )
         };
+        let exchange_rbac_app = App {
+            graph_roles: EXCHANGE_ONLY_GRAPH_ROLES,
+            wids: DEFAULT_WIDS,
+            exchange_management_roles: EXCHANGE_RBAC_APP_ROLES,
+            ..full(
+                &mut ids,
+                "OutlookQrGuard (Exchange RBAC for applications)",
+                AppCredentialKind::Secret(client_secret(&random)?),
+            )
+        };
+        let exchange_unassigned_app = App {
+            graph_roles: EXCHANGE_ONLY_GRAPH_ROLES,
+            wids: DEFAULT_WIDS,
+            ..full(
+                &mut ids,
+                "OutlookQrGuard (no Exchange role)",
+                AppCredentialKind::Secret(client_secret(&random)?),
+            )
+        };
+        let exchange_rbac_reader_app = App {
+            graph_roles: EXCHANGE_ONLY_GRAPH_ROLES,
+            wids: DEFAULT_WIDS,
+            exchange_management_roles: EXCHANGE_RBAC_READER_ROLES,
+            ..full(
+                &mut ids,
+                "OutlookQrGuard (Exchange RBAC, read only)",
+                AppCredentialKind::Secret(client_secret(&random)?),
+            )
+        };
         Ok(Self {
             secret_app,
             certificate_app,
@@ -298,6 +354,9 @@ impl Directory {
             exchange_only_app,
             policy_reader_app,
             revoke_only_app,
+            exchange_rbac_app,
+            exchange_unassigned_app,
+            exchange_rbac_reader_app,
             user_identity_resource_id,
             identity_header: random_text(&random, 40, ALNUM)?,
             control_key: random_text(&random, 40, ALNUM)?,
@@ -305,7 +364,7 @@ impl Directory {
     }
 
     /// App registrations that can be named as `client_id` at the token endpoint.
-    pub fn registered_apps(&self) -> [&App; 8] {
+    pub fn registered_apps(&self) -> [&App; 11] {
         [
             &self.secret_app,
             &self.certificate_app,
@@ -315,7 +374,20 @@ impl Directory {
             &self.exchange_only_app,
             &self.policy_reader_app,
             &self.revoke_only_app,
+            &self.exchange_rbac_app,
+            &self.exchange_unassigned_app,
+            &self.exchange_rbac_reader_app,
         ]
+    }
+
+    /// Every service principal that can hold a token: the registrations and the managed
+    /// identities.
+    pub fn any_principal(&self, client_id: &str) -> Option<&App> {
+        let id = Uuid::parse_str(client_id.trim()).ok()?;
+        self.registered_apps()
+            .into_iter()
+            .chain([&self.system_identity, &self.user_identity])
+            .find(|a| a.client_id == id)
     }
 
     pub fn app(&self, client_id: &str) -> Option<&App> {

@@ -19,6 +19,9 @@ pub struct RequestRecord {
     pub batch_item_id: Option<String>,
     /// For InvokeCommand: the cmdlet name from the body.
     pub cmdlet: Option<String>,
+    /// `X-ClientApplication` as sent (ExoManagementModule sends `ExoManagementModule`).
+    #[serde(default)]
+    pub client_application: Option<String>,
     pub at_unix_ms: i64,
 }
 

@@ -18,8 +18,17 @@ fn guids(objects: &[Value]) -> Vec<String> {
         .collect()
 }
 
-fn cmdlet_message(body: &Value) -> &str {
-    body["error"]["message"].as_str().unwrap()
+/// A failed cmdlet's `|TypeName|Message`, read where the real service puts it: a JSON string in
+/// `details[0].message`, under a generic `error.message`.
+fn cmdlet_message(body: &Value) -> String {
+    assert_eq!(body["error"]["message"], "Error executing cmdlet", "{body}");
+    let detail: Value =
+        serde_json::from_str(body["error"]["details"][0]["message"].as_str().unwrap()).unwrap();
+    format!(
+        "|{}|{}",
+        detail["TypeName"].as_str().unwrap(),
+        detail["Message"].as_str().unwrap()
+    )
 }
 
 #[tokio::test]
@@ -448,7 +457,7 @@ async fn mailbox_parameter_limits_to_one_users_devices() {
             json!({"Mailbox": "nobody-here"}),
         )
         .await;
-    assert_eq!(status, 400);
+    assert_eq!(status, 404);
     assert!(cmdlet_message(&body).contains("ManagementObjectNotFoundException"));
 }
 
@@ -538,7 +547,7 @@ async fn get_mailbox_by_identity_and_50_term_filter() {
             json!({"Identity": "no.such.person@contoso.onmicrosoft.com"}),
         )
         .await;
-    assert_eq!(status, 400);
+    assert_eq!(status, 404);
     assert!(cmdlet_message(&body).contains("couldn't be found"));
 }
 
@@ -726,4 +735,151 @@ async fn the_seed_fixes_the_tenant_but_not_the_secrets() {
         b.creds.secret_app.client_secret
     );
     assert_ne!(a.creds.control_key, b.creds.control_key);
+}
+
+#[tokio::test]
+async fn failed_cmdlet_answers_in_the_real_shape() {
+    let h = start_default().await;
+    let token = h.app_token(EXO_SCOPE).await;
+    let (status, body) = h
+        .invoke(
+            &token,
+            "Get-Mailbox",
+            json!({"Identity": "ghost@contoso.onmicrosoft.com"}),
+        )
+        .await;
+    assert_eq!(status, 404, "{body}");
+    let error = &body["error"];
+    assert_eq!(error["code"], "NotFound");
+    assert_eq!(error["message"], "Error executing cmdlet");
+    let detail: Value =
+        serde_json::from_str(error["details"][0]["message"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        detail["TypeName"],
+        "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException"
+    );
+    assert!(
+        detail["Message"]
+            .as_str()
+            .unwrap()
+            .starts_with("The operation couldn't be performed because object 'ghost@contoso.onmicrosoft.com' couldn't be found")
+    );
+    let internal = &error["innererror"]["internalexception"];
+    assert_eq!(internal["type"], detail["TypeName"]);
+    assert_eq!(internal["message"], detail["Message"]);
+    // Parameter binding failures are 400 BadRequest in the same shape.
+    let (status, body) = h
+        .invoke(&token, "Get-OrganizationConfig", json!({"Nope": 1}))
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["code"], "BadRequest");
+    assert!(
+        cmdlet_message(&body)
+            .starts_with("|System.Management.Automation.ParameterBindingException|")
+    );
+}
+
+#[tokio::test]
+async fn diagnostics_headers_are_echoed_and_recorded() {
+    let h = start_default().await;
+    let token = h.app_token(EXO_SCOPE).await;
+    let crid = "0f8fad5b-d9cb-469f-a165-70867728950e";
+    let resp = h
+        .client
+        .post(h.exo_url())
+        .bearer_auth(&token)
+        .header("Content-Type", "application/json")
+        .header("X-AnchorMailbox", h.anchor())
+        .header("client-request-id", crid)
+        .header("X-ClientApplication", "ExoManagementModule")
+        .json(&body("Get-OrganizationConfig", json!({})))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["client-request-id"], crid);
+    assert!(uuid::Uuid::parse_str(resp.headers()["request-id"].to_str().unwrap()).is_ok());
+    let journal = h.emulator.journal();
+    let last = journal.requests.last().unwrap();
+    assert_eq!(last.client_request_id.as_deref(), Some(crid));
+    assert_eq!(
+        last.client_application.as_deref(),
+        Some("ExoManagementModule")
+    );
+    // Not required: callers without it (CIPP-API New-ExoRequest.ps1) are served.
+    assert_eq!(
+        h.invoke(&token, "Get-OrganizationConfig", json!({}))
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        h.emulator
+            .journal()
+            .requests
+            .last()
+            .unwrap()
+            .client_application,
+        None
+    );
+}
+
+#[tokio::test]
+async fn exchange_rbac_for_applications_authorises_without_an_entra_role() {
+    let h = start_default().await;
+    let rbac = &h.creds.exchange_rbac_app;
+    let token = h
+        .secret_token_for(&rbac.client_id, &rbac.client_secret, EXO_SCOPE)
+        .await;
+    for (cmdlet, parameters) in [
+        ("Get-OrganizationConfig", json!({})),
+        (
+            "Set-OrganizationConfig",
+            json!({"MobileAppEducationEnabled": false}),
+        ),
+        ("Get-MobileDevice", json!({"ResultSize": 1})),
+        ("Get-Mailbox", json!({"ResultSize": 1})),
+    ] {
+        let (status, body) = h.invoke(&token, cmdlet, parameters).await;
+        assert_eq!(status, 200, "{cmdlet}: {body}");
+    }
+    // A cmdlet outside its Exchange roles is invisible to it, as an unknown one.
+    let (status, body) = h.invoke(&token, "Get-Nonsense", json!({})).await;
+    assert_eq!(status, 400);
+    assert!(cmdlet_message(&body).contains("CommandNotFoundException"));
+    // Read-only Exchange roles: reads work, the write cmdlet does not exist for it.
+    let reader = &h.creds.exchange_rbac_reader_app;
+    let token = h
+        .secret_token_for(&reader.client_id, &reader.client_secret, EXO_SCOPE)
+        .await;
+    assert_eq!(
+        h.invoke(&token, "Get-OrganizationConfig", json!({}))
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        h.invoke(&token, "Get-MobileDevice", json!({"ResultSize": 1}))
+            .await
+            .0,
+        200
+    );
+    let (status, body) = h
+        .invoke(
+            &token,
+            "Set-OrganizationConfig",
+            json!({"MobileAppEducationEnabled": false}),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert!(cmdlet_message(&body).contains("'Set-OrganizationConfig' is not recognized"));
+    assert!(h.emulator.journal().organization_config_changes.len() == 1);
+    // Exchange.ManageAsApp alone, with neither an Entra nor an Exchange role: 403.
+    let bare = &h.creds.exchange_unassigned_app;
+    let token = h
+        .secret_token_for(&bare.client_id, &bare.client_secret, EXO_SCOPE)
+        .await;
+    let (status, body) = h.invoke(&token, "Get-OrganizationConfig", json!({})).await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(body["error"]["code"], "Forbidden");
 }

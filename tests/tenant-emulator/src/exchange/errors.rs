@@ -1,6 +1,14 @@
-//! Exchange admin REST error shapes: OData error bodies, cmdlet failures as
-//! `|ExceptionType|message`, and the 401 challenge. The exact codes for 401/403 are UNCONFIRMED
-//! in the shared docs and are chosen here, in one place.
+//! Exchange admin REST error shapes: OData error bodies, failed cmdlets, and the 401 challenge.
+//!
+//! A failed cmdlet answers with a generic `error.message` ("Error executing cmdlet") and puts the
+//! Exchange sentence and exception type in `details[0].message` as a JSON string
+//! `{"Message":…,"TypeName":…,"StackTrace":null,"InnerError":null}` and in
+//! `innererror.internalexception` (shapes: ../shared/docs/exchange-admin-rest.md, Errors,
+//! CORRECTED 2026-12-06 — Microsoft Q&A "answers/questions/1023619"; KelvinTegelaar/CIPP-API
+//! `New-ExoRequest.ps1` reads details.message, then innererror.internalException.message; a Go
+//! admin-API client test labelled "A real 400 body" carries the JSON-string detail and code
+//! NotFound for ManagementObjectNotFoundException). The exact codes for 401/403 are UNCONFIRMED
+//! and are chosen here, in one place.
 
 use http::StatusCode;
 use serde_json::json;
@@ -12,16 +20,44 @@ use crate::tenant::ORIGINATING_SERVER;
 
 pub const CONTENT_TYPE: &str = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
 
+/// The generic text of every failed cmdlet's `error.message` (docs above).
+pub const GENERIC_CMDLET_MESSAGE: &str = "Error executing cmdlet";
+
+/// The service-side exception type in `innererror.type` of a failed cmdlet (seen in a public C#
+/// AdminApiError test body; UNCONFIRMED beyond that one source).
+const ODATA_SERVICE_EXCEPTION: &str = "Microsoft.Exchange.Admin.OData.Core.ODataServiceException";
+
+const OBJECT_NOT_FOUND: &str =
+    "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException";
+
 pub fn odata_error(status: StatusCode, code: &str, message: &str) -> Reply {
     let body = json!({"error": {"code": code, "message": message, "details": [{"code": code, "message": message}], "innererror": {"message": message, "type": code}}});
     Reply::json_with_type(status, &body, CONTENT_TYPE)
 }
 
-/// A cmdlet that ran and failed: 400 with Exchange's `|ExceptionType|text` message.
+/// A cmdlet that ran and failed. Object-not-found is 404 `NotFound` (the Go client test's body;
+/// community clients treat 404 + "couldn't be found" as this case), everything else 400
+/// `BadRequest`; which other exceptions map to other statuses is UNCONFIRMED.
 pub fn cmdlet_error(exception: &str, message: &str) -> Reply {
-    let text = format!("|{exception}|{message}");
-    let body = json!({"error": {"code": "BadRequest", "message": text, "details": [{"code": "Cmdlet", "message": text}], "innererror": {"message": message, "type": exception}}});
-    Reply::json_with_type(StatusCode::BAD_REQUEST, &body, CONTENT_TYPE)
+    let (status, code) = if exception == OBJECT_NOT_FOUND {
+        (StatusCode::NOT_FOUND, "NotFound")
+    } else {
+        (StatusCode::BAD_REQUEST, "BadRequest")
+    };
+    let detail =
+        json!({"Message": message, "TypeName": exception, "StackTrace": null, "InnerError": null});
+    let body = json!({"error": {
+        "code": code,
+        "message": GENERIC_CMDLET_MESSAGE,
+        "details": [{"code": "Client", "target": "", "message": detail.to_string()}],
+        "innererror": {
+            "message": GENERIC_CMDLET_MESSAGE,
+            "type": ODATA_SERVICE_EXCEPTION,
+            "stacktrace": "",
+            "internalexception": {"message": message, "type": exception, "stacktrace": ""},
+        },
+    }});
+    Reply::json_with_type(status, &body, CONTENT_TYPE)
 }
 
 pub fn unauthorized(failure: &AuthFailure) -> Reply {
@@ -54,9 +90,11 @@ pub fn unauthorized(failure: &AuthFailure) -> Reply {
         .with_header("www-authenticate", &challenge)
 }
 
+/// 403 without the permission or a role. The real body is UNCONFIRMED (no capture found); the
+/// wording names only what the service checks, not how to fix it.
 pub fn forbidden(app_only: bool) -> Reply {
     let message = if app_only {
-        "The application does not have the Exchange.ManageAsApp permission or is not assigned an Exchange administrator role."
+        "The application does not have the Exchange.ManageAsApp permission, or holds no Exchange management role (neither through a Microsoft Entra role nor through an Exchange role assignment to its service principal)."
     } else {
         "The user is not assigned an Exchange administrator role."
     };
@@ -97,7 +135,7 @@ pub fn empty_argument(parameter: &str) -> Reply {
 
 pub fn object_not_found(identity: &str) -> Reply {
     cmdlet_error(
-        "Microsoft.Exchange.Management.Tasks.ManagementObjectNotFoundException",
+        OBJECT_NOT_FOUND,
         &format!(
             "The operation couldn't be performed because object '{identity}' couldn't be found on '{ORIGINATING_SERVER}'."
         ),
@@ -106,7 +144,7 @@ pub fn object_not_found(identity: &str) -> Reply {
 
 pub fn object_ambiguous(identity: &str) -> Reply {
     cmdlet_error(
-        "Microsoft.Exchange.Management.Tasks.ManagementObjectAmbiguousException",
+        "Microsoft.Exchange.Configuration.Tasks.ManagementObjectAmbiguousException",
         &format!(
             "The operation couldn't be performed because '{identity}' matches multiple entries."
         ),

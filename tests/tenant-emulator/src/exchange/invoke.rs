@@ -6,24 +6,12 @@ use serde_json::{Map, Value};
 
 use super::paging::{body_hash, refuse_vanity_follow_up};
 use super::{
-    CmdletCall, CmdletOutput, Objects, errors, headers, mailbox, mobile_device, org_config,
+    CmdletCall, CmdletOutput, Objects, errors, headers, mailbox, mobile_device, org_config, rbac,
 };
-use crate::directory::{EXCHANGE_MANAGE_AS_APP, Resource, roles};
-use crate::entra::access::{self, Principal};
+use crate::directory::Resource;
+use crate::entra::access;
 use crate::http::{Reply, Req};
 use crate::state::State;
-
-const ADMIN_ROLES: &[&str] = &[roles::EXCHANGE_ADMINISTRATOR, roles::GLOBAL_ADMINISTRATOR];
-const DELEGATED_SCOPE: &str = "Exchange.Manage";
-
-fn authorized(principal: &Principal) -> bool {
-    let permission = if principal.is_app_only() {
-        principal.has_role(EXCHANGE_MANAGE_AS_APP)
-    } else {
-        principal.has_scope(DELEGATED_SCOPE)
-    };
-    permission && principal.has_any_wid(ADMIN_ROLES)
-}
 
 /// The cmdlet name in a request body (for the journal); `None` if the body is not a cmdlet call.
 pub fn cmdlet_name(body: &[u8]) -> Option<String> {
@@ -61,9 +49,7 @@ async fn run(state: &State, req: &Req, tenant_segment: &str) -> Result<CmdletOut
     let principal = access::authenticate(state, req, Resource::Exchange)
         .map_err(|f| errors::unauthorized(&f))?;
     headers::check(req)?;
-    if !authorized(&principal) {
-        return Err(errors::forbidden(principal.is_app_only()));
-    }
+    let access = rbac::authorize(state, &principal)?;
     refuse_vanity_follow_up(state, req, tenant_segment)?;
     let body: Value = serde_json::from_slice(&req.body)
         .map_err(|e| errors::bad_request(&format!("The request body is not valid JSON: {e}")))?;
@@ -81,6 +67,7 @@ async fn run(state: &State, req: &Req, tenant_segment: &str) -> Result<CmdletOut
         .ok_or_else(|| {
             errors::bad_request("'CmdletInput.CmdletName' must be a non-empty string.")
         })?;
+    access.check(cmdlet)?;
     let parameters: Map<String, Value> = match input.get("Parameters") {
         None | Some(Value::Null) => Map::new(),
         Some(Value::Object(m)) => m.clone(),

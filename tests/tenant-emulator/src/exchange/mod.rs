@@ -9,6 +9,7 @@ pub mod opath;
 pub mod org_config;
 mod paging;
 mod params;
+pub mod rbac;
 mod select;
 
 use serde_json::{Map, Value};

@@ -318,6 +318,7 @@ pub async fn handle(state: &State, req: &Req, ctx: &GraphCtx, version: &str) -> 
             fault: fault.map(str::to_owned),
             batch_item_id: Some(item.id.clone()),
             cmdlet: None,
+            client_application: None,
             at_unix_ms: clock::now_unix_millis(),
         });
         responses.push(item_response(&item.id, &reply));

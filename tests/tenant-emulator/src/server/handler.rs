@@ -82,6 +82,7 @@ fn record(state: &State, req: &Req, class: EndpointClass, reply: &Reply, fault: 
         fault: fault.map(str::to_owned),
         batch_item_id: None,
         cmdlet,
+        client_application: req.header("x-clientapplication").map(str::to_owned),
         at_unix_ms: clock::now_unix_millis(),
     });
 }
