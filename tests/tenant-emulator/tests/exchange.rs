@@ -18,16 +18,33 @@ fn guids(objects: &[Value]) -> Vec<String> {
         .collect()
 }
 
-/// A failed cmdlet's `|TypeName|Message`, read where the real service puts it: a JSON string in
-/// `details[0].message`, under a generic `error.message`.
+/// A failed cmdlet's `|TypeName|Message`, read where the real service puts it, under a generic
+/// `error.message`: a JSON string in `details[0].message`, or `|Type|text` there, or (no
+/// details: a bad parameter value) `innererror.internalexception`.
 fn cmdlet_message(body: &Value) -> String {
-    assert_eq!(body["error"]["message"], "Error executing cmdlet", "{body}");
-    let detail: Value =
-        serde_json::from_str(body["error"]["details"][0]["message"].as_str().unwrap()).unwrap();
+    let error = &body["error"];
+    assert!(
+        matches!(
+            error["message"].as_str(),
+            Some("Error executing cmdlet" | "Invalid Operation")
+        ),
+        "{body}"
+    );
+    if let Some(detail) = error["details"][0]["message"].as_str() {
+        return match serde_json::from_str::<Value>(detail) {
+            Ok(d) => format!(
+                "|{}|{}",
+                d["TypeName"].as_str().unwrap(),
+                d["Message"].as_str().unwrap()
+            ),
+            Err(_) => detail.to_owned(),
+        };
+    }
+    let internal = &error["innererror"]["internalexception"];
     format!(
         "|{}|{}",
-        detail["TypeName"].as_str().unwrap(),
-        detail["Message"].as_str().unwrap()
+        internal["type"].as_str().unwrap(),
+        internal["message"].as_str().unwrap()
     )
 }
 
@@ -122,7 +139,7 @@ async fn set_organization_config_refuses_unknown_parameters_and_bad_values() {
         .await;
     assert_eq!(status, 400);
     let m = cmdlet_message(&body);
-    assert!(m.starts_with("|System.Management.Automation.ParameterBindingException|A parameter cannot be found that matches parameter name 'MobileAppEducationEnable'."), "{m}");
+    assert!(m.starts_with("|Microsoft.Exchange.AdminApi.CommandInvocation.AmbiguousParameterSetException|Parameter set cannot be resolved using the specified named parameters. Invalid cmdlet parameters specified. MobileAppEducationEnable"), "{m}");
     let (status, body) = h
         .invoke(
             &token,
@@ -773,10 +790,9 @@ async fn failed_cmdlet_answers_in_the_real_shape() {
         .await;
     assert_eq!(status, 400);
     assert_eq!(body["error"]["code"], "BadRequest");
-    assert!(
-        cmdlet_message(&body)
-            .starts_with("|System.Management.Automation.ParameterBindingException|")
-    );
+    assert!(cmdlet_message(&body).starts_with(
+        "|Microsoft.Exchange.AdminApi.CommandInvocation.AmbiguousParameterSetException|"
+    ));
 }
 
 #[tokio::test]

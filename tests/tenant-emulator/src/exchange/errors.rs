@@ -101,26 +101,69 @@ pub fn forbidden(app_only: bool) -> Reply {
     odata_error(StatusCode::FORBIDDEN, "Forbidden", message)
 }
 
+/// The generic `error.message` when the parameters could not be bound (two live captures:
+/// tests/wire-examples/exchange/error-unknown-parameter.json and
+/// error-invalid-enum-internalexception-only.json).
+const INVALID_OPERATION: &str = "Invalid Operation";
+const AMBIGUOUS_PARAMETER_SET: &str =
+    "Microsoft.Exchange.AdminApi.CommandInvocation.AmbiguousParameterSetException";
+const PARAMETER_TRANSFORMATION: &str =
+    "Microsoft.Exchange.AdminApi.CommandInvocation.ParameterTransformationException";
+
+/// Parameters that could not be bound: "Invalid Operation", the text in `innererror.
+/// internalexception`, and (for an unknown parameter) again in `details[0]` in the
+/// `|Type|text` form; a bad value has no `details` and carries the warnings annotation inside
+/// `error` (both shapes as captured; see the constants above).
+fn invocation_error(exception: &str, message: &str, with_details: bool) -> Reply {
+    let mut error = json!({
+        "code": "BadRequest",
+        "message": INVALID_OPERATION,
+        "innererror": {
+            "message": INVALID_OPERATION,
+            "type": ODATA_SERVICE_EXCEPTION,
+            "stacktrace": "",
+            "internalexception": {"message": message, "type": exception, "stacktrace": ""},
+        },
+    });
+    if with_details {
+        error["details"] =
+            json!([{"code": "Client", "target": "", "message": format!("|{exception}|{message}")}]);
+    } else {
+        error["adminapi.warnings@odata.type"] = json!("#Collection(String)");
+        error["@adminapi.warnings"] = json!([]);
+    }
+    Reply::json_with_type(
+        StatusCode::BAD_REQUEST,
+        &json!({ "error": error }),
+        CONTENT_TYPE,
+    )
+}
+
 pub fn parameter_not_found(name: &str) -> Reply {
-    cmdlet_error(
-        "System.Management.Automation.ParameterBindingException",
-        &format!("A parameter cannot be found that matches parameter name '{name}'."),
+    invocation_error(
+        AMBIGUOUS_PARAMETER_SET,
+        &format!(
+            "Parameter set cannot be resolved using the specified named parameters. Invalid cmdlet parameters specified. {name}"
+        ),
+        true,
     )
 }
 
 pub fn parameter_set_ambiguous() -> Reply {
-    cmdlet_error(
-        "System.Management.Automation.ParameterBindingException",
+    invocation_error(
+        AMBIGUOUS_PARAMETER_SET,
         "Parameter set cannot be resolved using the specified named parameters.",
+        true,
     )
 }
 
 pub fn argument_transformation(parameter: &str, value: &str, target_type: &str) -> Reply {
-    cmdlet_error(
-        "System.Management.Automation.ParameterBindingArgumentTransformationException",
+    invocation_error(
+        PARAMETER_TRANSFORMATION,
         &format!(
             "Cannot process argument transformation on parameter '{parameter}'. Cannot convert value \"{value}\" to type \"{target_type}\"."
         ),
+        false,
     )
 }
 
