@@ -29,7 +29,7 @@ The result has Action (Create, Update or None), Changed, DisplayName, PolicyId, 
         Enforce      = 'Creates the policy enabled (enforced) instead of report-only, or switches the module''s existing report-only policy to enabled. Without it a new policy is report-only and an enabled policy stays enabled.'
         ExcludeUser  = 'Users the policy leaves out, by user principal name or Entra object ID: typically one or two break-glass accounts. Each is resolved to its object ID before anything is written; an unknown user stops the cmdlet with an error naming it. When given, these replace the exclusions of the module''s existing policy.'
         ExcludeGroup = 'Groups the policy leaves out, by display name or object ID. A name that matches no group, or more than one group, stops the cmdlet with an error before anything is written (use the object ID to pick one). When given, these replace the group exclusions of the module''s existing policy.'
-        Session      = 'The session to use, as returned by Connect-OutlookQrGuard. By default the current session (the most recent connection) is used.'
+        Session      = 'The session to use, as returned by Connect-OutlookQrGuard. By default the current session (the most recent connection in this runspace; each ForEach-Object -Parallel iteration and thread job has its own) is used.'
     }
     Inputs      = @('None')
     Examples    = @(

@@ -11,7 +11,7 @@ Outlook on the web sessions that are already open may show the prompt until they
 '@
     Parameters  = @{
         PassThru = 'Returns an object with Organization, MobileAppEducationEnabled (now False), PreviousValue and Changed. By default nothing is returned.'
-        Session  = 'The session to use, as returned by Connect-OutlookQrGuard. By default the current session (the most recent connection) is used.'
+        Session  = 'The session to use, as returned by Connect-OutlookQrGuard. By default the current session (the most recent connection in this runspace; each ForEach-Object -Parallel iteration and thread job has its own) is used.'
     }
     Inputs      = @('None')
     Examples    = @(

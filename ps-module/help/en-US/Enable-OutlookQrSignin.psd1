@@ -9,7 +9,7 @@ It does not affect phones, sessions or Conditional Access policies. A Conditiona
 '@
     Parameters  = @{
         PassThru = 'Returns an object with Organization, MobileAppEducationEnabled (now True), PreviousValue and Changed. By default nothing is returned.'
-        Session  = 'The session to use, as returned by Connect-OutlookQrGuard. By default the current session (the most recent connection) is used.'
+        Session  = 'The session to use, as returned by Connect-OutlookQrGuard. By default the current session (the most recent connection in this runspace; each ForEach-Object -Parallel iteration and thread job has its own) is used.'
     }
     Inputs      = @('None')
     Examples    = @(

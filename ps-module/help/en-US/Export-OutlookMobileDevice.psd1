@@ -29,7 +29,7 @@ When it finishes it shows one line: how many devices of how many users were writ
         DeviceModel         = 'Only devices with this DeviceModel. The default is "Outlook for iOS and Android".'
         AnyDeviceModel      = 'Exports every ActiveSync device of every model, not only the Outlook mobile app. Overrides -DeviceModel.'
         ResultSize          = 'The maximum number of devices to write: a positive number, or Unlimited (the default). When more exist, a warning says so.'
-        Session             = 'The session to use, as returned by Connect-OutlookQrGuard. By default the current session (the most recent connection) is used.'
+        Session             = 'The session to use, as returned by Connect-OutlookQrGuard. By default the current session (the most recent connection in this runspace; each ForEach-Object -Parallel iteration and thread job has its own) is used.'
     }
     Inputs      = @('None')
     Examples    = @(

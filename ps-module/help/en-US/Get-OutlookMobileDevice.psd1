@@ -14,7 +14,7 @@ It only reads. Pipe the result to Revoke-OutlookMobileSignin to revoke the owner
         DeviceModel       = 'Only devices with this DeviceModel. The default is "Outlook for iOS and Android". Use another value to look at a different app or phone model.'
         AnyDeviceModel    = 'Lists every ActiveSync device of every model (native mail apps, Windows Mail and so on), not only the Outlook mobile app. Overrides -DeviceModel.'
         ResultSize        = 'The maximum number of devices to return: a positive number, or Unlimited (the default). When more exist, a warning says so.'
-        Session           = 'The session to use, as returned by Connect-OutlookQrGuard. By default the current session (the most recent connection) is used.'
+        Session           = 'The session to use, as returned by Connect-OutlookQrGuard. By default the current session (the most recent connection in this runspace; each ForEach-Object -Parallel iteration and thread job has its own) is used.'
     }
     Inputs      = @('None')
     Examples    = @(

@@ -31,7 +31,7 @@ It only reads the tenant; it changes nothing.
         DeviceModel       = 'Only devices with this DeviceModel. The default is "Outlook for iOS and Android".'
         AnyDeviceModel    = 'Counts every ActiveSync device of every model, not only the Outlook mobile app. Overrides -DeviceModel.'
         ResultSize        = 'The maximum number of devices to read: a positive number, or Unlimited (the default). With a limit, the figures cover only the devices read.'
-        Session           = 'The session to use, as returned by Connect-OutlookQrGuard. By default the current session (the most recent connection) is used.'
+        Session           = 'The session to use, as returned by Connect-OutlookQrGuard. By default the current session (the most recent connection in this runspace; each ForEach-Object -Parallel iteration and thread job has its own) is used.'
     }
     Inputs      = @('None')
     Examples    = @(

@@ -16,7 +16,7 @@ Permissions: AuditLog.Read.All (application; some tenants also need Directory.Re
         Until             = 'The end of the time window. The default is now. Must be later than -Since.'
         UserPrincipalName = 'Only this user''s sign-ins, by user principal name or Entra object ID.'
         InteractiveOnly   = 'Only interactive sign-ins (the moment the QR code was used), not the non-interactive sign-ins the app makes afterwards.'
-        Session           = 'The session to use, as returned by Connect-OutlookQrGuard. By default the current session (the most recent connection) is used.'
+        Session           = 'The session to use, as returned by Connect-OutlookQrGuard. By default the current session (the most recent connection in this runspace; each ForEach-Object -Parallel iteration and thread job has its own) is used.'
     }
     Inputs      = @('None')
     Examples    = @(

@@ -22,7 +22,7 @@ Revocation signs a user out everywhere, so the impact is High: the cmdlet asks b
     Parameters  = @{
         UserPrincipalName = 'One or more users, by user principal name (isaiah.langer@contoso.com) or Entra object ID. Duplicates (in any letter case) are revoked once. To pass users through the pipeline, see -InputObject.'
         InputObject       = 'What the pipeline brings: devices from Get-OutlookMobileDevice (resolved to the owner of each device''s mailbox), sign-in events from Get-OutlookQrSigninEvidence (one revocation per user, however many events), user principal names or object IDs as strings, or any object with a UserPrincipalName property, such as an earlier result or a row from Import-Csv. Anything else is reported as an error and skipped.'
-        Session           = 'The session to use, as returned by Connect-OutlookQrGuard. By default the current session (the most recent connection) is used. It needs Microsoft Graph access (User.RevokeSessions.All); revoking devices also uses its Exchange access.'
+        Session           = 'The session to use, as returned by Connect-OutlookQrGuard. By default the current session (the most recent connection in this runspace; each ForEach-Object -Parallel iteration and thread job has its own) is used. It needs Microsoft Graph access (User.RevokeSessions.All); revoking devices also uses its Exchange access.'
     }
     Inputs      = @('OutlookQrGuard.Model.OutlookMobileDevice', 'System.String', 'System.Management.Automation.PSObject')
     Examples    = @(

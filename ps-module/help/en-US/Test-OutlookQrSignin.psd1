@@ -29,7 +29,7 @@ It only reads; it changes nothing. -Verbose shows what was read from each layer.
 '@
     Parameters  = @{
         Quiet   = 'Returns only $true or $false instead of the result object: $false when an enforced Conditional Access policy blocks authentication transfer for everyone or the prompt is hidden, $true otherwise (a QR-code sign-in can still be put to use).'
-        Session = 'The session to use, as returned by Connect-OutlookQrGuard. By default the current session (the most recent connection) is used.'
+        Session = 'The session to use, as returned by Connect-OutlookQrGuard. By default the current session (the most recent connection in this runspace; each ForEach-Object -Parallel iteration and thread job has its own) is used.'
     }
     Inputs      = @('None')
     Examples    = @(

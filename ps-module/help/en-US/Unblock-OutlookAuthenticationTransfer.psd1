@@ -12,7 +12,7 @@ Permissions: Policy.Read.All and Policy.ReadWrite.ConditionalAccess (application
 The result has Action (Delete or None), Changed, DisplayName, PolicyId, State and Reason.
 '@
     Parameters  = @{
-        Session = 'The session to use, as returned by Connect-OutlookQrGuard. By default the current session (the most recent connection) is used.'
+        Session = 'The session to use, as returned by Connect-OutlookQrGuard. By default the current session (the most recent connection in this runspace; each ForEach-Object -Parallel iteration and thread job has its own) is used.'
     }
     Inputs      = @('None')
     Examples    = @(

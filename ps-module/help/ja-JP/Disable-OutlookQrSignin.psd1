@@ -11,7 +11,7 @@ Disable-OutlookQrSignin は、Exchange Online の組織構成で MobileAppEducat
 '@
     Parameters  = @{
         PassThru = 'Organization、MobileAppEducationEnabled (変更後は False)、PreviousValue、Changed を持つオブジェクトを返します。既定では何も返しません。'
-        Session  = '使用するセッション (Connect-OutlookQrGuard が返したもの)。既定では現在のセッション (最後に接続したセッション) を使います。'
+        Session  = '使用するセッション (Connect-OutlookQrGuard が返したもの)。既定では現在のセッション (このランスペースで最後に接続したセッション。ForEach-Object -Parallel の各反復やスレッド ジョブはそれぞれ別です) を使います。'
     }
     Inputs      = @('None')
     Examples    = @(

@@ -29,7 +29,7 @@ Get-MobileDevice -ResultSize Unlimited | Where-Object DeviceModel -eq 'Outlook f
         DeviceModel         = 'DeviceModel がこの値の端末だけを書き出します。既定は "Outlook for iOS and Android" です。'
         AnyDeviceModel      = 'Outlook モバイル アプリだけでなく、すべての機種の ActiveSync 端末を書き出します。-DeviceModel より優先されます。'
         ResultSize          = '書き出す端末の最大数。正の数または Unlimited (既定) を指定します。さらに端末がある場合は警告が表示されます。'
-        Session             = '使用するセッション (Connect-OutlookQrGuard が返したもの)。既定では現在のセッション (最後に接続したセッション) を使います。'
+        Session             = '使用するセッション (Connect-OutlookQrGuard が返したもの)。既定では現在のセッション (このランスペースで最後に接続したセッション。ForEach-Object -Parallel の各反復やスレッド ジョブはそれぞれ別です) を使います。'
     }
     Inputs      = @('None')
     Examples    = @(

@@ -14,7 +14,7 @@ Exchange では、QR コードで接続した端末と、ユーザーが通常�
         DeviceModel       = 'DeviceModel がこの値の端末だけを返します。既定は "Outlook for iOS and Android" です。ほかのアプリや機種を調べるときに別の値を指定します。'
         AnyDeviceModel    = 'Outlook モバイル アプリだけでなく、すべての機種の ActiveSync 端末 (標準のメール アプリ、Windows メールなど) を返します。-DeviceModel より優先されます。'
         ResultSize        = '返す端末の最大数。正の数または Unlimited (既定) を指定します。さらに端末がある場合は警告が表示されます。'
-        Session           = '使用するセッション (Connect-OutlookQrGuard が返したもの)。既定では現在のセッション (最後に接続したセッション) を使います。'
+        Session           = '使用するセッション (Connect-OutlookQrGuard が返したもの)。既定では現在のセッション (このランスペースで最後に接続したセッション。ForEach-Object -Parallel の各反復やスレッド ジョブはそれぞれ別です) を使います。'
     }
     Inputs      = @('None')
     Examples    = @(

@@ -31,7 +31,7 @@ Get-OutlookQrGuardReport は、両方の層 (プロンプトの設定と、条�
         DeviceModel       = 'DeviceModel がこの値の端末だけを数えます。既定は "Outlook for iOS and Android" です。'
         AnyDeviceModel    = 'Outlook モバイル アプリだけでなく、すべての機種の ActiveSync 端末を数えます。-DeviceModel より優先されます。'
         ResultSize        = '読み取る端末の最大数。正の数または Unlimited (既定) を指定します。上限を指定した場合、集計は読み取った端末だけが対象です。'
-        Session           = '使用するセッション (Connect-OutlookQrGuard が返したもの)。既定では現在のセッション (最後に接続したセッション) を使います。'
+        Session           = '使用するセッション (Connect-OutlookQrGuard が返したもの)。既定では現在のセッション (このランスペースで最後に接続したセッション。ForEach-Object -Parallel の各反復やスレッド ジョブはそれぞれ別です) を使います。'
     }
     Inputs      = @('None')
     Examples    = @(

@@ -16,7 +16,7 @@ Get-OutlookQrSigninEvidence は Entra ID のサインイン ログ (Microsoft Gr
         Until             = '期間の終了日時。既定は現在です。-Since より後の日時を指定してください。'
         UserPrincipalName = 'このユーザー (ユーザー プリンシパル名または Entra オブジェクト ID) のサインインだけを返します。'
         InteractiveOnly   = '対話型のサインイン (QR コードを使った時点) だけを返し、そのあとアプリが行う非対話型のサインインは返しません。'
-        Session           = '使用するセッション (Connect-OutlookQrGuard が返したもの)。既定では現在のセッション (最後に接続したセッション) を使います。'
+        Session           = '使用するセッション (Connect-OutlookQrGuard が返したもの)。既定では現在のセッション (このランスペースで最後に接続したセッション。ForEach-Object -Parallel の各反復やスレッド ジョブはそれぞれ別です) を使います。'
     }
     Inputs      = @('None')
     Examples    = @(

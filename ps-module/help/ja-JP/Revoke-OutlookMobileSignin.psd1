@@ -22,7 +22,7 @@ Revoke-OutlookMobileSignin は、ユーザーごとに Microsoft Graph の revok
     Parameters  = @{
         UserPrincipalName = '1 人以上のユーザー。ユーザー プリンシパル名 (isaiah.langer@contoso.com) または Entra のオブジェクト ID で指定します。重複 (大文字と小文字の違いを含む) は 1 回だけ取り消されます。パイプラインでユーザーを渡す方法は -InputObject を参照してください。'
         InputObject       = 'パイプラインから受け取るもの: Get-OutlookMobileDevice の端末 (各端末のメールボックスの所有者に解決されます)、Get-OutlookQrSigninEvidence のサインイン イベント (イベントがいくつあってもユーザーごとに 1 回取り消します)、文字列のユーザー プリンシパル名やオブジェクト ID、または UserPrincipalName プロパティを持つ任意のオブジェクト (以前の結果や Import-Csv の行など)。それ以外のものはエラーとして報告され、スキップされます。'
-        Session           = '使用するセッション (Connect-OutlookQrGuard が返したもの)。既定では現在のセッション (最後に接続したセッション) を使います。Microsoft Graph へのアクセス (User.RevokeSessions.All) が必要です。端末を渡す場合は Exchange へのアクセスも使います。'
+        Session           = '使用するセッション (Connect-OutlookQrGuard が返したもの)。既定では現在のセッション (このランスペースで最後に接続したセッション。ForEach-Object -Parallel の各反復やスレッド ジョブはそれぞれ別です) を使います。Microsoft Graph へのアクセス (User.RevokeSessions.All) が必要です。端末を渡す場合は Exchange へのアクセスも使います。'
     }
     Inputs      = @('OutlookQrGuard.Model.OutlookMobileDevice', 'System.String', 'System.Management.Automation.PSObject')
     Examples    = @(

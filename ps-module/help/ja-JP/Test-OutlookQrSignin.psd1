@@ -29,7 +29,7 @@ Entra ID の層: QR コードは「認証転送 (authentication transfer)」と�
 '@
     Parameters  = @{
         Quiet   = '結果オブジェクトの代わりに $true か $false だけを返します。適用済みの条件付きアクセス ポリシーが全員に対して認証転送をブロックしている場合やプロンプトが非表示の場合は $false、それ以外 (QR コード サインインがまだ使える場合) は $true です。'
-        Session = '使用するセッション (Connect-OutlookQrGuard が返したもの)。既定では現在のセッション (最後に接続したセッション) を使います。'
+        Session = '使用するセッション (Connect-OutlookQrGuard が返したもの)。既定では現在のセッション (このランスペースで最後に接続したセッション。ForEach-Object -Parallel の各反復やスレッド ジョブはそれぞれ別です) を使います。'
     }
     Inputs      = @('None')
     Examples    = @(

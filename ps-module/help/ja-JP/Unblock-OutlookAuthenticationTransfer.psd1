@@ -12,7 +12,7 @@ Block-OutlookAuthenticationTransfer と同じく、まず計画を立て (ポリ
 結果には Action (Delete または None)、Changed、DisplayName、PolicyId、State、Reason が含まれます。
 '@
     Parameters  = @{
-        Session = '使用するセッション (Connect-OutlookQrGuard が返したもの)。既定では現在のセッション (最後に接続したセッション) を使います。'
+        Session = '使用するセッション (Connect-OutlookQrGuard が返したもの)。既定では現在のセッション (このランスペースで最後に接続したセッション。ForEach-Object -Parallel の各反復やスレッド ジョブはそれぞれ別です) を使います。'
     }
     Inputs      = @('None')
     Examples    = @(
