@@ -17,6 +17,7 @@ use super::{ExoError, Page};
 use crate::auth::{Credential, ResourceBearer, TokenProvider};
 use crate::cloud::Resource;
 use crate::http::{HttpClient, Request, Response};
+use crate::next_link_guard::NextLinkGuard;
 
 /// The system mailbox every app-only EXO REST call is anchored on.
 const APP_ONLY_ANCHOR_MAILBOX: &str = "SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}";
@@ -207,6 +208,7 @@ impl ExchangeClient {
             body: Result<Bytes, String>,
             next: Option<Url>,
             number: u32,
+            links: NextLinkGuard,
         }
         let body = serde_json::to_vec(&serde_json::json!({
             "CmdletInput": {"CmdletName": cmdlet, "Parameters": parameters}
@@ -219,6 +221,8 @@ impl ExchangeClient {
             body,
             next: Some(self.inner.url.clone()),
             number: 0,
+            // 100 million objects at 1,000 a page: only a misbehaving server gets there.
+            links: NextLinkGuard::new(100_000),
         };
         futures::stream::try_unfold(state, |mut s| async move {
             let Some(url) = s.next.take() else {
@@ -235,7 +239,12 @@ impl ExchangeClient {
                 })
                 .await?;
             s.next = match link {
-                Some(link) => Some(s.client.checked_next_link(&link)?),
+                Some(link) => {
+                    s.links.admit(&link).map_err(|e| {
+                        ExoError::Protocol(format!("{} page {}: {e}", s.cmdlet, s.number + 1))
+                    })?;
+                    Some(s.client.checked_next_link(&link)?)
+                }
                 None => None,
             };
             s.number += 1;

@@ -9,9 +9,10 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 use super::error::map_http_error;
-use super::paging::{get_request, next_url, parse_page};
+use super::paging::{follow, get_request, parse_page};
 use super::{GraphClient, GraphError};
 use crate::http::Request;
+use crate::next_link_guard::NextLinkGuard;
 
 /// Path segments of the policy collection under the version root.
 pub const POLICIES_SEGMENTS: [&str; 3] = ["identity", "conditionalAccess", "policies"];
@@ -381,6 +382,8 @@ impl GraphClient {
         let what = "the Conditional Access policies";
         let mut list = PolicyList::default();
         let mut url = Some(self.policy_url(None));
+        // A tenant has at most a few hundred policies.
+        let mut links = NextLinkGuard::new(10_000);
         while let Some(current) = url.take() {
             let page = self
                 .http
@@ -392,7 +395,12 @@ impl GraphClient {
             list.pages += 1;
             policies_of_page(&page.value, &mut list);
             if let Some(link) = page.next_link {
-                url = Some(next_url(self.environment.graph_base(), &link, what)?);
+                url = Some(follow(
+                    &mut links,
+                    self.environment.graph_base(),
+                    &link,
+                    what,
+                )?);
             }
         }
         Ok(list)
