@@ -94,14 +94,30 @@ async fn export_over_loopback_writes_the_csv_with_the_platform_newline() {
 
     let bytes = std::fs::read(&target).unwrap();
     assert_eq!(bytes.len() as u64, outcome.bytes);
-    let text = String::from_utf8(bytes).unwrap();
-    let rows = text.trim_start_matches('\u{feff}').lines().count() as u64;
-    assert_eq!(rows, outcome.devices + 1, "a header and one row per device");
-    let crlf = text.matches("\r\n").count() as u64;
-    if cfg!(windows) {
-        assert_eq!(crlf, rows, "every row ends in CRLF on Windows");
-    } else {
-        assert_eq!(crlf, 0, "LF elsewhere");
+    // Values may hold line breaks of their own (quoted), so rows are found by a CSV reader and
+    // the terminator is read just before each row's first byte.
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(bytes.as_slice());
+    let starts: Vec<usize> = reader
+        .records()
+        .map(|r| r.unwrap().position().unwrap().byte() as usize)
+        .collect();
+    assert_eq!(
+        starts.len() as u64,
+        outcome.devices + 1,
+        "a header and one row per device"
+    );
+    let newline: &[u8] = if cfg!(windows) { b"\r\n" } else { b"\n" };
+    for &start in starts.iter().skip(1).chain([bytes.len()].iter()) {
+        let before = &bytes[..start];
+        assert!(before.ends_with(newline), "row ending before byte {start}");
+        if !cfg!(windows) {
+            assert!(
+                !before.ends_with(b"\r\n"),
+                "LF, not CRLF, before byte {start}"
+            );
+        }
     }
     let leftovers: Vec<_> = std::fs::read_dir(target.parent().unwrap())
         .unwrap()
