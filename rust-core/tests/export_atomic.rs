@@ -199,8 +199,11 @@ fn over_long_names_and_paths_are_explained() {
     );
     assert!(err.to_string().contains("too long"));
 
+    // Past every platform's limit: Linux PATH_MAX (4,096 bytes) and the 32,767 UTF-16 units of
+    // a Windows verbatim path (Microsoft Learn, "Maximum Path Length Limitation"), which std
+    // uses for long paths, so MAX_PATH (260) alone would not fail on Windows.
     let mut deep = dir.path().to_path_buf();
-    for _ in 0..20 {
+    for _ in 0..140 {
         deep.push("d".repeat(250));
     }
     let err = AtomicCsvFile::create(deep.join("devices.csv"), false, true).unwrap_err();
