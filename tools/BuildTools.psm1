@@ -165,9 +165,9 @@ function Get-BindingsApiHash([string] $Root) {
 }
 
 # The engine's OS-dependent tests, built for Windows and run by cargo's target runner under
-# Wine: the atomic CSV file (lib unit tests of export:: and tests/export_atomic.rs), Windows
-# paths (tests/windows_paths.rs), and an export over loopback to the Linux emulator
-# (tests/loopback_export.rs with OQG_EMULATOR_READY_FILE). Dev profile, like the Linux tests.
+# Wine (tests/windows: the atomic CSV file tests of rust-core/tests/export_atomic.rs, the
+# Windows path tests of rust-core/tests/windows_paths.rs, and an export over loopback to the
+# Linux emulator). Dev profile, like the Linux tests.
 function Invoke-WineCargoTests([string] $Root, [string] $EmulatorPath, $Tools) {
     $environment = Get-WindowsCrossEnvironment $Root
     $environment['CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER'] = $Tools.Runner
@@ -179,12 +179,8 @@ function Invoke-WineCargoTests([string] $Root, [string] $EmulatorPath, $Tools) {
     $tenant = Start-TestTenant -Users 40 -Devices 120
     try {
         $environment['OQG_EMULATOR_READY_FILE'] = $tenant.ReadyFile
-        $common = @('test', '--locked', '--no-fail-fast', '-p', 'outlook-qr-guard-core', '--target', $script:WindowsTarget, '-Zbuild-std=std,panic_unwind')
-        Invoke-WithEnvironment $environment {
-            $lib = Invoke-CargoTestCommand -Suite 'wine' -Cargo /usr/bin/cargo -Arguments ($common + @('--lib', '--', 'export::'))
-            $integration = Invoke-CargoTestCommand -Suite 'wine' -Cargo /usr/bin/cargo -Arguments ($common + @('--test', 'export_atomic', '--test', 'windows_paths', '--test', 'loopback_export'))
-            [pscustomobject]@{ Suite = 'wine'; Passed = $lib.Passed + $integration.Passed; Failed = $lib.Failed + $integration.Failed; Skipped = $lib.Skipped + $integration.Skipped }
-        }
+        $arguments = @('test', '--locked', '--no-fail-fast', '-p', 'windows-engine-tests', '--target', $script:WindowsTarget, '-Zbuild-std=std,panic_unwind')
+        Invoke-WithEnvironment $environment { Invoke-CargoTestCommand -Suite 'wine' -Cargo /usr/bin/cargo -Arguments $arguments }
     }
     finally {
         Stop-TestTenant $tenant
