@@ -116,7 +116,7 @@ Describe 'The package' -Skip:(-not $HasPackage) {
         }
 
         It 'imports only Windows system DLLs (no MinGW runtime such as libgcc_s or libwinpthread)' {
-            $system = 'kernel32.dll', 'ntdll.dll', 'advapi32.dll', 'ws2_32.dll', 'bcrypt.dll', 'bcryptprimitives.dll', 'userenv.dll', 'crypt32.dll', 'secur32.dll', 'ncrypt.dll', 'msvcrt.dll', 'ole32.dll', 'oleaut32.dll', 'shell32.dll', 'user32.dll', 'iphlpapi.dll', 'winhttp.dll'
+            $system = 'kernel32.dll', 'ntdll.dll', 'advapi32.dll', 'ws2_32.dll', 'bcrypt.dll', 'bcryptprimitives.dll', 'userenv.dll', 'crypt32.dll', 'secur32.dll', 'ncrypt.dll', 'msvcrt.dll', 'ole32.dll', 'oleaut32.dll', 'shell32.dll', 'user32.dll', 'iphlpapi.dll', 'winhttp.dll', 'ktmw32.dll'
             $Pe.Imports.Count | Should -BeGreaterThan 0
             foreach ($name in $Pe.Imports) {
                 ($name.ToLowerInvariant() -in $system -or $name -match '^api-ms-win-[a-z0-9-]+\.dll$') | Should -BeTrue -Because "$name must be a DLL every Windows has"

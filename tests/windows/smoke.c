@@ -21,7 +21,10 @@ typedef struct { uint8_t *ptr; uint64_t len; uint64_t capacity; } RString;
  * generous on purpose (a larger buffer is harmless for values returned through a hidden pointer). */
 typedef struct { uint32_t tag; union { void *ok; uint8_t err[256]; } v; } ResultPtr;
 typedef struct { uint32_t tag; union { struct { uint8_t *data; int32_t len; int32_t capacity; } ok; uint8_t err[256]; } v; } ResultWire;
-typedef struct { uint32_t tag; union { uint32_t ok; void *align; struct { uint8_t variant; uint8_t pad[7]; uint8_t kind; uint8_t pad2[7]; RString message; RString code; RString target; } err; } v; } ResultU32;
+/* Each variant is laid out on its own after the u32 tag: a u32 Ok value sits at offset 4, the
+ * 8-aligned Err at offset 8 (as ResultXxx.UnmanagedOk/UnmanagedErr in the bindings). */
+typedef struct { uint8_t variant; uint8_t pad[7]; uint8_t kind; uint8_t pad2[7]; RString message; RString code; RString target; } Error;
+typedef union { uint32_t tag; struct { uint32_t tag; uint32_t value; } ok; struct { uint32_t tag; Error error; } err; } ResultU32;
 typedef struct { uint8_t tag; ResultU32 result; } OutcomeU32;
 
 typedef struct { void (*fn)(uint64_t, uint64_t, const void *); const void *data; void (*destructor)(const void *); } ProgressCallback;
@@ -121,7 +124,7 @@ int main(int argc, char **argv)
     CHECK(info.tag == 0, "engine_build_info (result tag %u)", info.tag);
     if (info.tag == 0) {
         /* The wire buffer holds the serialized BuildInfo; its strings appear verbatim. */
-        const char *want[] = { argv[3], "x86_64-pc-windows-gnu", "release" };
+        const char *want[] = { argv[3], "x86_64-windows", "release" }; /* build_info.rs: ARCH-OS */
         for (int i = 0; i < 3; i++) {
             size_t n = strlen(want[i]);
             int found = 0;
@@ -136,8 +139,8 @@ int main(int argc, char **argv)
     Run run;
     int finished = run_self_test(self_test, engine, 4, 0, &run);
     CHECK(finished, "self-test completed on the engine's runtime");
-    CHECK(finished && run.outcome.tag == 0 && run.outcome.result.tag == 0 && run.outcome.result.v.ok == 4,
-          "self-test returned Ok(4) (outcome %u, result %u, value %u)", run.outcome.tag, run.outcome.result.tag, run.outcome.result.v.ok);
+    CHECK(finished && run.outcome.tag == 0 && run.outcome.result.tag == 0 && run.outcome.result.ok.value == 4,
+          "self-test returned Ok(4) (outcome %u, result %u, value %u)", run.outcome.tag, run.outcome.result.tag, run.outcome.result.ok.value);
     CHECK(run.progress_calls == 4 && run.last_done == 4 && run.last_total == 4,
           "progress callback: %ld calls, last %lld of %lld", run.progress_calls, (long long)run.last_done, (long long)run.last_total);
     CHECK(run.log_calls == 4 && run.log_ok == 4, "log callback: %ld lines, %ld from the self-test", run.log_calls, run.log_ok);
@@ -145,12 +148,12 @@ int main(int argc, char **argv)
     finished = run_self_test(self_test, engine, 5, 2, &run);
     CHECK(finished && run.outcome.tag == 0 && run.outcome.result.tag == 1, "self-test asked to fail at step 2 returns Err (result %u)", run.outcome.result.tag);
     if (finished && run.outcome.result.tag == 1) {
-        RString code = run.outcome.result.v.err.code;
+        RString code = run.outcome.result.err.error.code;
         CHECK(code.len == 15 && memcmp(code.ptr, "SelfTestFailure", 15) == 0, "error code SelfTestFailure");
         CHECK(run.progress_calls == 1, "one progress tick before the failure (%ld)", run.progress_calls);
-        string_destroy(run.outcome.result.v.err.message);
-        string_destroy(run.outcome.result.v.err.code);
-        string_destroy(run.outcome.result.v.err.target);
+        string_destroy(run.outcome.result.err.error.message);
+        string_destroy(run.outcome.result.err.error.code);
+        string_destroy(run.outcome.result.err.error.target);
     }
 
     ((engine_destroy_fn)need(dll, "engine_destroy"))(engine);
