@@ -106,9 +106,11 @@ function Get-WindowsCrossEnvironment([string] $Root) {
     if ($LASTEXITCODE -ne 0) { throw "windows-cross-env failed with exit code $LASTEXITCODE." }
     $environment = @{}
     foreach ($line in $lines) {
-        if ($line -match '^export ([A-Z_][A-Z0-9_]*)="(.*)"$') { $environment[$Matches[1]] = $Matches[2] }
+        if ($line -match '^export ([A-Z_][A-Z0-9_]*)=(?:"(.*)"|(\S*))$') { $environment[$Matches[1]] = $Matches[2] ?? $Matches[3] }
     }
-    if (-not $environment['CARGO_HOME']) { throw 'windows-cross-env printed no CARGO_HOME.' }
+    foreach ($name in 'CARGO_HOME', 'RUSTC', 'RUSTC_BOOTSTRAP') {
+        if (-not $environment[$name]) { throw "windows-cross-env printed no $name." }
+    }
     $environment['CARGO_TARGET_DIR'] = Get-WindowsTargetDirectory $Root
     return $environment
 }
@@ -179,7 +181,9 @@ function Invoke-WineCargoTests([string] $Root, [string] $EmulatorPath, $Tools) {
     $tenant = Start-TestTenant -Users 40 -Devices 120
     try {
         $environment['OQG_EMULATOR_READY_FILE'] = $tenant.ReadyFile
-        $arguments = @('test', '--locked', '--no-fail-fast', '-p', 'windows-engine-tests', '--target', $script:WindowsTarget, '-Zbuild-std=std,panic_unwind')
+        # Left to the Windows runner: a path past 32,767 units, which Wine maps onto Linux's
+        # PATH_MAX (4,096) and reports as "path not found" instead of Windows' "too long".
+        $arguments = @('test', '--locked', '--no-fail-fast', '-p', 'windows-engine-tests', '--target', $script:WindowsTarget, '-Zbuild-std=std,panic_unwind', '--', '--skip', 'export_atomic::over_long_names_and_paths_are_explained')
         Invoke-WithEnvironment $environment { Invoke-CargoTestCommand -Suite 'wine' -Cargo /usr/bin/cargo -Arguments $arguments }
     }
     finally {
