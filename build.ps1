@@ -9,10 +9,15 @@
     Test      Build, then: cargo fmt/clippy, cargo test (Rust core + emulator), dotnet test (C#),
               the Pester tests, which import the built module in a fresh pwsh process, and the
               benchmark at its Small size (prints the table; fails only if it cannot run;
-              -SkipBench leaves it out).
+              -SkipBench leaves it out). On Linux also the Windows engine under Wine: its
+              OS-dependent Rust tests (cargo's target runner) and, in the package test, a C
+              smoke test of the packaged DLL.
     Demo      Build, start the tenant emulator and run the admin's job against it.
-    Package   Build, publish the module to a local file repository (out/package/repository,
-              a .nupkg as the PowerShell Gallery hosts it) and write the Azure Automation zip.
+    Package   Build, add the Windows x64 engine (WindowsNative, on Linux), publish the module to
+              a local file repository (out/package/repository, a .nupkg as the PowerShell
+              Gallery hosts it) and write the Azure Automation zip. Both carry both natives.
+    WindowsNative  Cross-build runtimes/win-x64/native/outlook_qr_guard.dll on Linux (mingw-w64,
+              Debian's rustc-web; ../shared/docs/windows-cross-build.md) into target/windows/.
     Bindings  Regenerate bindings/ from the Rust FFI surface (commit the result).
     Clean     Remove out/ and the cargo/dotnet build output.
 
@@ -26,7 +31,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Package', 'Bindings', 'Clean', 'Bench')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Package', 'WindowsNative', 'Bindings', 'Clean', 'Bench')]
     [string] $Task = 'Build',
 
     # Debug builds compile faster; Release is what ships and what benchmarks measure.
@@ -65,8 +70,21 @@ function Invoke-Build {
     Write-Step "Module laid out at $ModuleOut"
 }
 
+# The Windows x64 engine beside this machine's. Cross-built on Linux x64 only: on Windows the
+# Build task's own engine is the win-x64 one, and other hosts have no cross toolchain here.
+function Invoke-WindowsNative {
+    if (-not ($IsLinux -and (Get-NativeRid) -eq 'linux-x64')) { Write-Host 'WindowsNative: cross-built on Linux x64 only; skipped.'; return $null }
+    Write-Step 'Cross-building the Windows x64 engine (x86_64-pc-windows-gnu, release)'
+    $watch = [Diagnostics.Stopwatch]::StartNew()
+    $dll = Invoke-WindowsNativeBuild -Root $Root
+    Write-Host ("WindowsNative: {0} ({1:N1} MB) in {2:N1} min" -f $dll, ((Get-Item $dll).Length / 1MB), $watch.Elapsed.TotalMinutes)
+    return $dll
+}
+
 function Invoke-Package {
     Invoke-Build
+    $windowsDll = Invoke-WindowsNative
+    if ($windowsDll) { Add-ModuleNative -ModulePath $ModuleOut -Rid 'win-x64' -Library $windowsDll }
     Write-Step 'Packaging (local PSResource repository + Azure Automation zip)'
     New-ModulePackage -Root $Root -ModulePath $ModuleOut -Destination (Join-Path $OutDir 'package') | Format-Table -AutoSize | Out-Host
 }
@@ -81,6 +99,16 @@ function Invoke-Test {
 
     Write-Step 'Rust: unit and integration tests (core, emulator, bindings drift)'
     $results.Add((Invoke-CargoTests -Root $Root))
+
+    if ($IsLinux -and (Get-NativeRid) -eq 'linux-x64') {
+        Write-Step 'Windows engine under Wine: OS-dependent Rust tests (target runner), loopback export to the Linux emulator'
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $tools = New-WineTestTools $Root
+        $results.Add((Invoke-WineCargoTests -Root $Root -EmulatorPath (Get-EmulatorPath -Root $Root -Configuration $Configuration) -Tools $tools))
+        # For Package.Tests.ps1: the C smoke test of the packaged DLL under Wine.
+        $env:OQG_WINE = $tools.Wine; $env:OQG_WINEPREFIX = $tools.Prefix; $env:OQG_PRNG_SHIM = $tools.Shim; $env:OQG_WINE_SMOKE = $tools.Smoke
+        Write-Host ("Wine tests: {0:N1} min" -f $watch.Elapsed.TotalMinutes)
+    }
 
     Write-Step 'C#: xunit'
     $results.Add((Invoke-DotnetTests -Root $Root -Configuration $Configuration))
@@ -138,6 +166,7 @@ try {
         'Test' { Invoke-Test }
         'Demo' { Invoke-Demo }
         'Package' { Invoke-Package }
+        'WindowsNative' { $null = Invoke-WindowsNative }
         'Bindings' { Invoke-Bindings }
         'Clean' { Invoke-Clean }
         'Bench' { Invoke-Bench }

@@ -70,16 +70,138 @@ function New-ModuleLayout {
     }
     $manifest = Get-Content -Raw (Join-Path $moduleSource 'OutlookQrGuard.psd1')
     Set-Content -Path (Join-Path $Destination 'OutlookQrGuard.psd1') -Value $manifest.Replace('{{ModuleVersion}}', $Version) -Encoding utf8BOM -NoNewline
-    $nativeDir = Join-Path $Destination "runtimes/$(Get-NativeRid)/native"
-    $null = New-Item -ItemType Directory -Force $nativeDir
-    Copy-Item (Join-Path (Get-CargoOutputDirectory $Root $Configuration) (Get-NativeLibraryName)) $nativeDir
+    Add-ModuleNative -ModulePath $Destination -Rid (Get-NativeRid) -Library (Join-Path (Get-CargoOutputDirectory $Root $Configuration) (Get-NativeLibraryName))
 }
+
+# Puts one platform's engine where the C# resolver looks for it: runtimes/<rid>/native/.
+function Add-ModuleNative([string] $ModulePath, [string] $Rid, [string] $Library) {
+    if (-not (Test-Path $Library)) { throw "The $Rid engine '$Library' is not built." }
+    $nativeDir = Join-Path $ModulePath "runtimes/$Rid/native"
+    $null = New-Item -ItemType Directory -Force $nativeDir
+    Copy-Item $Library $nativeDir
+}
+
+# --- The Windows x64 engine, cross-built on Linux (../shared/docs/windows-cross-build.md) ---
+# Debian's rustc-web builds the standard library for x86_64-pc-windows-gnu from source
+# (-Zbuild-std) and mingw-w64 links it; ../shared/rust-vendor/windows-cross-env installs them
+# once and prints a separate CARGO_HOME, so rustup's toolchain and ~/.cargo stay as they are.
+# Everything it builds goes to target/windows/ (its own lock, its own host artifacts).
+$script:WindowsTarget = 'x86_64-pc-windows-gnu'
+
+function Get-WindowsTargetDirectory([string] $Root) {
+    $targetDir = if ($env:CARGO_TARGET_DIR) { $env:CARGO_TARGET_DIR } else { Join-Path $Root 'target' }
+    return Join-Path $targetDir 'windows'
+}
+
+function Get-WindowsNativePath([string] $Root) {
+    return Join-Path (Get-WindowsTargetDirectory $Root) "$script:WindowsTarget/release/outlook_qr_guard.dll"
+}
+
+# The variables windows-cross-env prints (export NAME="value" lines), plus the Windows target
+# folder; its installer output (first run only) goes to the host.
+function Get-WindowsCrossEnvironment([string] $Root) {
+    $script = Join-Path $Root '../shared/rust-vendor/windows-cross-env'
+    if (-not (Test-Path $script)) { throw "The Windows cross-build needs $script (the shared folder beside the clone)." }
+    $lines = & bash $script
+    if ($LASTEXITCODE -ne 0) { throw "windows-cross-env failed with exit code $LASTEXITCODE." }
+    $environment = @{}
+    foreach ($line in $lines) {
+        if ($line -match '^export ([A-Z_][A-Z0-9_]*)=(?:"(.*)"|(\S*))$') { $environment[$Matches[1]] = $Matches[2] ?? $Matches[3] }
+    }
+    foreach ($name in 'CARGO_HOME', 'RUSTC', 'RUSTC_BOOTSTRAP') {
+        if (-not $environment[$name]) { throw "windows-cross-env printed no $name." }
+    }
+    $environment['CARGO_TARGET_DIR'] = Get-WindowsTargetDirectory $Root
+    return $environment
+}
+
+# Runs $Script with these environment variables set, and puts the previous values back.
+function Invoke-WithEnvironment([hashtable] $Environment, [scriptblock] $Script) {
+    $saved = @{}
+    foreach ($name in $Environment.Keys) { $saved[$name] = [Environment]::GetEnvironmentVariable($name) }
+    try {
+        foreach ($name in $Environment.Keys) { [Environment]::SetEnvironmentVariable($name, $Environment[$name]) }
+        & $Script
+    }
+    finally {
+        foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
+    }
+}
+
+# The one release build of the Windows engine; returns the DLL's path.
+function Invoke-WindowsNativeBuild([string] $Root) {
+    $environment = Get-WindowsCrossEnvironment $Root
+    Invoke-WithEnvironment $environment {
+        Invoke-Native /usr/bin/cargo build --release --locked -p outlook-qr-guard-core --target $script:WindowsTarget '-Zbuild-std=std,panic_unwind' | Out-Host
+    }
+    return Get-WindowsNativePath $Root
+}
+
+# The Wine side of the tests: the test-only ProcessPrng shim (Wine 8.0 has no
+# bcryptprimitives.dll) and the C smoke test of the engine's C ABI, built with mingw-w64 into
+# target/windows/wine-tests/, and the Wine prefix they run in. Returns their paths.
+function New-WineTestTools([string] $Root) {
+    $wine = '/usr/lib/wine/wine64'
+    if (-not (Test-Path $wine)) { throw "Wine is not installed ($wine): run tools/bootstrap.sh." }
+    $out = Join-Path (Get-WindowsTargetDirectory $Root) 'wine-tests'
+    $null = New-Item -ItemType Directory -Force $out
+    $sources = Join-Path $Root 'tests/windows'
+    $shim = Join-Path $out 'bcryptprimitives.dll'
+    $smoke = Join-Path $out 'smoke.exe'
+    Invoke-Native x86_64-w64-mingw32-gcc -O2 -Wall -Wextra -Werror -shared -o $shim (Join-Path $sources 'bcryptprimitives.c') -ladvapi32 | Out-Host
+    Invoke-Native x86_64-w64-mingw32-gcc -O2 -Wall -Wextra -Werror -o $smoke (Join-Path $sources 'smoke.c') | Out-Host
+    [pscustomobject]@{
+        Wine      = $wine
+        Prefix    = Join-Path (Get-WindowsTargetDirectory $Root) 'wine-prefix'
+        Shim      = $shim
+        Smoke     = $smoke
+        Runner    = Join-Path $sources 'wine-run.sh'
+    }
+}
+
+# The API guard hash the committed bindings expect (the header of bindings/Interop.cs).
+function Get-BindingsApiHash([string] $Root) {
+    $header = Select-String -Path (Join-Path $Root 'bindings/Interop.cs') -Pattern '^// Hash:\s+0x([0-9a-fA-F]{16})$' | Select-Object -First 1
+    if (-not $header) { throw 'bindings/Interop.cs has no "// Hash:" line.' }
+    return $header.Matches[0].Groups[1].Value.ToLowerInvariant()
+}
+
+# The engine's OS-dependent tests, built for Windows and run by cargo's target runner under
+# Wine (tests/windows: the atomic CSV file tests of rust-core/tests/export_atomic.rs, the
+# Windows path tests of rust-core/tests/windows_paths.rs, and an export over loopback to the
+# Linux emulator). Dev profile, like the Linux tests.
+function Invoke-WineCargoTests([string] $Root, [string] $EmulatorPath, $Tools) {
+    $environment = Get-WindowsCrossEnvironment $Root
+    $environment['CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER'] = $Tools.Runner
+    $environment['OQG_WINEPREFIX'] = $Tools.Prefix
+    $environment['OQG_PRNG_SHIM'] = $Tools.Shim
+    $environment['OQG_WINE'] = $Tools.Wine
+    Import-Module (Join-Path $Root 'tests/pester/TestTenant.psm1') -Force
+    $env:OQG_EMULATOR_PATH = $EmulatorPath
+    $tenant = Start-TestTenant -Users 40 -Devices 120
+    try {
+        $environment['OQG_EMULATOR_READY_FILE'] = $tenant.ReadyFile
+        # Left to the Windows runner: a path past 32,767 units, which Wine maps onto Linux's
+        # PATH_MAX (4,096) and reports as "path not found" instead of Windows' "too long".
+        $arguments = @('test', '--locked', '--no-fail-fast', '-p', 'windows-engine-tests', '--target', $script:WindowsTarget, '-Zbuild-std=std,panic_unwind', '--', '--skip', 'export_atomic::over_long_names_and_paths_are_explained')
+        Invoke-WithEnvironment $environment { Invoke-CargoTestCommand -Suite 'wine' -Cargo /usr/bin/cargo -Arguments $arguments }
+    }
+    finally {
+        Stop-TestTenant $tenant
+    }
+}
+
 
 # Runs cargo test for the workspace and adds up its "test result:" lines. The dev profile: a
 # dozen test binaries link in seconds there, while optimised (LTO) builds of each take minutes.
 function Invoke-CargoTests([string] $Root) {
+    Invoke-CargoTestCommand -Suite 'cargo' -Cargo 'cargo' -Arguments @('test', '--workspace', '--no-fail-fast')
+}
+
+# One cargo test command, its output streamed, its "test result:" lines added up.
+function Invoke-CargoTestCommand([string] $Suite, [string] $Cargo, [string[]] $Arguments) {
     $passed = 0; $failed = 0; $ignored = 0
-    & cargo test --workspace --no-fail-fast 2>&1 | ForEach-Object {
+    & $Cargo @Arguments 2>&1 | ForEach-Object {
         $line = "$_"
         Write-Host $line
         if ($line -match 'test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored') {
@@ -88,7 +210,7 @@ function Invoke-CargoTests([string] $Root) {
     }
     $exit = $LASTEXITCODE
     if ($exit -ne 0 -and $failed -eq 0) { $failed = 1 }  # a build failure counts as a failure
-    [pscustomobject]@{ Suite = 'cargo'; Passed = $passed; Failed = $failed; Skipped = $ignored }
+    [pscustomobject]@{ Suite = $Suite; Passed = $passed; Failed = $failed; Skipped = $ignored }
 }
 
 # The C# tests (resolver, bindings, cmdlets) and the contract suite (tests/ContractTests: Azure.Identity
@@ -200,4 +322,4 @@ Publish-PSResource -Path '$ModulePath' -Repository OutlookQrGuardLocal
     }
 }
 
-Export-ModuleMember -Function New-ModulePackage, Write-Step, Get-PwshPath, Invoke-Native, Get-ProductVersion, Get-NativeRid, Get-NativeLibraryName, Get-EmulatorPath, New-ModuleLayout, Invoke-CargoTests, Invoke-DotnetTests, Invoke-PesterTests
+Export-ModuleMember -Function New-ModulePackage, Add-ModuleNative, Invoke-WindowsNativeBuild, Get-WindowsNativePath, New-WineTestTools, Get-BindingsApiHash, Invoke-WineCargoTests, Invoke-CargoTestCommand, Write-Step, Get-PwshPath, Invoke-Native, Get-ProductVersion, Get-NativeRid, Get-NativeLibraryName, Get-EmulatorPath, New-ModuleLayout, Invoke-CargoTests, Invoke-DotnetTests, Invoke-PesterTests

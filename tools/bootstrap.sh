@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs what building and testing OutlookQrGuard needs on a fresh Linux machine, into the clone
 # (.tools/) where it can: PowerShell 7.6.9 (the dotnet tool), Pester 6.2.0, and the offline crate
-# set that cargo resolves from. Idempotent: a second run changes nothing and takes seconds.
+# set that cargo resolves from. On Debian x64 also, as Debian packages, what the Windows x64
+# engine needs (../shared/docs/windows-cross-build.md): mingw-w64 and rustc-web with the standard
+# library's source to cross-build it, wine64 to test it. Idempotent: a second run changes nothing
+# and takes seconds.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -25,4 +28,23 @@ if [ ! -f .tools/packages/pester/6.2.0/tools/Pester.psd1 ]; then
   dotnet restore tools/tools.csproj --packages .tools/packages --nologo -v quiet
 fi
 
-echo "bootstrap: ready ($(.tools/pwsh/pwsh -NoProfile -Command '$PSVersionTable.PSVersion.ToString()') pwsh, Pester 6.2.0, $(cargo --version))"
+# Quiet on success; the installer's output is shown only if it fails. apt-get needs root (CI runs
+# as root); elsewhere install the packages once by hand or run this with sudo.
+cross_env="$root/../shared/rust-vendor/windows-cross-env"
+windows=""
+if [ "$(uname -sm)" = "Linux x86_64" ] && command -v apt-get >/dev/null && [ -x "$cross_env" ]; then
+  log=$(mktemp)
+  if [ "$(id -u)" -ne 0 ] && { [ ! -x /usr/bin/rustc ] || [ ! -x /usr/lib/wine/wine64 ] || ! command -v x86_64-w64-mingw32-gcc >/dev/null; }; then
+    echo "bootstrap: the Windows engine needs root to install rustc-web, rust-web-src, gcc-mingw-w64-x86-64 and wine64; skipped" >&2
+  elif ! { "$cross_env" >/dev/null 2>"$log" &&
+           { [ -x /usr/lib/wine/wine64 ] ||
+             { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wine64; } >>"$log" 2>&1; }; }; then
+    cat "$log" >&2; rm -f "$log"
+    echo "bootstrap: installing the Windows cross toolchain or Wine failed" >&2; exit 1
+  else
+    windows=", Windows cross-build + $(/usr/lib/wine/wine64 --version)"
+  fi
+  rm -f "$log"
+fi
+
+echo "bootstrap: ready ($(.tools/pwsh/pwsh -NoProfile -Command '$PSVersionTable.PSVersion.ToString()') pwsh, Pester 6.2.0, $(cargo --version)$windows)"

@@ -191,7 +191,8 @@ fn non_ascii_paths_work() {
 #[test]
 fn over_long_names_and_paths_are_explained() {
     let dir = tempfile::tempdir().unwrap();
-    let long_name = format!("{}.csv", "長".repeat(100)); // 304 bytes: too long on Unix file systems
+    // 264 UTF-16 units and 784 UTF-8 bytes: over the 255 of NTFS and of Unix file systems alike.
+    let long_name = format!("{}.csv", "長".repeat(260));
     let err = AtomicCsvFile::create(dir.path().join(&long_name), false, false).unwrap_err();
     assert!(
         matches!(err, AtomicFileError::PathTooLong { .. }),
@@ -199,8 +200,11 @@ fn over_long_names_and_paths_are_explained() {
     );
     assert!(err.to_string().contains("too long"));
 
+    // Past every platform's limit: Linux PATH_MAX (4,096 bytes) and the 32,767 UTF-16 units of
+    // a Windows verbatim path (Microsoft Learn, "Maximum Path Length Limitation"), which std
+    // uses for long paths, so MAX_PATH (260) alone would not fail on Windows.
     let mut deep = dir.path().to_path_buf();
-    for _ in 0..20 {
+    for _ in 0..140 {
         deep.push("d".repeat(250));
     }
     let err = AtomicCsvFile::create(deep.join("devices.csv"), false, true).unwrap_err();

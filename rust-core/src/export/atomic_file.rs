@@ -180,6 +180,11 @@ impl AtomicCsvFile {
                     path: target.clone(),
                 }
             }
+            // Windows refuses a rename onto a folder with ERROR_ACCESS_DENIED (seen under Wine
+            // 8.0, tests/windows; UNCONFIRMED on NTFS), which would read as a permission problem.
+            _ if target.is_dir() => AtomicFileError::TargetIsDirectory {
+                path: target.clone(),
+            },
             _ => classify(&target, "replacing", err.error),
         })?;
         sync_folder(&parent_folder(&target));
