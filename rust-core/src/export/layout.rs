@@ -196,9 +196,18 @@ mod tests {
     fn the_procedures_layout_puts_the_users_in_o_and_ap() {
         let h = headers(CsvLayout::RemotePowerShell);
         assert_eq!(h.len(), 42);
-        assert_eq!(&h[..3], ["PSComputerName", "RunspaceId", "PSShowComputerName"]);
-        assert_eq!(letter_of(CsvLayout::RemotePowerShell, "UserDisplayName"), "O");
-        assert_eq!(letter_of(CsvLayout::RemotePowerShell, "UserDisplayNameNew"), "AP");
+        assert_eq!(
+            &h[..3],
+            ["PSComputerName", "RunspaceId", "PSShowComputerName"]
+        );
+        assert_eq!(
+            letter_of(CsvLayout::RemotePowerShell, "UserDisplayName"),
+            "O"
+        );
+        assert_eq!(
+            letter_of(CsvLayout::RemotePowerShell, "UserDisplayNameNew"),
+            "AP"
+        );
         // Guid right after Identity; the two REST-only properties absent.
         let identity = h.iter().position(|c| *c == "Identity").unwrap();
         assert_eq!(h[identity + 1], "Guid");
@@ -212,7 +221,10 @@ mod tests {
         let h = headers(CsvLayout::ExchangeOnlineManagement);
         assert_eq!(h.len(), 41);
         assert_eq!(&h[..40], PROPERTY_NAMES);
-        assert_eq!(letter_of(CsvLayout::ExchangeOnlineManagement, "UserDisplayName"), "L");
+        assert_eq!(
+            letter_of(CsvLayout::ExchangeOnlineManagement, "UserDisplayName"),
+            "L"
+        );
         assert_eq!(
             letter_of(CsvLayout::ExchangeOnlineManagement, "UserDisplayNameNew"),
             "AO"
