@@ -74,6 +74,9 @@ try {
     Write-Stage '5. Find the phones already connected (Outlook for iOS and Android) and export them, with the evidence'
     $csv = Join-Path $OutputDirectory 'outlook-mobile-devices.csv'
     $file = Export-OutlookMobileDevice -Path $csv -Force -PassThru -IncludeSigninEvidence
+    # The procedure tells the admin to look in column O or AP: show that they hold what it says.
+    $columns = @((Get-Content -LiteralPath $csv -TotalCount 1 -Encoding utf8) -split ',' | ForEach-Object { $_.Trim('"') })
+    Write-Host ("Columns as in the procedure: O = {0}, AP = {1}" -f $columns[14], $columns[41])
     $phones = @(Get-OutlookMobileDevice)
     $perUser = @($phones | Group-Object UserDisplayNameNew | Sort-Object Count -Descending)
     $top = ($perUser | Select-Object -First 3 | ForEach-Object { '{0} ({1})' -f $_.Name, $_.Group.Count }) -join ', '

@@ -96,7 +96,7 @@ fn bench_summary(
     file.commit()?;
     let seconds = (time + committing.elapsed()).as_secs_f64();
     std::fs::remove_file(&target)?;
-    // The 38 properties only (the OData type annotations are not device properties).
+    // The device properties only (the OData type annotations are not device properties).
     let sample: Vec<Value> = (0..DISTINCT_PAGES * PAGE)
         .map(|i| {
             let mut device = device_json(i);

@@ -9,15 +9,23 @@ use std::sync::{Arc, Mutex};
 
 use outlook_qr_guard::device::{MobileDevice, UtcTimestamp, parse_page};
 use outlook_qr_guard::export::{
-    CsvEncoding, CsvExporter, CsvOptions, DateCulture, ExportError, ExportProgress, Newline,
+    CsvEncoding, CsvExporter, CsvLayout, CsvOptions, DateCulture, ExportError, ExportProgress,
+    Newline, RemotingValues,
 };
 
-const HEADER: &str = "\"FriendlyName\",\"DeviceId\",\"DeviceImei\",\"DeviceMobileOperator\",\"DeviceOS\",\"DeviceOSLanguage\",\"DeviceTelephoneNumber\",\"DeviceType\",\"DeviceUserAgent\",\"DeviceModel\",\"FirstSyncTime\",\"UserDisplayName\",\"DeviceAccessState\",\"DeviceAccessStateReason\",\"DeviceAccessControlRule\",\"ClientVersion\",\"ClientType\",\"IsManaged\",\"IsCompliant\",\"IsDisabled\",\"AdminDisplayName\",\"ExchangeVersion\",\"Name\",\"DistinguishedName\",\"Identity\",\"Guid\",\"ObjectCategory\",\"ObjectClass\",\"WhenChanged\",\"WhenCreated\",\"WhenChangedUTC\",\"WhenCreatedUTC\",\"ExchangeObjectId\",\"OrganizationId\",\"Id\",\"OriginatingServer\",\"IsValid\",\"ObjectState\",\"UserDisplayNameNew\"";
+/// The module layout (ExchangeOnlineManagement): the 40 REST properties, UserDisplayNameNew.
+const HEADER: &str = "\"FriendlyName\",\"DeviceId\",\"DeviceImei\",\"DeviceMobileOperator\",\"DeviceOS\",\"DeviceOSLanguage\",\"DeviceTelephoneNumber\",\"DeviceType\",\"DeviceUserAgent\",\"DeviceModel\",\"FirstSyncTime\",\"UserDisplayName\",\"DeviceAccessState\",\"DeviceAccessStateReason\",\"DeviceAccessControlRule\",\"ClientVersion\",\"ClientType\",\"IsManaged\",\"IsCompliant\",\"IsDisabled\",\"AdminDisplayName\",\"ExchangeVersion\",\"DirectoryObjectVersion\",\"Name\",\"DistinguishedName\",\"Identity\",\"ObjectCategory\",\"ObjectClass\",\"WhenChanged\",\"WhenCreated\",\"WhenChangedUTC\",\"WhenCreatedUTC\",\"ExchangeObjectId\",\"OrganizationalUnitRoot\",\"OrganizationId\",\"Id\",\"Guid\",\"OriginatingServer\",\"IsValid\",\"ObjectState\",\"UserDisplayNameNew\"";
 
+/// The procedure's layout (RemotePowerShell, the default): remoting columns, 38 properties in
+/// the remote-session order, UserDisplayNameNew.
+const REMOTE_HEADER: &str = "\"PSComputerName\",\"RunspaceId\",\"PSShowComputerName\",\"FriendlyName\",\"DeviceId\",\"DeviceImei\",\"DeviceMobileOperator\",\"DeviceOS\",\"DeviceOSLanguage\",\"DeviceTelephoneNumber\",\"DeviceType\",\"DeviceUserAgent\",\"DeviceModel\",\"FirstSyncTime\",\"UserDisplayName\",\"DeviceAccessState\",\"DeviceAccessStateReason\",\"DeviceAccessControlRule\",\"ClientVersion\",\"ClientType\",\"IsManaged\",\"IsCompliant\",\"IsDisabled\",\"AdminDisplayName\",\"ExchangeVersion\",\"Name\",\"DistinguishedName\",\"Identity\",\"Guid\",\"ObjectCategory\",\"ObjectClass\",\"WhenChanged\",\"WhenCreated\",\"WhenChangedUTC\",\"WhenCreatedUTC\",\"ExchangeObjectId\",\"OrganizationId\",\"Id\",\"OriginatingServer\",\"IsValid\",\"ObjectState\",\"UserDisplayNameNew\"";
+
+/// The module layout, so rows start with FriendlyName.
 fn lf_utf8() -> CsvOptions {
     CsvOptions {
         encoding: CsvEncoding::Utf8NoBom,
         newline: Newline::Lf,
+        layout: CsvLayout::ExchangeOnlineManagement,
         ..CsvOptions::default()
     }
 }
@@ -58,11 +66,14 @@ fn defaults_are_utf8_bom_invariant_neutralised_platform_newline() {
     assert_eq!(options.encoding, CsvEncoding::Utf8Bom);
     assert!(options.neutralise_formulas);
     assert_eq!(options.date_culture, DateCulture::invariant());
+    assert_eq!(options.layout, CsvLayout::RemotePowerShell);
     let bytes = export_with(&options, &[&[named("a", "=1")]]).unwrap();
     let newline = if cfg!(windows) { "\r\n" } else { "\n" };
-    assert!(bytes.starts_with(b"\xEF\xBB\xBF\"FriendlyName\""));
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF\"PSComputerName\""));
     let text = std::str::from_utf8(&bytes[3..]).unwrap();
-    assert!(text.starts_with(&format!("{HEADER}{newline}\"'=1\",")));
+    assert!(text.starts_with(&format!(
+        "{REMOTE_HEADER}{newline}\"outlook.office365.com\",\"00000000-0000-0000-0000-000000000000\",\"False\",\"'=1\","
+    )));
     assert!(text.ends_with(&format!(",\"a\"{newline}")));
 }
 
@@ -73,15 +84,64 @@ fn one_row_with_every_value_type() {
         first_sync_time: Some(UtcTimestamp::parse("2025-03-14T21:26:53.5897932Z").unwrap()),
         is_managed: Some(true),
         is_compliant: Some(false),
-        identity: Some("山田 太郎\\ExchangeActiveSyncDevices\\Outlook§Outlook§X".into()),
+        identity: Some("山田 太郎\\ExchangeActiveSyncDevices\\REST§Outlook§X".into()),
         object_class: vec!["top".into(), "msExchActiveSyncDevice".into()],
         ..MobileDevice::default()
     };
     let text = String::from_utf8(export_with(&lf_utf8(), &[&[device]]).unwrap()).unwrap();
     let row = text.strip_prefix(&format!("{HEADER}\n")).unwrap();
-    let expected = "\"He said \"\"hi\"\",\r\nbye\",,,,,,,,,,\"03/14/2025 21:26:53\",,,,,,,\"True\",\"False\",,,,,,\
-        \"山田 太郎\\ExchangeActiveSyncDevices\\Outlook§Outlook§X\",,,\"top msExchActiveSyncDevice\",,,,,,,,,,,\"山田 太郎\"\n";
+    let expected = "\"He said \"\"hi\"\",\r\nbye\",,,,,,,,,,\"03/14/2025 21:26:53\",,,,,,,\"True\",\"False\",,,,,,,\
+        \"山田 太郎\\ExchangeActiveSyncDevices\\REST§Outlook§X\",,\"top msExchActiveSyncDevice\",,,,,,,,,,,,,\"山田 太郎\"\n";
     assert_eq!(row, expected);
+}
+
+#[test]
+fn the_procedures_layout_has_the_remoting_columns_and_the_users_in_o_and_ap() {
+    let device = MobileDevice {
+        user_display_name: Some("contoso/山田 太郎".into()),
+        identity: Some("山田 太郎\\ExchangeActiveSyncDevices\\REST§Outlook§X".into()),
+        guid: Some("g".into()),
+        directory_object_version: Some("dov".into()),
+        organizational_unit_root: Some("our".into()),
+        ..MobileDevice::default()
+    };
+    let options = CsvOptions {
+        layout: CsvLayout::RemotePowerShell,
+        remoting: RemotingValues {
+            computer_name: "outlook.office365.com".into(),
+            runspace_id: "5d1c0a2e-8b8f-4a1e-9c57-0e4c4d3f2a10".into(),
+        },
+        ..lf_utf8()
+    };
+    let bytes = export_with(&options, &[&[device]]).unwrap();
+    let rows = records(&bytes);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].len(), 42);
+    assert_eq!(rows[1].len(), 42);
+    let text = String::from_utf8(bytes).unwrap();
+    let row = text.strip_prefix(&format!("{REMOTE_HEADER}\n")).unwrap();
+    assert!(row.starts_with(
+        "\"outlook.office365.com\",\"5d1c0a2e-8b8f-4a1e-9c57-0e4c4d3f2a10\",\"False\","
+    ));
+    // Column O (15) and AP (42), as the procedure says; Guid right after Identity; the two
+    // REST-only properties nowhere.
+    assert_eq!(
+        (rows[0][14].as_str(), rows[1][14].as_str()),
+        ("UserDisplayName", "contoso/山田 太郎")
+    );
+    assert_eq!(
+        (rows[0][41].as_str(), rows[1][41].as_str()),
+        ("UserDisplayNameNew", "山田 太郎")
+    );
+    let identity = rows[0].iter().position(|h| h == "Identity").unwrap();
+    assert_eq!(
+        (
+            rows[0][identity + 1].as_str(),
+            rows[1][identity + 1].as_str()
+        ),
+        ("Guid", "g")
+    );
+    assert!(!rows[1].iter().any(|v| v == "dov" || v == "our"));
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! The exporter's output must equal, byte for byte, what PowerShell 7's Export-Csv wrote for the
-//! same devices (tests/fixtures/make-csv-fixtures.ps1 made the .csv files). All columns are
-//! compared; the script pre-joins ObjectClass the way the exporter deliberately does.
+//! same devices (tests/fixtures/make-csv-fixtures.ps1 made the .csv files), in both column
+//! layouts: the procedure's remote-session file (remoting columns added by the script as a remote
+//! session adds them) and today's module's. All columns are compared; the script pre-joins
+//! ObjectClass the way the exporter deliberately does.
 
 #![allow(clippy::unwrap_used)]
 
@@ -8,7 +10,8 @@ use std::path::{Path, PathBuf};
 
 use outlook_qr_guard::device::{MobileDevice, parse_page};
 use outlook_qr_guard::export::{
-    CsvEncoding, CsvExporter, CsvOptions, DateCulture, DateNames, Newline,
+    CsvEncoding, CsvExporter, CsvLayout, CsvOptions, DateCulture, DateNames, Newline,
+    RemotingValues,
 };
 use serde_json::Value;
 
@@ -91,8 +94,35 @@ fn assert_same_bytes(actual: &[u8], expected: &[u8], name: &str) {
     );
 }
 
+/// The remoting values make-csv-fixtures.ps1 wrote (its -ComputerName / -RunspaceId defaults).
+fn remoting() -> RemotingValues {
+    RemotingValues {
+        computer_name: "outlook.office365.com".into(),
+        runspace_id: "5d1c0a2e-8b8f-4a1e-9c57-0e4c4d3f2a10".into(),
+    }
+}
+
 fn check(culture_name: &str, encoding_name: &str, encoding: CsvEncoding) {
-    let file = format!("devices.{culture_name}.{encoding_name}.csv");
+    check_layout(
+        CsvLayout::RemotePowerShell,
+        culture_name,
+        encoding_name,
+        encoding,
+    );
+    check_layout(
+        CsvLayout::ExchangeOnlineManagement,
+        culture_name,
+        encoding_name,
+        encoding,
+    );
+}
+
+fn check_layout(layout: CsvLayout, culture_name: &str, encoding_name: &str, encoding: CsvEncoding) {
+    let infix = match layout {
+        CsvLayout::RemotePowerShell => "",
+        CsvLayout::ExchangeOnlineManagement => "ExchangeOnlineManagement.",
+    };
+    let file = format!("devices.{infix}{culture_name}.{encoding_name}.csv");
     let expected = std::fs::read(fixtures().join(&file)).unwrap();
     let mut devices = devices();
     if encoding == CsvEncoding::ShiftJis {
@@ -103,6 +133,8 @@ fn check(culture_name: &str, encoding_name: &str, encoding: CsvEncoding) {
         newline: Newline::Lf,
         neutralise_formulas: false,
         date_culture: culture(culture_name),
+        layout,
+        remoting: remoting(),
         extra_columns: Vec::new(),
     };
     assert_same_bytes(&export(&devices, &options), &expected, &file);
@@ -164,6 +196,14 @@ fn the_fixture_covers_what_it_claims() {
     assert_eq!(devices.len(), 30);
     assert!(devices.iter().any(|d| d.identity.is_none()));
     assert!(devices.iter().any(|d| d.object_class.is_empty()));
+    // The two REST-only properties: a number, null, and absent all occur.
+    assert!(
+        devices
+            .iter()
+            .any(|d| d.directory_object_version.as_deref() == Some("1"))
+    );
+    assert!(devices.iter().any(|d| d.directory_object_version.is_none()));
+    assert!(devices.iter().any(|d| d.organizational_unit_root.is_none()));
     assert!(devices.iter().any(|d| !cp932_representable(d)));
     let names: Vec<&str> = devices
         .iter()

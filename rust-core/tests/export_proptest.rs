@@ -9,7 +9,7 @@ use outlook_qr_guard::device::{
     MobileDevice, UtcTimestamp, mailbox_distinguished_name, parse_page, user_display_name_new,
 };
 use outlook_qr_guard::export::{
-    CsvEncoding, CsvExporter, CsvOptions, DateCulture, DateFormatter, Newline,
+    CsvEncoding, CsvExporter, CsvLayout, CsvOptions, DateCulture, DateFormatter, Newline,
 };
 use proptest::prelude::*;
 
@@ -23,6 +23,8 @@ fn export(devices: &[MobileDevice], neutralise: bool, newline: Newline) -> Vec<u
         encoding: CsvEncoding::Utf8NoBom,
         newline,
         neutralise_formulas: neutralise,
+        // The module layout: FriendlyName first, 41 columns.
+        layout: CsvLayout::ExchangeOnlineManagement,
         ..CsvOptions::default()
     };
     let mut exporter = CsvExporter::new(Vec::new(), &options).unwrap();
@@ -58,11 +60,11 @@ proptest! {
         let records = read_back(&export(&devices, false, newline));
         prop_assert_eq!(records.len(), devices.len());
         for (record, (friendly, identity, operator)) in records.iter().zip(&values) {
-            prop_assert_eq!(record.len(), 39);
+            prop_assert_eq!(record.len(), 41);
             prop_assert_eq!(&record[0], friendly.as_str());
             prop_assert_eq!(&record[3], operator.as_deref().unwrap_or(""));
-            prop_assert_eq!(&record[24], identity.as_str());
-            prop_assert_eq!(&record[38], user_display_name_new(identity));
+            prop_assert_eq!(&record[25], identity.as_str());
+            prop_assert_eq!(&record[40], user_display_name_new(identity));
         }
     }
 

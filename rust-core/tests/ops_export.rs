@@ -6,8 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use outlook_qr_guard::device::PROPERTY_NAMES;
 use outlook_qr_guard::exo::MobileDeviceQuery;
-use outlook_qr_guard::export::{CsvOptions, Newline};
+use outlook_qr_guard::export::{CsvLayout, CsvOptions, Newline};
 use outlook_qr_guard::ops::export::{ExportSpec, export};
 use tenant_emulator::{EndpointClass, Fault, FaultPlan, FaultRule};
 
@@ -148,16 +149,90 @@ async fn an_existing_file_is_kept_and_a_failed_export_writes_nothing() {
     assert_eq!(entries(dir.path()), vec![target]);
 }
 
-/// DeviceId (column 2) of every row of an export, parsed as CSV (names may hold line breaks).
+/// DeviceId of every row of an export, parsed as CSV (names may hold line breaks).
 fn device_ids(path: &Path) -> Vec<String> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .from_path(path)
         .unwrap();
+    let column = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "DeviceId")
+        .unwrap();
     reader
         .records()
-        .map(|r| r.unwrap().get(1).unwrap().to_owned())
+        .map(|r| r.unwrap().get(column).unwrap().to_owned())
         .collect()
+}
+
+/// Header and rows of an export (the BOM stripped).
+fn rows(path: &Path) -> Vec<Vec<String>> {
+    let bytes = std::fs::read(path).unwrap();
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect()
+}
+
+/// The default (procedure's) layout through a real session: the remoting columns hold the
+/// Exchange host and one GUID per connection, UserDisplayName is in O and UserDisplayNameNew in
+/// AP; the module layout has the 40 REST properties in the service's order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_procedures_layout_by_default_and_the_modules_on_request() {
+    let emu = emulator(60, 25, 0).await;
+    let session = connect(&emu).await;
+    let other_session = connect(&emu).await;
+    let dir = tempfile::tempdir().unwrap();
+    let host = url::Url::parse(&emu.base_url())
+        .unwrap()
+        .host_str()
+        .unwrap()
+        .to_owned();
+
+    let mut runspaces = Vec::new();
+    for (n, session) in [&session, &session, &other_session].into_iter().enumerate() {
+        let path = dir.path().join(format!("remote{n}.csv"));
+        export(session, spec(&path), |_| {}).await.unwrap();
+        let rows = rows(&path);
+        assert_eq!(rows[0].len(), 42);
+        assert_eq!(
+            &rows[0][..3],
+            ["PSComputerName", "RunspaceId", "PSShowComputerName"]
+        );
+        assert_eq!(rows[0][14], "UserDisplayName");
+        assert_eq!(rows[0][41], "UserDisplayNameNew");
+        let runspace = rows[1][1].clone();
+        assert!(uuid::Uuid::parse_str(&runspace).is_ok(), "{runspace}");
+        assert_eq!(runspace, runspace.to_lowercase());
+        for row in &rows[1..] {
+            assert_eq!(row[0], host);
+            assert_eq!(row[1], runspace);
+            assert_eq!(row[2], "False");
+            let identity = &row[rows[0].iter().position(|h| h == "Identity").unwrap()];
+            assert_eq!(row[41], identity.split('\\').next().unwrap());
+            assert!(identity.contains("\\ExchangeActiveSyncDevices\\REST§Outlook§"));
+        }
+        runspaces.push(runspace);
+    }
+    assert_eq!(runspaces[0], runspaces[1], "one GUID per connection");
+    assert_ne!(
+        runspaces[0], runspaces[2],
+        "another connection, another GUID"
+    );
+
+    let path = dir.path().join("module.csv");
+    let mut module = spec(&path);
+    module.options.layout = CsvLayout::ExchangeOnlineManagement;
+    export(&session, module, |_| {}).await.unwrap();
+    let rows = rows(&path);
+    assert_eq!(rows[0].len(), 41);
+    assert_eq!(&rows[0][..40], PROPERTY_NAMES);
+    assert_eq!(rows[0][40], "UserDisplayNameNew");
+    assert_eq!(rows[0][11], "UserDisplayName");
 }
 
 /// Issue 6's reliability run, pages of 1000 with the full fault mix on InvokeCommand: the faulty

@@ -279,7 +279,7 @@ Describe 'Get- and Export-OutlookMobileDevice refuse bad input' -Tag 'BadInput' 
         $null = Export-OutlookMobileDevice -Path $path -DeviceModel 'Nokia 3310' -InformationVariable info 6>$null
         $lines = @(Get-Content -LiteralPath $path)
         $lines.Count | Should -Be 1
-        $lines[0] | Should -Match '^"FriendlyName","DeviceId",'
+        $lines[0] | Should -Match '^"PSComputerName","RunspaceId","PSShowComputerName","FriendlyName","DeviceId",'
         "$($info.MessageData)" | Should -Match '\b0\b'
     }
 

@@ -11,12 +11,14 @@ BeforeAll {
     $script:Mailboxes = @(Get-TenantSeededMailbox $Tenant)
     Reset-TenantJournal $Tenant
 
+    # The 40 properties of ExchangeOnlineManagement 3 (REST) in the service's order
+    # (../shared/docs/exchange-admin-rest.md, Get-MobileDevice, CORRECTED 2026-12-06).
     $script:ServiceOrder = @('FriendlyName', 'DeviceId', 'DeviceImei', 'DeviceMobileOperator', 'DeviceOS', 'DeviceOSLanguage',
         'DeviceTelephoneNumber', 'DeviceType', 'DeviceUserAgent', 'DeviceModel', 'FirstSyncTime', 'UserDisplayName',
         'DeviceAccessState', 'DeviceAccessStateReason', 'DeviceAccessControlRule', 'ClientVersion', 'ClientType', 'IsManaged',
-        'IsCompliant', 'IsDisabled', 'AdminDisplayName', 'ExchangeVersion', 'Name', 'DistinguishedName', 'Identity', 'Guid',
-        'ObjectCategory', 'ObjectClass', 'WhenChanged', 'WhenCreated', 'WhenChangedUTC', 'WhenCreatedUTC', 'ExchangeObjectId',
-        'OrganizationId', 'Id', 'OriginatingServer', 'IsValid', 'ObjectState')
+        'IsCompliant', 'IsDisabled', 'AdminDisplayName', 'ExchangeVersion', 'DirectoryObjectVersion', 'Name', 'DistinguishedName',
+        'Identity', 'ObjectCategory', 'ObjectClass', 'WhenChanged', 'WhenCreated', 'WhenChangedUTC', 'WhenCreatedUTC',
+        'ExchangeObjectId', 'OrganizationalUnitRoot', 'OrganizationId', 'Id', 'Guid', 'OriginatingServer', 'IsValid', 'ObjectState')
 
     function script:Get-ExchangeRequest { @((Get-TenantJournal $Tenant).requests | Where-Object endpoint -EQ 'ExchangeInvokeCommand') }
     function script:Get-SortedId([object[]] $Devices) { @($Devices | ForEach-Object DeviceId | Sort-Object) }
@@ -42,13 +44,18 @@ Describe 'Get-OutlookMobileDevice: what it returns' {
         $Listed[0].PSObject.TypeNames[0] | Should -Be 'OutlookQrGuard.Model.OutlookMobileDevice'
         $names = @($Listed[0].PSObject.Properties.Name)
         $names | Should -Be (@($ServiceOrder) + 'UserDisplayNameNew')
+        $names.Count | Should -Be 41
         $names | Should -Not -Contain 'MailboxDistinguishedName'
     }
 
-    It 'sets UserDisplayNameNew to the Identity before the first backslash' {
+    It 'sets UserDisplayNameNew to the mailbox Name: the Identity before the first backslash' {
         foreach ($d in $Listed) {
             $d.UserDisplayNameNew | Should -BeExactly ($d.Identity.Substring(0, $d.Identity.IndexOf('\')))
+            # Identity as Microsoft documents it: <mailbox Name>\ExchangeActiveSyncDevices\REST§Outlook§<id>
+            $d.Identity | Should -BeExactly "$($d.UserDisplayNameNew)\ExchangeActiveSyncDevices\REST§Outlook§$($d.DeviceId)"
         }
+        $names = @($Mailboxes | ForEach-Object Name)
+        foreach ($d in $Listed) { $names | Should -Contain $d.UserDisplayNameNew }
         # Some seeded names are not ASCII: they must survive.
         @($Listed | Where-Object { $_.UserDisplayNameNew -match '[^\x00-\x7F]' }).Count | Should -BeGreaterThan 0
     }

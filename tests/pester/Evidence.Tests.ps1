@@ -10,12 +10,14 @@ BeforeAll {
     $script:AllSignins = @(Get-TenantSignin $Tenant)
     $script:Truth = @(Get-TenantTransferSignin $Tenant)
     $script:ClientSideNotice = 'refused a filter on originalTransferMethod'
-    $script:DefaultHeader = @('FriendlyName', 'DeviceId', 'DeviceImei', 'DeviceMobileOperator', 'DeviceOS', 'DeviceOSLanguage',
-        'DeviceTelephoneNumber', 'DeviceType', 'DeviceUserAgent', 'DeviceModel', 'FirstSyncTime', 'UserDisplayName',
-        'DeviceAccessState', 'DeviceAccessStateReason', 'DeviceAccessControlRule', 'ClientVersion', 'ClientType', 'IsManaged',
-        'IsCompliant', 'IsDisabled', 'AdminDisplayName', 'ExchangeVersion', 'Name', 'DistinguishedName', 'Identity', 'Guid',
-        'ObjectCategory', 'ObjectClass', 'WhenChanged', 'WhenCreated', 'WhenChangedUTC', 'WhenCreatedUTC', 'ExchangeObjectId',
-        'OrganizationId', 'Id', 'OriginatingServer', 'IsValid', 'ObjectState', 'UserDisplayNameNew')
+    # The export's default layout (RemotePowerShell, the procedure's 42 columns); Export.Tests.ps1 covers both layouts.
+    $script:DefaultHeader = @('PSComputerName', 'RunspaceId', 'PSShowComputerName', 'FriendlyName', 'DeviceId', 'DeviceImei',
+        'DeviceMobileOperator', 'DeviceOS', 'DeviceOSLanguage', 'DeviceTelephoneNumber', 'DeviceType', 'DeviceUserAgent',
+        'DeviceModel', 'FirstSyncTime', 'UserDisplayName', 'DeviceAccessState', 'DeviceAccessStateReason',
+        'DeviceAccessControlRule', 'ClientVersion', 'ClientType', 'IsManaged', 'IsCompliant', 'IsDisabled', 'AdminDisplayName',
+        'ExchangeVersion', 'Name', 'DistinguishedName', 'Identity', 'Guid', 'ObjectCategory', 'ObjectClass', 'WhenChanged',
+        'WhenCreated', 'WhenChangedUTC', 'WhenCreatedUTC', 'ExchangeObjectId', 'OrganizationId', 'Id', 'OriginatingServer',
+        'IsValid', 'ObjectState', 'UserDisplayNameNew')
     $script:EvidenceColumns = @('TransferSignInCount', 'TransferFirstSignIn', 'TransferLastSignIn')
 
     function script:Get-Failure([scriptblock] $Script) { try { & $Script; $null } catch { $_ } }
@@ -326,6 +328,15 @@ Describe 'Export-OutlookMobileDevice -IncludeSigninEvidence' {
     It 'has the default columns, then TransferSignInCount, TransferFirstSignIn, TransferLastSignIn' {
         $header = ([IO.File]::ReadAllLines($WithEvidence)[0]).TrimStart([char]0xFEFF)
         $header | Should -BeExactly ((@($DefaultHeader) + $EvidenceColumns | ForEach-Object { "`"$_`"" }) -join ',')
+    }
+
+    It 'follows -Layout ExchangeOnlineManagement too: its 41 columns, then the three' {
+        $path = Join-Path $Dir 'module-evidence.csv'
+        Export-OutlookMobileDevice -Path $path -Layout ExchangeOnlineManagement -IncludeSigninEvidence -Quiet
+        $cells = ([IO.File]::ReadAllLines($path)[0]).TrimStart([char]0xFEFF) -split ','
+        $cells.Count | Should -Be 44
+        $cells[40] | Should -BeExactly '"UserDisplayNameNew"'
+        $cells[41..43] | Should -Be ($EvidenceColumns | ForEach-Object { "`"$_`"" })
     }
 
     It 'keeps every default value of every row exactly as the export without the switch' {

@@ -54,6 +54,11 @@ Describe 'examples/Demo.ps1' {
         $text | Should -Match 'What if: Performing the operation "Revoke all sign-in sessions"'
         $header = [IO.File]::ReadAllLines((Join-Path $out 'outlook-mobile-devices.csv'))[0]
         $header | Should -Match '"UserDisplayNameNew","TransferSignInCount","TransferFirstSignIn","TransferLastSignIn"$'
+        # The procedure's columns: UserDisplayName in O (15th), UserDisplayNameNew in AP (42nd).
+        $cells = $header.TrimStart([char] 0xFEFF) -split ','
+        $cells[14] | Should -BeExactly '"UserDisplayName"'
+        $cells[41] | Should -BeExactly '"UserDisplayNameNew"'
+        $text | Should -Match 'Columns as in the procedure: O = UserDisplayName, AP = UserDisplayNameNew'
         Test-Path (Join-Path $out 'outlook-qr-audit.html') | Should -BeTrue
     }
 }

@@ -8,12 +8,26 @@ BeforeAll {
     $script:Session = Connect-TestTenant $Tenant
     $script:OutlookSeeded = @(Get-TenantSeededDeviceList $Tenant -Model 'Outlook for iOS and Android')
     $script:Mailboxes = @(Get-TenantSeededMailbox $Tenant)
-    $script:Header = @('FriendlyName', 'DeviceId', 'DeviceImei', 'DeviceMobileOperator', 'DeviceOS', 'DeviceOSLanguage',
+    # The two layouts (../shared/docs/exchange-admin-rest.md, Get-MobileDevice, CORRECTED 2026-12-06).
+    # RemotePowerShell, the default: what the procedure's remote session exported, remoting columns
+    # first, the 38 properties in that session's order (Guid after Identity), UserDisplayNameNew.
+    $script:RemoteProperties = @('FriendlyName', 'DeviceId', 'DeviceImei', 'DeviceMobileOperator', 'DeviceOS', 'DeviceOSLanguage',
         'DeviceTelephoneNumber', 'DeviceType', 'DeviceUserAgent', 'DeviceModel', 'FirstSyncTime', 'UserDisplayName',
         'DeviceAccessState', 'DeviceAccessStateReason', 'DeviceAccessControlRule', 'ClientVersion', 'ClientType', 'IsManaged',
         'IsCompliant', 'IsDisabled', 'AdminDisplayName', 'ExchangeVersion', 'Name', 'DistinguishedName', 'Identity', 'Guid',
         'ObjectCategory', 'ObjectClass', 'WhenChanged', 'WhenCreated', 'WhenChangedUTC', 'WhenCreatedUTC', 'ExchangeObjectId',
-        'OrganizationId', 'Id', 'OriginatingServer', 'IsValid', 'ObjectState', 'UserDisplayNameNew')
+        'OrganizationId', 'Id', 'OriginatingServer', 'IsValid', 'ObjectState')
+    $script:Header = @('PSComputerName', 'RunspaceId', 'PSShowComputerName') + $RemoteProperties + 'UserDisplayNameNew'
+    # ExchangeOnlineManagement: today's module, the 40 REST properties in the service's order.
+    $script:ModuleHeader = @('FriendlyName', 'DeviceId', 'DeviceImei', 'DeviceMobileOperator', 'DeviceOS', 'DeviceOSLanguage',
+        'DeviceTelephoneNumber', 'DeviceType', 'DeviceUserAgent', 'DeviceModel', 'FirstSyncTime', 'UserDisplayName',
+        'DeviceAccessState', 'DeviceAccessStateReason', 'DeviceAccessControlRule', 'ClientVersion', 'ClientType', 'IsManaged',
+        'IsCompliant', 'IsDisabled', 'AdminDisplayName', 'ExchangeVersion', 'DirectoryObjectVersion', 'Name', 'DistinguishedName',
+        'Identity', 'ObjectCategory', 'ObjectClass', 'WhenChanged', 'WhenCreated', 'WhenChangedUTC', 'WhenCreatedUTC',
+        'ExchangeObjectId', 'OrganizationalUnitRoot', 'OrganizationId', 'Id', 'Guid', 'OriginatingServer', 'IsValid', 'ObjectState',
+        'UserDisplayNameNew')
+    # PSComputerName is the Exchange host of the session: here the emulator's.
+    $script:ExchangeHost = ([uri] $Tenant.BaseUrl).Host
     $script:Cp932 = [Text.Encoding]::GetEncoding(932, [Text.EncoderFallback]::ExceptionFallback, [Text.DecoderFallback]::ExceptionFallback)
 
     function script:New-ExportFolder {
@@ -27,16 +41,21 @@ BeforeAll {
     }
 
     # Every difference between CSV rows and seeded devices: '' when they agree.
-    function script:Compare-CsvWithSeeded([object[]] $Rows, [object[]] $Seeded, [bool] $Neutralised = $true, [cultureinfo] $Culture = [cultureinfo]::CurrentCulture) {
+    function script:Compare-CsvWithSeeded([object[]] $Rows, [object[]] $Seeded, [bool] $Neutralised = $true, [cultureinfo] $Culture = [cultureinfo]::CurrentCulture, [string[]] $Columns = $Header) {
         $truth = @{}
+        # One GUID per connection: every row carries the same one.
+        $runspace = if ($Columns -contains 'RunspaceId') { $Rows[0].RunspaceId }
         foreach ($s in $Seeded) { $truth[$s.DeviceId] = $s }
         $wrong = [Collections.Generic.List[string]]::new()
         foreach ($row in $Rows) {
             $id = $row.DeviceId
             $s = $truth[$id]
             if ($null -eq $s) { $wrong.Add("unexpected row $id"); continue }
-            foreach ($p in $Header) {
+            foreach ($p in $Columns) {
                 $want = switch ($p) {
+                    'PSComputerName' { $ExchangeHost }
+                    'RunspaceId' { $runspace }
+                    'PSShowComputerName' { 'False' }
                     'UserDisplayNameNew' { $s.Identity.Substring(0, $s.Identity.IndexOf('\')) }
                     'ObjectClass' { @($s.ObjectClass) -join ' ' }
                     default { $s.$p }
@@ -73,11 +92,47 @@ Describe 'Export-OutlookMobileDevice: the CSV' {
         $DefaultBytes[0..2] | Should -Be @(0xEF, 0xBB, 0xBF)
     }
 
-    It 'has the header: the 38 Get-MobileDevice properties, then UserDisplayNameNew' {
+    It 'has the procedure''s header by default: PSComputerName, RunspaceId, PSShowComputerName, the 38 remote-session properties, UserDisplayNameNew' {
         $text = [Text.Encoding]::UTF8.GetString($DefaultBytes, 3, $DefaultBytes.Length - 3)
         $firstLine = ($text -split "`r?`n", 2)[0]
         $firstLine | Should -BeExactly ((@($Header) | ForEach-Object { "`"$_`"" }) -join ',')
-        $Header.Count | Should -Be 39
+        $Header.Count | Should -Be 42
+    }
+
+    It 'puts UserDisplayName in column O and UserDisplayNameNew in column AP, as the procedure tells the admin' {
+        $cells = ([Text.Encoding]::UTF8.GetString($DefaultBytes, 3, $DefaultBytes.Length - 3) -split "`r?`n", 2)[0] -split ','
+        $cells[14] | Should -BeExactly '"UserDisplayName"' -Because 'O is the 15th column'
+        $cells[41] | Should -BeExactly '"UserDisplayNameNew"' -Because 'AP is the 42nd column'
+        $cells.Count | Should -Be 42
+    }
+
+    It 'fills the remoting columns as a remote session would: the Exchange host, one RunspaceId GUID per connection, PSShowComputerName False' {
+        $runspace = $DefaultRows[0].RunspaceId
+        [guid]::TryParse($runspace, [ref] [guid]::Empty) | Should -BeTrue
+        $runspace | Should -BeExactly ([guid] $runspace).ToString()
+        @($DefaultRows | Where-Object RunspaceId -CNE $runspace).Count | Should -Be 0
+        @($DefaultRows | Where-Object PSComputerName -CNE $ExchangeHost).Count | Should -Be 0
+        @($DefaultRows | Where-Object PSShowComputerName -CNE 'False').Count | Should -Be 0
+        # The same connection exports with the same RunspaceId again.
+        $again = Join-Path $Dir 'again.csv'
+        Export-OutlookMobileDevice -Path $again -Quiet
+        @(Read-Csv $again)[0].RunspaceId | Should -BeExactly $runspace
+    }
+
+    It '-Layout ExchangeOnlineManagement writes the 40 REST properties in the service''s order, then UserDisplayNameNew, every value right' {
+        $path = Join-Path $Dir 'module.csv'
+        Export-OutlookMobileDevice -Path $path -Layout ExchangeOnlineManagement -Quiet
+        $bytes = [IO.File]::ReadAllBytes($path)
+        $firstLine = ([Text.Encoding]::UTF8.GetString($bytes, 3, $bytes.Length - 3) -split "`r?`n", 2)[0]
+        $firstLine | Should -BeExactly ((@($ModuleHeader) | ForEach-Object { "`"$_`"" }) -join ',')
+        $ModuleHeader.Count | Should -Be 41
+        Compare-CsvWithSeeded @(Read-Csv $path) $OutlookSeeded -Columns $ModuleHeader | Should -BeNullOrEmpty
+    }
+
+    It '-Layout refuses a name it does not know, writing nothing' -Tag 'BadInput' {
+        $path = Join-Path $Dir 'bad-layout.csv'
+        { Export-OutlookMobileDevice -Path $path -Layout Rest -Quiet } | Should -Throw -ErrorId 'ParameterArgumentValidationError,OutlookQrGuard.Cmdlets.ExportOutlookMobileDeviceCommand'
+        Test-Path -LiteralPath $path | Should -BeFalse
     }
 
     It 'has one row per seeded Outlook device, with every value (quotes, CR/LF inside quotes, dates in the current culture)' {
@@ -88,12 +143,22 @@ Describe 'Export-OutlookMobileDevice: the CSV' {
         Compare-CsvWithSeeded $DefaultRows $OutlookSeeded | Should -BeNullOrEmpty
     }
 
-    It 'is byte for byte what Select-Object | Export-Csv -NoTypeInformation writes (no formula protection, ObjectClass joined)' {
-        $ours = Join-Path $Dir 'ours.csv'
-        $theirs = Join-Path $Dir 'theirs.csv'
-        Export-OutlookMobileDevice -Path $ours -NoFormulaProtection -Quiet
-        $columns = foreach ($p in $Header) {
+    # Real Export-Csv on the same objects. For the procedure's layout the test adds the remoting
+    # columns the way a remote session adds them to every object (PSComputerName a string,
+    # RunspaceId a Guid, PSShowComputerName a Boolean), with this connection's values.
+    It 'is byte for byte what Select-Object | Export-Csv -NoTypeInformation writes in the <Layout> layout (no formula protection, ObjectClass joined)' -ForEach @(
+        @{ Layout = 'RemotePowerShell' }, @{ Layout = 'ExchangeOnlineManagement' }
+    ) {
+        $ours = Join-Path $Dir "ours-$Layout.csv"
+        $theirs = Join-Path $Dir "theirs-$Layout.csv"
+        Export-OutlookMobileDevice -Path $ours -Layout $Layout -NoFormulaProtection -Quiet
+        $columnNames = if ($Layout -eq 'RemotePowerShell') { $Header } else { $ModuleHeader }
+        $runspace = if ($Layout -eq 'RemotePowerShell') { [guid] @(Read-Csv $ours)[0].RunspaceId }
+        $columns = foreach ($p in $columnNames) {
             switch ($p) {
+                'PSComputerName' { @{ n = 'PSComputerName'; e = { $ExchangeHost } } }
+                'RunspaceId' { @{ n = 'RunspaceId'; e = { $runspace } } }
+                'PSShowComputerName' { @{ n = 'PSShowComputerName'; e = { $false } } }
                 'ObjectClass' { @{ n = 'ObjectClass'; e = { if ($_.ObjectClass) { "$($_.ObjectClass)" } else { $null } } } }
                 'UserDisplayNameNew' { @{ n = 'UserDisplayNameNew'; e = { ($_.Identity -split '\\')[0] } } }
                 default { $p }
@@ -361,20 +426,31 @@ Describe 'Export-OutlookMobileDevice: cancellation' {
 
 Describe 'Export-OutlookMobileDevice without -IncludeSigninEvidence: unchanged by issue #8' {
     BeforeAll {
-        # SHA-256 of exports the engine wrote before sign-in evidence existed (main at 87af09f), from
+        # SHA-256 of exports the engine wrote in the column layouts of issue #13 (item 3), from
         # this file's tenant (-Users 40 -Devices 120 -Seed 5). Made on Linux, where lines end with LF.
+        # RunspaceId is a new GUID per connection, so it is set to zeros before hashing.
         $script:Baseline = Get-Content -Raw (Join-Path $PSScriptRoot 'fixtures/export-baseline.json') | ConvertFrom-Json
         $script:BaselineDir = New-ExportFolder
+
+        function script:Get-BaselineHash([string] $Path) {
+            $bytes = [IO.File]::ReadAllBytes($Path)
+            $encoding = if ($bytes[0] -eq 0xFF -and $bytes[1] -eq 0xFE) { [Text.UnicodeEncoding]::new($false, $true) } else { [Text.UTF8Encoding]::new($true) }
+            $preamble = $encoding.GetPreamble()
+            $text = $encoding.GetString($bytes, $preamble.Length, $bytes.Length - $preamble.Length)
+            $runspace = @($text | ConvertFrom-Csv)[0].RunspaceId
+            if ($runspace) { $text = $text.Replace("`"$runspace`"", '"00000000-0000-0000-0000-000000000000"') }
+            [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData([byte[]] ($preamble + $encoding.GetBytes($text))))
+        }
     }
 
     It 'the fixture was made from this file''s tenant' {
         $Baseline.emulator.users | Should -Be 40
         $Baseline.emulator.devices | Should -Be 120
         $Baseline.emulator.seed | Should -Be 5
-        @($Baseline.exports).Count | Should -Be 3
+        @($Baseline.exports).Count | Should -Be 4
     }
 
-    It '<name> is byte for byte the pre-change file' -ForEach @(
+    It '<name> is byte for byte the recorded file' -ForEach @(
         (Get-Content -Raw (Join-Path $PSScriptRoot 'fixtures/export-baseline.json') | ConvertFrom-Json).exports |
             ForEach-Object { @{ name = $_.name; culture = $_.culture; parameters = $_.parameters; bytes = $_.bytes; sha256 = $_.sha256 } }
     ) -Skip:([Environment]::NewLine -ne "`n") {
@@ -385,7 +461,11 @@ Describe 'Export-OutlookMobileDevice without -IncludeSigninEvidence: unchanged b
         [cultureinfo]::CurrentCulture = $culture
         try { Export-OutlookMobileDevice -Path $path -Quiet @arguments }
         finally { [cultureinfo]::CurrentCulture = $saved }
+        if ($env:OQG_WRITE_EXPORT_BASELINE) {
+            # Regeneration (a deliberate format change only): print what to record.
+            Write-Host "$name $((Get-Item $path).Length) $(Get-BaselineHash $path)"
+        }
         (Get-Item $path).Length | Should -Be $bytes
-        (Get-FileHash $path -Algorithm SHA256).Hash | Should -Be $sha256
+        Get-BaselineHash $path | Should -Be $sha256
     }
 }

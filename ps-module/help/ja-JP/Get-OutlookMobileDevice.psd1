@@ -3,7 +3,7 @@
     Description = @'
 Get-OutlookMobileDevice は、Exchange Online が保持するモバイル端末のパートナーシップを Get-MobileDevice と同じように一覧表示します。既定では DeviceModel が "Outlook for iOS and Android" のもの、つまり QR コード サインインで接続されるスマートフォンやタブレットの Outlook アプリだけを返します。端末は Exchange から届いたページごとにパイプラインへ出力されるため、最初の端末はすぐに表示され、大規模なテナントでもメモリ使用量は増えず、Select-Object -First や Ctrl+C で残りのページの取得を止められます。
 
-各端末には、Get-MobileDevice のすべてのプロパティがサービスと同じ順序で含まれ、さらに UserDisplayNameNew (メールボックスの表示名。Identity の最初の円記号 (\) より前の部分) が加わります。日時 (FirstSyncTime、WhenCreated、WhenChanged など) は Exchange が返すとおり UTC です。既定の表には UserDisplayNameNew、FriendlyName、DeviceOS、DeviceModel、FirstSyncTime、DeviceAccessState が表示されます。すべてを見るには Format-List * を使います。
+各端末には、現在の Get-MobileDevice (ExchangeOnlineManagement 3) が返す 40 プロパティがサービスと同じ順序で含まれ、さらに UserDisplayNameNew が加わります。UserDisplayNameNew は端末を所有するメールボックスの Name (名前) で、Identity の最初の円記号 (\) より前の部分です (Identity は <メールボックスの Name>\ExchangeActiveSyncDevices\<端末の Name> の形で、例えば Lila\ExchangeActiveSyncDevices\REST§Outlook§5eec4e941e0748a264512fd83770d5ac)。日時 (FirstSyncTime、WhenCreated、WhenChanged など) は UTC です。Export-OutlookMobileDevice は既定で、公開されている手順の列で書き出します (-Layout を参照)。既定の表には UserDisplayNameNew、FriendlyName、DeviceOS、DeviceModel、FirstSyncTime、DeviceAccessState が表示されます。すべてを見るには Format-List * を使います。
 
 Exchange では、QR コードで接続した端末と、ユーザーが通常の手順で Outlook アプリにサインインした端末を区別できません。この一覧はすべての Outlook モバイル アプリであり、確認や取り消しの対象となる範囲です。
 

@@ -9,9 +9,11 @@ using OutlookQrGuard.Native;
 namespace OutlookQrGuard.Cmdlets;
 
 /// <summary>
-/// Export-OutlookMobileDevice: the connected Outlook mobile devices to CSV, every property plus
-/// UserDisplayNameNew, as Export-Csv -NoTypeInformation writes them (UTF-8 with BOM by default);
-/// with -IncludeSigninEvidence, the owners' authentication-transfer sign-ins as extra columns.
+/// Export-OutlookMobileDevice: the connected Outlook mobile devices to CSV, as Export-Csv
+/// -NoTypeInformation writes them (UTF-8 with BOM by default). -Layout RemotePowerShell (default)
+/// is the procedure's 42 columns (UserDisplayName in O, UserDisplayNameNew in AP);
+/// ExchangeOnlineManagement is the 40 REST properties + UserDisplayNameNew. With
+/// -IncludeSigninEvidence, the owners' authentication-transfer sign-ins as extra columns after either.
 /// </summary>
 [Cmdlet(VerbsData.Export, "OutlookMobileDevice", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(FileInfo))]
@@ -21,6 +23,15 @@ public sealed class ExportOutlookMobileDeviceCommand : DeviceQueryCmdlet
     [Alias("FilePath", "LiteralPath")]
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = string.Empty;
+
+    /// <summary>
+    /// Column layout: RemotePowerShell (the published procedure's file from a remote PowerShell
+    /// session: PSComputerName, RunspaceId, PSShowComputerName, 38 properties, UserDisplayNameNew)
+    /// or ExchangeOnlineManagement (today's module: 40 properties, UserDisplayNameNew).
+    /// </summary>
+    [Parameter]
+    [ValidateSet("RemotePowerShell", "ExchangeOnlineManagement")]
+    public string Layout { get; set; } = "RemotePowerShell";
 
     [Parameter]
     [ValidateSet("utf8BOM", "utf8NoBOM", "utf8", "unicode", "shift_jis")]
@@ -83,6 +94,7 @@ public sealed class ExportOutlookMobileDeviceCommand : DeviceQueryCmdlet
             newline = string.Empty,
             date_culture = Culture(CultureInfo.CurrentCulture),
             query = BuildQuery(),
+            layout = Layout,
             include_signin_evidence = IncludeSigninEvidence,
             evidence_since_ticks = evidenceSince,
         };

@@ -6,13 +6,14 @@ using OutlookQrGuard.Native;
 namespace OutlookQrGuard.Model;
 
 /// <summary>
-/// One ActiveSync device partnership as Get-MobileDevice returns it, every property in the
-/// service's order, plus UserDisplayNameNew (Identity before the first backslash). Dates are UTC.
+/// One ActiveSync device partnership as Get-MobileDevice returns it: the 40 properties of
+/// ExchangeOnlineManagement 3 (REST) in the service's order, plus UserDisplayNameNew (the owning
+/// mailbox's Name: Identity before the first backslash). Dates are UTC.
 /// </summary>
 public sealed class OutlookMobileDevice
 {
     /// <summary>The property order of Get-MobileDevice; a test checks it against the engine's.</summary>
-    internal static readonly IReadOnlyList<string> PropertyOrder = new[] { "FriendlyName", "DeviceId", "DeviceImei", "DeviceMobileOperator", "DeviceOS", "DeviceOSLanguage", "DeviceTelephoneNumber", "DeviceType", "DeviceUserAgent", "DeviceModel", "FirstSyncTime", "UserDisplayName", "DeviceAccessState", "DeviceAccessStateReason", "DeviceAccessControlRule", "ClientVersion", "ClientType", "IsManaged", "IsCompliant", "IsDisabled", "AdminDisplayName", "ExchangeVersion", "Name", "DistinguishedName", "Identity", "Guid", "ObjectCategory", "ObjectClass", "WhenChanged", "WhenCreated", "WhenChangedUTC", "WhenCreatedUTC", "ExchangeObjectId", "OrganizationId", "Id", "OriginatingServer", "IsValid", "ObjectState" };
+    internal static readonly IReadOnlyList<string> PropertyOrder = new[] { "FriendlyName", "DeviceId", "DeviceImei", "DeviceMobileOperator", "DeviceOS", "DeviceOSLanguage", "DeviceTelephoneNumber", "DeviceType", "DeviceUserAgent", "DeviceModel", "FirstSyncTime", "UserDisplayName", "DeviceAccessState", "DeviceAccessStateReason", "DeviceAccessControlRule", "ClientVersion", "ClientType", "IsManaged", "IsCompliant", "IsDisabled", "AdminDisplayName", "ExchangeVersion", "DirectoryObjectVersion", "Name", "DistinguishedName", "Identity", "ObjectCategory", "ObjectClass", "WhenChanged", "WhenCreated", "WhenChangedUTC", "WhenCreatedUTC", "ExchangeObjectId", "OrganizationalUnitRoot", "OrganizationId", "Id", "Guid", "OriginatingServer", "IsValid", "ObjectState" };
 
     internal OutlookMobileDevice(DeviceRecord r)
     {
@@ -38,10 +39,10 @@ public sealed class OutlookMobileDevice
         IsDisabled = r.is_disabled;
         AdminDisplayName = r.admin_display_name;
         ExchangeVersion = r.exchange_version;
+        DirectoryObjectVersion = r.directory_object_version;
         Name = r.name;
         DistinguishedName = r.distinguished_name;
         Identity = r.identity;
-        Guid = r.guid;
         ObjectCategory = r.object_category;
         ObjectClass = r.object_class.ToArray();
         WhenChanged = Date(r.when_changed);
@@ -49,8 +50,10 @@ public sealed class OutlookMobileDevice
         WhenChangedUTC = Date(r.when_changed_utc);
         WhenCreatedUTC = Date(r.when_created_utc);
         ExchangeObjectId = r.exchange_object_id;
+        OrganizationalUnitRoot = r.organizational_unit_root;
         OrganizationId = r.organization_id;
         Id = r.id;
+        Guid = r.guid;
         OriginatingServer = r.originating_server;
         IsValid = r.is_valid;
         ObjectState = r.object_state;
@@ -80,10 +83,10 @@ public sealed class OutlookMobileDevice
     public bool? IsDisabled { get; }
     public string? AdminDisplayName { get; }
     public string? ExchangeVersion { get; }
+    public string? DirectoryObjectVersion { get; }
     public string? Name { get; }
     public string? DistinguishedName { get; }
     public string? Identity { get; }
-    public string? Guid { get; }
     public string? ObjectCategory { get; }
     public string[] ObjectClass { get; }
     public DateTime? WhenChanged { get; }
@@ -91,13 +94,18 @@ public sealed class OutlookMobileDevice
     public DateTime? WhenChangedUTC { get; }
     public DateTime? WhenCreatedUTC { get; }
     public string? ExchangeObjectId { get; }
+    public string? OrganizationalUnitRoot { get; }
     public string? OrganizationId { get; }
     public string? Id { get; }
+    public string? Guid { get; }
     public string? OriginatingServer { get; }
     public bool? IsValid { get; }
     public string? ObjectState { get; }
 
-    /// <summary>The part of Identity before the first backslash (the mailbox's display name).</summary>
+    /// <summary>
+    /// The owning mailbox's Name: the part of Identity before the first backslash (Identity is
+    /// &lt;mailbox Name&gt;\ExchangeActiveSyncDevices\&lt;device Name&gt;).
+    /// </summary>
     public string UserDisplayNameNew { get; }
 
     /// <summary>The owning mailbox, for Revoke-OutlookMobileSignin to resolve the user.</summary>

@@ -1,7 +1,8 @@
 //! Reading the mailbox a device belongs to out of its `Identity` and `DistinguishedName`.
 
-/// The text before the first `\` of a device `Identity` (the mailbox's display name or alias):
-/// what the admin's `($_.Identity -split '\\')[0]` yields. Whole text when there is no `\`.
+/// The text before the first `\` of a device `Identity`: the owning mailbox's Name (Identity is
+/// `{mailbox Name}\ExchangeActiveSyncDevices\{device Name}`, Get-MobileDevice docs), what the admin's
+/// `($_.Identity -split '\\')[0]` yields. Whole text when there is no `\`.
 pub fn user_display_name_new(identity: &str) -> &str {
     identity.split('\\').next().unwrap_or(identity)
 }

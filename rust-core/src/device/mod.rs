@@ -16,10 +16,13 @@ pub use identity::{mailbox_distinguished_name, user_display_name_new};
 pub use page::{DeviceParseError, MobileDevicePage, parse_page};
 pub use timestamp::{DateTimeParts, TICKS_PER_SECOND, TimestampParseError, UtcTimestamp};
 
-/// Number of `Get-MobileDevice` properties.
-pub const PROPERTY_COUNT: usize = 38;
+/// Number of `Get-MobileDevice` properties the REST API returns.
+pub const PROPERTY_COUNT: usize = 40;
 
-/// `Get-MobileDevice` property names in the order the service returns them.
+/// `Get-MobileDevice` property names in the order ExchangeOnlineManagement 3 (REST) returns
+/// them: the live app-only survey recorded in ../shared/docs/exchange-admin-rest.md
+/// (`Get-MobileDevice`, CORRECTED 2026-12-06). The older remote-PowerShell order, used by the
+/// procedure's CSV, is [`crate::export::CsvLayout::RemotePowerShell`].
 pub const PROPERTY_NAMES: [&str; PROPERTY_COUNT] = [
     "FriendlyName",
     "DeviceId",
@@ -43,10 +46,10 @@ pub const PROPERTY_NAMES: [&str; PROPERTY_COUNT] = [
     "IsDisabled",
     "AdminDisplayName",
     "ExchangeVersion",
+    "DirectoryObjectVersion",
     "Name",
     "DistinguishedName",
     "Identity",
-    "Guid",
     "ObjectCategory",
     "ObjectClass",
     "WhenChanged",
@@ -54,21 +57,30 @@ pub const PROPERTY_NAMES: [&str; PROPERTY_COUNT] = [
     "WhenChangedUTC",
     "WhenCreatedUTC",
     "ExchangeObjectId",
+    "OrganizationalUnitRoot",
     "OrganizationId",
     "Id",
+    "Guid",
     "OriginatingServer",
     "IsValid",
     "ObjectState",
 ];
 
 /// The value type of each property, index-aligned with [`PROPERTY_NAMES`].
+/// DirectoryObjectVersion and OrganizationalUnitRoot are read as text: their JSON value forms
+/// are UNCONFIRMED (text keeps a number or a string as it came).
 pub const PROPERTY_KINDS: [PropertyKind; PROPERTY_COUNT] = {
     use PropertyKind::{DateTime as D, Flag as B, Text as T, TextList as L};
     [
         T, T, T, T, T, T, T, T, T, T, D, T, T, T, T, T, T, B, B, B, T, T, T, T, T, T, T, L, D, D,
-        D, D, T, T, T, T, B, T,
+        D, D, T, T, T, T, T, T, B, T,
     ]
 };
+
+/// Index of a property in [`PROPERTY_NAMES`] (exact name); `None` for names it lacks.
+pub fn property_index(name: &str) -> Option<usize> {
+    PROPERTY_NAMES.iter().position(|p| *p == name)
+}
 
 /// The value type of a property.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,6 +152,8 @@ pub struct MobileDevice {
     pub admin_display_name: Option<String>,
     #[serde(rename = "ExchangeVersion", deserialize_with = "lenient::text")]
     pub exchange_version: Option<String>,
+    #[serde(rename = "DirectoryObjectVersion", deserialize_with = "lenient::text")]
+    pub directory_object_version: Option<String>,
     #[serde(rename = "Name", deserialize_with = "lenient::text")]
     pub name: Option<String>,
     #[serde(rename = "DistinguishedName", deserialize_with = "lenient::text")]
@@ -162,6 +176,8 @@ pub struct MobileDevice {
     pub when_created_utc: Option<UtcTimestamp>,
     #[serde(rename = "ExchangeObjectId", deserialize_with = "lenient::text")]
     pub exchange_object_id: Option<String>,
+    #[serde(rename = "OrganizationalUnitRoot", deserialize_with = "lenient::text")]
+    pub organizational_unit_root: Option<String>,
     #[serde(rename = "OrganizationId", deserialize_with = "lenient::text")]
     pub organization_id: Option<String>,
     #[serde(rename = "Id", deserialize_with = "lenient::text")]
@@ -204,10 +220,10 @@ impl MobileDevice {
             B(self.is_disabled),
             T(t(&self.admin_display_name)),
             T(t(&self.exchange_version)),
+            T(t(&self.directory_object_version)),
             T(t(&self.name)),
             T(t(&self.distinguished_name)),
             T(t(&self.identity)),
-            T(t(&self.guid)),
             T(t(&self.object_category)),
             L(&self.object_class),
             D(self.when_changed),
@@ -215,16 +231,19 @@ impl MobileDevice {
             D(self.when_changed_utc),
             D(self.when_created_utc),
             T(t(&self.exchange_object_id)),
+            T(t(&self.organizational_unit_root)),
             T(t(&self.organization_id)),
             T(t(&self.id)),
+            T(t(&self.guid)),
             T(t(&self.originating_server)),
             B(self.is_valid),
             T(t(&self.object_state)),
         ]
     }
 
-    /// `UserDisplayNameNew`: the text of `Identity` before the first `\` (the mailbox's display
-    /// name); the whole `Identity` when it has no `\`; empty when `Identity` is null.
+    /// `UserDisplayNameNew`: the text of `Identity` before the first `\`, i.e. the owning
+    /// mailbox's Name (`{mailbox Name}\ExchangeActiveSyncDevices\…`, the Identity form of the
+    /// Get-MobileDevice docs); the whole `Identity` when it has no `\`; empty when it is null.
     pub fn user_display_name_new(&self) -> &str {
         self.identity.as_deref().map_or("", user_display_name_new)
     }

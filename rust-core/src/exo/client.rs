@@ -389,6 +389,11 @@ impl ExchangeClient {
     pub fn options(&self) -> &ExchangeOptions {
         &self.inner.options
     }
+
+    /// The GUID this connection sends as `connection-id`; the CSV's RunspaceId reuses it.
+    pub fn connection_id(&self) -> Uuid {
+        self.inner.connection_id
+    }
 }
 
 fn principal_name(credential: &Credential) -> String {

@@ -19,12 +19,16 @@ type ProgressCallback = Box<dyn FnMut(ExportProgress) + Send>;
 
 /// Writes `Get-MobileDevice` pages as the admin's
 /// `Select-Object *, @{n='UserDisplayNameNew';e={($_.Identity -split '\\')[0]}} | Export-Csv -NoTypeInformation`
-/// would, byte for byte, with these deliberate differences:
+/// would, byte for byte, in the columns of [`super::CsvOptions::layout`] (by default the
+/// procedure's remote-session file: `PSComputerName, RunspaceId, PSShowComputerName` first),
+/// with these deliberate differences:
 /// - `ObjectClass` (multi-valued) is written as its values joined by one space (what
 ///   `"$array"` gives), not Export-Csv's useless `System.Object[]`; empty or null → null.
 /// - With [`CsvOptions::neutralise_formulas`] (the default) formula-like values get a leading `'`.
 /// - With no devices at all the file still has its header row (Export-Csv writes no rows).
-/// - Dates are printed as UTC values (ConvertFrom-Json's reading of the service's `Z` strings).
+/// - Dates are printed as UTC values. The service sends `WhenChanged`/`WhenCreated` with an
+///   offset, which PowerShell would show in the machine's local time; UTC is the same text only
+///   on a UTC machine, and one zone for every date column reads better in a spreadsheet.
 /// - Shift_JIS refuses characters CP932 lacks instead of writing a best-fit substitute.
 ///
 /// Nulls are written as an empty unquoted field, every other value quoted, as PowerShell 7 does.

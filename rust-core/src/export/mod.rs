@@ -22,6 +22,7 @@ mod date_format;
 mod encode;
 mod error;
 mod exporter;
+mod layout;
 mod options;
 mod progress;
 mod row;
@@ -30,6 +31,10 @@ pub use atomic_file::{AtomicCsvFile, AtomicFileError};
 pub use date_format::{DateCulture, DateFormatter, DateNames, DatePatternError};
 pub use error::ExportError;
 pub use exporter::{CsvExporter, FinishedExport};
+pub use layout::{
+    Column, CsvLayout, PS_COMPUTER_NAME, PS_SHOW_COMPUTER_NAME, RUNSPACE_ID, RemotingValues,
+    column_letter,
+};
 pub use options::{CsvEncoding, CsvOptions, Newline};
 pub use progress::ExportProgress;
 pub use row::USER_DISPLAY_NAME_NEW;

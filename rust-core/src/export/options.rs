@@ -1,6 +1,7 @@
 //! What the caller chooses about the CSV file.
 
 use super::date_format::DateCulture;
+use super::layout::{CsvLayout, RemotingValues};
 
 /// Text encoding of the CSV file (the `-Encoding` values admins use with Export-Csv).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -65,7 +66,11 @@ pub struct CsvOptions {
     pub neutralise_formulas: bool,
     /// The culture dates are printed in (C# passes `CultureInfo.CurrentCulture`'s).
     pub date_culture: DateCulture,
-    /// Header names of columns appended after `UserDisplayNameNew`; their values come with
+    /// Which columns, in which order (the procedure's remote-PowerShell layout by default).
+    pub layout: CsvLayout,
+    /// The remoting columns' values ([`CsvLayout::RemotePowerShell`] only).
+    pub remoting: RemotingValues,
+    /// Header names of columns appended after the layout's columns; their values come with
     /// each page ([`super::CsvExporter::write_page_with_extra`]). Empty: the file is exactly
     /// the default column set.
     pub extra_columns: Vec<String>,
@@ -78,6 +83,8 @@ impl Default for CsvOptions {
             newline: Newline::default(),
             neutralise_formulas: true,
             date_culture: DateCulture::invariant(),
+            layout: CsvLayout::default(),
+            remoting: RemotingValues::default(),
             extra_columns: Vec::new(),
         }
     }

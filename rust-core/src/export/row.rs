@@ -1,8 +1,9 @@
 //! Turning a device into one CSV row, as Export-Csv quotes and prints it.
 
-use crate::device::{MobileDevice, PROPERTY_COUNT, PROPERTY_NAMES, PropertyValue};
+use crate::device::{MobileDevice, PropertyValue};
 
 use super::date_format::{DateFormatter, DatePatternError};
+use super::layout::{Column, RemotingValues};
 use super::options::CsvOptions;
 
 /// Header of the computed column the admin's `Select-Object` adds.
@@ -21,6 +22,9 @@ pub(super) struct RowFormatter {
     dates: DateFormatter,
     neutralise: bool,
     newline: &'static str,
+    /// The layout's columns, resolved once (rows index them, nothing allocated per row).
+    columns: Vec<Column>,
+    remoting: RemotingValues,
     extra_columns: Vec<String>,
     scratch: String,
 }
@@ -31,6 +35,8 @@ impl RowFormatter {
             dates: DateFormatter::general(&options.date_culture)?,
             neutralise: options.neutralise_formulas,
             newline: options.newline.as_str(),
+            columns: options.layout.columns(),
+            remoting: options.remoting.clone(),
             extra_columns: options.extra_columns.clone(),
             scratch: String::with_capacity(64),
         })
@@ -41,17 +47,16 @@ impl RowFormatter {
     }
 
     pub(super) fn column_count(&self) -> usize {
-        PROPERTY_COUNT + 1 + self.extra_columns.len()
+        self.columns.len() + self.extra_columns.len()
     }
 
-    /// Header of column `index` (properties, then `UserDisplayNameNew`, then extra columns).
+    /// Header of column `index` (the layout's columns, then extra columns).
     pub(super) fn column_name(&self, index: usize) -> &str {
-        match index {
-            i if i < PROPERTY_COUNT => PROPERTY_NAMES[i],
-            PROPERTY_COUNT => USER_DISPLAY_NAME_NEW,
-            i => self
+        match self.columns.get(index) {
+            Some(column) => column.header(),
+            None => self
                 .extra_columns
-                .get(i - PROPERTY_COUNT - 1)
+                .get(index - self.columns.len())
                 .map_or("", String::as_str),
         }
     }
@@ -111,7 +116,21 @@ impl RowFormatter {
         extra: &[Option<&str>],
         mut emit: impl FnMut(usize, Field<'_>),
     ) {
-        for (column, value) in device.properties().into_iter().enumerate() {
+        let values = device.properties();
+        for (column, kind) in self.columns.iter().enumerate() {
+            let value = match *kind {
+                Column::Property(i) => match values.get(i) {
+                    Some(value) => *value,
+                    None => PropertyValue::Text(None),
+                },
+                Column::UserDisplayNameNew => {
+                    PropertyValue::Text(Some(device.user_display_name_new()))
+                }
+                Column::ComputerName => PropertyValue::Text(Some(&self.remoting.computer_name)),
+                Column::RunspaceId => PropertyValue::Text(Some(&self.remoting.runspace_id)),
+                // Export-Csv prints the Boolean as `False`.
+                Column::ShowComputerName => PropertyValue::Flag(Some(false)),
+            };
             match value {
                 PropertyValue::Text(None)
                 | PropertyValue::Flag(None)
@@ -138,14 +157,14 @@ impl RowFormatter {
                 }
             }
         }
-        emit(PROPERTY_COUNT, Field::Text(device.user_display_name_new()));
+        let first_extra = self.columns.len();
         for i in 0..self.extra_columns.len() {
             let field = extra
                 .get(i)
                 .copied()
                 .flatten()
                 .map_or(Field::Null, Field::Text);
-            emit(PROPERTY_COUNT + 1 + i, field);
+            emit(first_extra + i, field);
         }
     }
 }

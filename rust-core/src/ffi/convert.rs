@@ -11,7 +11,9 @@ use super::types::{
 };
 use crate::device::{MobileDevice, UtcTimestamp};
 use crate::exo::{MobileDeviceQuery, ResultSize};
-use crate::export::{CsvEncoding, CsvOptions, DateCulture, DateNames, Newline};
+use crate::export::{
+    CsvEncoding, CsvLayout, CsvOptions, DateCulture, DateNames, Newline, RemotingValues,
+};
 use crate::graph::directory_objects::{DirectoryObject, ObjectKind};
 use crate::graph::signins::SignIn;
 use crate::ops::conditional_access::{self as ca, CaAssessment, PlanAction};
@@ -187,6 +189,13 @@ pub fn export_spec(r: ExportRequest) -> Result<ExportSpec, OpError> {
     if r.path.trim().is_empty() {
         return Err(OpError::invalid("-Path is empty"));
     }
+    let layout = CsvLayout::parse(&r.layout).ok_or_else(|| {
+        OpError::invalid(format!(
+            "'{}' is not a CSV layout; use RemotePowerShell or ExchangeOnlineManagement",
+            r.layout
+        ))
+        .with_target(r.layout.clone())
+    })?;
     let mut date_culture = r.date_culture.map(date_culture).unwrap_or_default();
     if encoding == CsvEncoding::ShiftJis {
         date_culture = plain_spaces(date_culture);
@@ -209,6 +218,8 @@ pub fn export_spec(r: ExportRequest) -> Result<ExportSpec, OpError> {
             newline,
             neutralise_formulas: r.neutralise_formulas,
             date_culture,
+            layout,
+            remoting: RemotingValues::default(),
             extra_columns: Vec::new(),
         },
         query: device_query(r.query),
@@ -463,6 +474,7 @@ pub fn device_record(d: MobileDevice) -> DeviceRecord {
         is_disabled: d.is_disabled,
         admin_display_name: d.admin_display_name,
         exchange_version: d.exchange_version,
+        directory_object_version: d.directory_object_version,
         name: d.name,
         distinguished_name: d.distinguished_name,
         identity: d.identity,
@@ -474,6 +486,7 @@ pub fn device_record(d: MobileDevice) -> DeviceRecord {
         when_changed_utc: ticks(d.when_changed_utc),
         when_created_utc: ticks(d.when_created_utc),
         exchange_object_id: d.exchange_object_id,
+        organizational_unit_root: d.organizational_unit_root,
         organization_id: d.organization_id,
         id: d.id,
         originating_server: d.originating_server,
@@ -514,9 +527,27 @@ mod tests {
                 mailbox: None,
                 result_size: None,
             },
+            layout: String::new(),
             include_signin_evidence: false,
             evidence_since_ticks: None,
         }
+    }
+
+    #[test]
+    fn layout_defaults_to_the_procedures_and_refuses_unknown_names() {
+        let spec = export_spec(request("utf8BOM")).unwrap();
+        assert_eq!(spec.options.layout, CsvLayout::RemotePowerShell);
+        let mut r = request("utf8BOM");
+        r.layout = "exchangeOnlineManagement".into();
+        assert_eq!(
+            export_spec(r).unwrap().options.layout,
+            CsvLayout::ExchangeOnlineManagement
+        );
+        let mut r = request("utf8BOM");
+        r.layout = "Rest".into();
+        let err = export_spec(r).err().unwrap();
+        assert_eq!(err.kind, FailureKind::InvalidArgument);
+        assert!(err.message.contains("'Rest'"));
     }
 
     #[test]

@@ -287,6 +287,7 @@ pub struct DeviceRecord {
     pub is_disabled: Option<bool>,
     pub admin_display_name: Option<String>,
     pub exchange_version: Option<String>,
+    pub directory_object_version: Option<String>,
     pub name: Option<String>,
     pub distinguished_name: Option<String>,
     pub identity: Option<String>,
@@ -298,6 +299,7 @@ pub struct DeviceRecord {
     pub when_changed_utc: Option<i64>,
     pub when_created_utc: Option<i64>,
     pub exchange_object_id: Option<String>,
+    pub organizational_unit_root: Option<String>,
     pub organization_id: Option<String>,
     pub id: Option<String>,
     pub originating_server: Option<String>,
@@ -353,7 +355,10 @@ pub struct ExportRequest {
     pub newline: String,
     pub date_culture: Option<DateCultureSpec>,
     pub query: DeviceQuery,
-    /// Adds TransferSignInCount, TransferFirstSignIn, TransferLastSignIn after the default columns.
+    /// Column layout: "RemotePowerShell" (or "": the procedure's 42 columns) or
+    /// "ExchangeOnlineManagement" (the 40 REST properties + UserDisplayNameNew).
+    pub layout: String,
+    /// Adds TransferSignInCount, TransferFirstSignIn, TransferLastSignIn after the layout's columns.
     pub include_signin_evidence: bool,
     /// Start of the evidence window (.NET ticks, UTC); `None` = 30 days ago.
     pub evidence_since_ticks: Option<i64>,

@@ -12,7 +12,9 @@ use super::inventory::DeviceListing;
 use super::session::Session;
 use crate::device::MobileDevice;
 use crate::exo::MobileDeviceQuery;
-use crate::export::{AtomicCsvFile, CsvExporter, CsvOptions, DateFormatter, ExportProgress};
+use crate::export::{
+    AtomicCsvFile, CsvExporter, CsvOptions, DateFormatter, ExportProgress, RemotingValues,
+};
 
 /// The evidence columns, appended after UserDisplayNameNew only with -IncludeSigninEvidence.
 pub const EVIDENCE_COLUMNS: [&str; 3] = [
@@ -73,6 +75,21 @@ fn evidence_values(
     out
 }
 
+/// What a remote PowerShell session would have put in the remoting columns: the Exchange host
+/// (`outlook.office365.com` in the public cloud) and one GUID per connection.
+fn remoting_values(session: &Session) -> RemotingValues {
+    let defaults = RemotingValues::default();
+    RemotingValues {
+        computer_name: session
+            .tokens
+            .environment()
+            .exchange_base()
+            .host_str()
+            .map_or(defaults.computer_name, str::to_owned),
+        runspace_id: session.exchange.connection_id().to_string(),
+    }
+}
+
 /// Writes the export. The file appears at `spec.path` only when every page was written: an
 /// error, or dropping this future (cancellation), removes the temporary file.
 pub async fn export(
@@ -82,6 +99,7 @@ pub async fn export(
 ) -> Result<ExportOutcome, OpError> {
     let file = AtomicCsvFile::create(&spec.path, spec.overwrite, spec.create_directory)?;
     let mut options = spec.options.clone();
+    options.remoting = remoting_values(session);
     let mut warnings = Vec::new();
     let mut joined: Option<(HashMap<String, UserEvidence>, DateFormatter)> = None;
     let mut users_with_evidence = 0;

@@ -48,6 +48,8 @@ pub async fn export_and_check(tenant: &Tenant) {
             trusted_root_pem: Some(tenant.ca_pem.clone()),
             allow_http_loopback: false,
             proxy_uri: None,
+            proxy_username: None,
+            proxy_password: None,
             legacy_assertion: false,
             user_principal_name: None,
             method: ConnectMethod::ClientSecret {

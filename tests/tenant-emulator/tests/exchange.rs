@@ -167,10 +167,36 @@ async fn get_mobile_device_filter_matches_ground_truth_in_order_and_shape() {
     assert!(expected.len() > 200, "about 70% of 400");
     assert_eq!(got, &expected);
     let first = got[0].as_object().unwrap();
+    // The 40 properties of the live REST survey, in its order (exchange-admin-rest.md).
     let names: Vec<&str> = first.keys().map(String::as_str).collect();
-    assert_eq!(names.len(), 38);
+    assert_eq!(names.len(), 40);
     assert_eq!(&names[..3], ["FriendlyName", "DeviceId", "DeviceImei"]);
-    assert_eq!(names[37], "ObjectState");
+    assert_eq!(
+        &names[21..26],
+        [
+            "ExchangeVersion",
+            "DirectoryObjectVersion",
+            "Name",
+            "DistinguishedName",
+            "Identity"
+        ]
+    );
+    assert_eq!(
+        &names[32..],
+        [
+            "ExchangeObjectId",
+            "OrganizationalUnitRoot",
+            "OrganizationId",
+            "Id",
+            "Guid",
+            "OriginatingServer",
+            "IsValid",
+            "ObjectState"
+        ]
+    );
+    // Warnings on every page: an empty array when there are none.
+    assert_eq!(page["@adminapi.warnings"], json!([]), "{page}");
+    assert_eq!(page["adminapi.warnings@odata.type"], "#Collection(String)");
     assert_eq!(
         first["ObjectClass"],
         json!(["top", "msExchActiveSyncDevice"])
@@ -180,11 +206,35 @@ async fn get_mobile_device_filter_matches_ground_truth_in_order_and_shape() {
     let sync = first["FirstSyncTime"].as_str().unwrap();
     assert_eq!(sync.len(), 28, "{sync}");
     assert!(sync.ends_with('Z') && sync.as_bytes()[19] == b'.');
+    // WhenChanged/WhenCreated carry an offset, the *UTC ones a Z; the same instants.
+    for (offset, utc) in [
+        ("WhenChanged", "WhenChangedUTC"),
+        ("WhenCreated", "WhenCreatedUTC"),
+    ] {
+        let offset = first[offset].as_str().unwrap();
+        let utc = first[utc].as_str().unwrap();
+        assert_eq!(offset.len(), 33, "{offset}");
+        assert!(offset.ends_with("+00:00"), "{offset}");
+        assert!(utc.ends_with('Z'), "{utc}");
+        assert_eq!(offset[..27], utc[..27]);
+    }
+    // Shaped like Microsoft's documented `Lila\ExchangeActiveSyncDevices\REST§Outlook§5eec…`.
     let identity = first["Identity"].as_str().unwrap();
-    assert!(
-        identity.contains("\\ExchangeActiveSyncDevices\\Outlook§Outlook§"),
-        "{identity}"
+    let (mailbox, rest) = identity.split_once('\\').unwrap();
+    assert!(!mailbox.is_empty());
+    let device_id = first["DeviceId"].as_str().unwrap();
+    assert_eq!(
+        rest,
+        format!("ExchangeActiveSyncDevices\\REST§Outlook§{device_id}")
     );
+    assert_eq!(device_id.len(), 32);
+    assert!(
+        device_id
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    );
+    assert_eq!(first["Name"], format!("REST§Outlook§{device_id}"));
+    assert_eq!(first["OrganizationalUnitRoot"], "contoso.onmicrosoft.com");
     assert_eq!(first["Id"], first["Identity"]);
     // Hostile values come through untouched somewhere in the data.
     let all = h.emulator.seeded_devices_json(None);

@@ -111,15 +111,16 @@ fn envelope(tenant_segment: &str, output: CmdletOutput) -> Reply {
         "https://outlook.office365.com/adminapi/beta/{tenant_segment}/$metadata#Collection(Exchange.GenericHashTable)"
     );
     member(&mut body, true, "@odata.context", &context);
-    if !output.warnings.is_empty() {
-        member(
-            &mut body,
-            false,
-            "adminapi.warnings@odata.type",
-            &"#Collection(String)",
-        );
-        member(&mut body, false, "@adminapi.warnings", &output.warnings);
-    }
+    // Every page carries the warnings annotation, an empty array when there are none. The
+    // annotation and its place come from the documented reply shape (exchange-admin-rest.md,
+    // Response); that it is present and empty when there are no warnings is UNCONFIRMED.
+    member(
+        &mut body,
+        false,
+        "adminapi.warnings@odata.type",
+        &"#Collection(String)",
+    );
+    member(&mut body, false, "@adminapi.warnings", &output.warnings);
     match &output.values {
         Objects::Json(values) => member(&mut body, false, "value", values),
         Objects::Serialized(text) => {

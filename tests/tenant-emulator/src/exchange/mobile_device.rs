@@ -1,4 +1,4 @@
-//! `Get-MobileDevice`: the 38 properties in the service's order and types, rendered on demand
+//! `Get-MobileDevice`: the 40 REST properties in the service's order and types, rendered on demand
 //! from the compact seeded devices; `-Filter`, `-Mailbox`, `-Identity`, `-ResultSize`, paging.
 
 use std::borrow::Cow;
@@ -16,7 +16,10 @@ use crate::seed::{Device, User, escape_rdn};
 use crate::state::State;
 use crate::tenant::{FOREST, ORIGINATING_SERVER};
 
-pub const PROPERTIES: [&str; 38] = [
+/// The 40 properties ExchangeOnlineManagement 3 (REST) returns, in its order: the live survey
+/// in ../shared/docs/exchange-admin-rest.md (`Get-MobileDevice`, CORRECTED 2026-12-06). The REST
+/// JSON holds exactly these (no PSComputerName/RunspaceId: those come from remoting).
+pub const PROPERTIES: [&str; 40] = [
     "FriendlyName",
     "DeviceId",
     "DeviceImei",
@@ -39,10 +42,10 @@ pub const PROPERTIES: [&str; 38] = [
     "IsDisabled",
     "AdminDisplayName",
     "ExchangeVersion",
+    "DirectoryObjectVersion",
     "Name",
     "DistinguishedName",
     "Identity",
-    "Guid",
     "ObjectCategory",
     "ObjectClass",
     "WhenChanged",
@@ -50,8 +53,10 @@ pub const PROPERTIES: [&str; 38] = [
     "WhenChangedUTC",
     "WhenCreatedUTC",
     "ExchangeObjectId",
+    "OrganizationalUnitRoot",
     "OrganizationId",
     "Id",
+    "Guid",
     "OriginatingServer",
     "IsValid",
     "ObjectState",
@@ -65,8 +70,12 @@ enum Field<'a> {
     Null,
     Text(Cow<'a, str>),
     Bool(bool),
-    /// 100-ns ticks since the Unix epoch.
+    /// 100-ns ticks since the Unix epoch, written with `Z`.
     Date(i64),
+    /// The same, written with a `+00:00` offset: the service sends `WhenChanged`/`WhenCreated`
+    /// as DateTimeOffset and the `*UTC` ones with `Z`, 7 fractional digits (exchange-admin-rest.md,
+    /// `Get-MobileDevice` dates, from a captured Get-Mailbox reply).
+    DateOffset(i64),
     List(&'static [&'static str]),
 }
 
@@ -94,12 +103,15 @@ impl<'a> DeviceView<'a> {
         self.user.map_or("", |u| u.mailbox_name.as_str())
     }
 
-    /// `{ClientType}§{DeviceType}§{DeviceId}`
+    /// `{protocol}§{DeviceType}§{DeviceId}`: Outlook for iOS and Android is
+    /// `REST§Outlook§5eec4e941e0748a264512fd83770d5ac` in Microsoft's Get-MobileDevice /
+    /// Get-MobileDeviceStatistics examples (MicrosoftDocs/office-docs-powershell); the EAS form
+    /// is UNCONFIRMED.
     fn name(&self) -> String {
         let t = self.device.template();
         format!(
             "{}§{}§{}",
-            t.client_type, t.device_type, self.device.device_id
+            t.name_protocol, t.device_type, self.device.device_id
         )
     }
 
@@ -146,25 +158,32 @@ impl<'a> DeviceView<'a> {
             19 => Field::Bool(d.is_disabled),
             20 => Field::Null,
             21 => Field::Text(Cow::Borrowed("0.10 (14.1.100.0)")),
-            22 => Field::Text(Cow::Owned(self.name())),
-            23 => Field::Text(Cow::Owned(format!(
+            // UNCONFIRMED: its value form in the REST JSON is not in any source we have.
+            22 => Field::Null,
+            23 => Field::Text(Cow::Owned(self.name())),
+            24 => Field::Text(Cow::Owned(format!(
                 "CN={},CN=ExchangeActiveSyncDevices,CN={},{}",
                 escape_rdn(&self.name()),
                 escape_rdn(self.mailbox_name()),
                 tenant.organization_dn()
             ))),
-            24 | 34 => Field::Text(Cow::Owned(self.identity())),
-            25 | 32 => Field::Text(Cow::Owned(d.guid.to_string())),
+            25 | 35 => Field::Text(Cow::Owned(self.identity())),
+            36 | 32 => Field::Text(Cow::Owned(d.guid.to_string())),
             26 => Field::Text(Cow::Owned(format!(
                 "{FOREST}/Configuration/Schema/ms-Exch-Active-Sync-Device"
             ))),
             27 => Field::List(OBJECT_CLASS),
-            28 | 30 => Field::Date(d.changed),
-            29 | 31 => Field::Date(d.created),
-            33 => Field::Text(Cow::Owned(tenant.organization_id())),
-            35 => Field::Text(Cow::Borrowed(ORIGINATING_SERVER)),
-            36 => Field::Bool(true),
-            37 => Field::Text(Cow::Borrowed("Unchanged")),
+            28 => Field::DateOffset(d.changed),
+            29 => Field::DateOffset(d.created),
+            30 => Field::Date(d.changed),
+            31 => Field::Date(d.created),
+            // The tenant's initial domain, as Get-AcceptedDomain's OrganizationalUnitRoot reads
+            // in public scripts; for devices UNCONFIRMED.
+            33 => Field::Text(Cow::Owned(tenant.domain.clone())),
+            34 => Field::Text(Cow::Owned(tenant.organization_id())),
+            37 => Field::Text(Cow::Borrowed(ORIGINATING_SERVER)),
+            38 => Field::Bool(true),
+            39 => Field::Text(Cow::Borrowed("Unchanged")),
             _ => Field::Null,
         }
     }
@@ -186,6 +205,7 @@ impl<'a> DeviceView<'a> {
                 Field::Text(t) => Value::String(t.into_owned()),
                 Field::Bool(b) => Value::Bool(b),
                 Field::Date(ticks) => Value::String(clock::exchange_datetime(ticks)),
+                Field::DateOffset(ticks) => Value::String(with_offset(ticks)),
                 Field::List(items) => Value::Array(items.iter().map(|s| Value::from(*s)).collect()),
             };
             map.insert(PROPERTIES[i].to_owned(), value);
@@ -216,6 +236,7 @@ impl DeviceView<'_> {
                 Field::Text(t) => json_string(out, &t),
                 Field::Bool(b) => out.extend_from_slice(if b { b"true" } else { b"false" }),
                 Field::Date(ticks) => json_string(out, &clock::exchange_datetime(ticks)),
+                Field::DateOffset(ticks) => json_string(out, &with_offset(ticks)),
                 Field::List(items) => {
                     out.push(b'[');
                     for (n, item) in items.iter().enumerate() {
@@ -232,6 +253,16 @@ impl DeviceView<'_> {
     }
 }
 
+/// `…T09:26:53.5897932+00:00`: the `Z` form with the UTC offset spelled out.
+fn with_offset(ticks: i64) -> String {
+    let mut text = clock::exchange_datetime(ticks);
+    if text.ends_with('Z') {
+        text.pop();
+        text.push_str("+00:00");
+    }
+    text
+}
+
 /// A JSON string with serde_json's escaping (the same bytes a `Value::String` serialises to).
 fn json_string(out: &mut Vec<u8>, text: &str) {
     // Writing to memory cannot fail.
@@ -243,7 +274,7 @@ impl Target for DeviceView<'_> {
         match self.field(property) {
             Field::Text(t) => PropValue::Text(t),
             Field::Bool(b) => PropValue::Bool(b),
-            Field::Null | Field::Date(_) | Field::List(_) => PropValue::Null,
+            Field::Null | Field::Date(_) | Field::DateOffset(_) | Field::List(_) => PropValue::Null,
         }
     }
 }
@@ -258,7 +289,7 @@ impl Schema for DeviceSchema {
             .position(|p| p.eq_ignore_ascii_case(name))?;
         match i {
             10 | 27 | 28 | 29 | 30 | 31 => None,
-            17 | 18 | 19 | 36 => Some((i, ValueKind::Bool)),
+            17 | 18 | 19 | 38 => Some((i, ValueKind::Bool)),
             _ => Some((i, ValueKind::Text)),
         }
     }

@@ -1,5 +1,5 @@
 //! Seeded ActiveSync partnerships: about 70% Outlook for iOS and Android, the rest native EAS
-//! clients. Stored compactly; the 38 Exchange properties are rendered on demand.
+//! clients. Stored compactly; the 40 Exchange properties are rendered on demand.
 
 use std::borrow::Cow;
 
@@ -19,6 +19,8 @@ pub struct DeviceTemplate {
     pub model: &'static str,
     pub device_type: &'static str,
     pub client_type: &'static str,
+    /// First segment of the device Name (`REST§Outlook§…` for Outlook for iOS and Android).
+    pub name_protocol: &'static str,
     pub client_version: &'static str,
     pub os: &'static [&'static str],
     pub user_agents: &'static [&'static str],
@@ -34,6 +36,7 @@ pub const TEMPLATES: &[DeviceTemplate] = &[
         model: OUTLOOK_MODEL,
         device_type: "Outlook",
         client_type: "Outlook",
+        name_protocol: "REST",
         client_version: "1.0",
         os: IOS,
         user_agents: &["Outlook-iOS/2.0"],
@@ -44,6 +47,7 @@ pub const TEMPLATES: &[DeviceTemplate] = &[
         model: OUTLOOK_MODEL,
         device_type: "Outlook",
         client_type: "Outlook",
+        name_protocol: "REST",
         client_version: "1.0",
         os: ANDROID,
         user_agents: &["Outlook-Android/2.0"],
@@ -54,6 +58,7 @@ pub const TEMPLATES: &[DeviceTemplate] = &[
         model: "iPhone15C2",
         device_type: "iPhone",
         client_type: "EAS",
+        name_protocol: "EAS",
         client_version: "16.1",
         os: IOS,
         user_agents: &["Apple-iPhone15C2/2105.259", "Apple-iPhone15C2/2201.83"],
@@ -64,6 +69,7 @@ pub const TEMPLATES: &[DeviceTemplate] = &[
         model: "iPad13C1",
         device_type: "iPad",
         client_type: "EAS",
+        name_protocol: "EAS",
         client_version: "16.1",
         os: IOS,
         user_agents: &["Apple-iPad13C1/2105.259"],
@@ -74,6 +80,7 @@ pub const TEMPLATES: &[DeviceTemplate] = &[
         model: "SM-S921B",
         device_type: "SAMSUNGSMS921B",
         client_type: "EAS",
+        name_protocol: "EAS",
         client_version: "16.1",
         os: ANDROID,
         user_agents: &["Android-SAMSUNG-SM-S921B/102.20300"],
@@ -84,6 +91,7 @@ pub const TEMPLATES: &[DeviceTemplate] = &[
         model: "Pixel 8",
         device_type: "Android",
         client_type: "EAS",
+        name_protocol: "EAS",
         client_version: "16.1",
         os: ANDROID,
         user_agents: &["Android-Mail/2024.05.19.634917420.Release"],
@@ -94,6 +102,7 @@ pub const TEMPLATES: &[DeviceTemplate] = &[
         model: "WindowsMail",
         device_type: "WindowsMail",
         client_type: "EAS",
+        name_protocol: "EAS",
         client_version: "16.1",
         os: &["Windows 10.0.19045", "Windows 10.0.22631"],
         user_agents: &["MSFT-WIN-3/10.0.19045"],
@@ -191,7 +200,10 @@ pub fn generate_devices(seed: u64, count: usize, users: usize) -> Vec<Device> {
                 2 + rng.below((TEMPLATES.len() - 2) as u64) as u8
             };
             let t = &TEMPLATES[template as usize];
-            let device_id: Box<str> = if t.client_type == "Outlook" || rng.chance(0.5) {
+            let device_id: Box<str> = if t.client_type == "Outlook" {
+                // Lowercase, as in Microsoft's documented `REST§Outlook§5eec4e94…` example.
+                rng.hex(32, false).into()
+            } else if rng.chance(0.5) {
                 rng.hex(32, true).into()
             } else {
                 format!("Appl{}", rng.hex(10, true)).into()
