@@ -25,7 +25,7 @@ It only reads the tenant; it changes nothing.
 '@
     Parameters  = @{
         Format            = 'The form of the report: Html (the default), Json or Csv.'
-        Path              = 'The file to write the report to. Relative paths are resolved from the current PowerShell location. Without it, the report is returned as a string.'
+        Path              = 'The file to write the report to. Relative paths are resolved from the current PowerShell location. Without it, the report is returned as a string. The file holds IMEIs, phone numbers and user names: on Linux and macOS it is created readable and writable by you only (mode 0600), and a file replaced with -Force keeps the mode it had. On Windows it inherits the permissions (ACL) of its folder: write it to a folder only the right people can read.'
         Force             = 'Replaces an existing file at -Path. Without it, an existing file is an error. The folder must exist either way.'
         UserPrincipalName = 'Only the devices of this mailbox: a user principal name, an alias or another mailbox identity. By default the devices of all mailboxes are counted.'
         DeviceModel       = 'Only devices with this DeviceModel. The default is "Outlook for iOS and Android".'

@@ -24,7 +24,7 @@ UserDisplayNameNew は、端末を所有するメールボックスの Name (名
 '@
     Parameters  = @{
         Layout              = 'ファイルの列。RemotePowerShell (既定): 公開されている手順の 42 列で、リモート PowerShell セッションが書き出したとおり、PSComputerName、RunspaceId、PSShowComputerName、そのセッションの 38 プロパティ、UserDisplayNameNew の順です。UserDisplayName は O 列、UserDisplayNameNew は AP 列です。ExchangeOnlineManagement: 現在の ExchangeOnlineManagement モジュールが返すとおり、サービスの順序の 40 プロパティ (DirectoryObjectVersion と OrganizationalUnitRoot を含み、Guid は Id のあと) に UserDisplayNameNew が続きます。UserDisplayName は L 列、UserDisplayNameNew は AO 列です。すべての列の位置は説明に記載しています。-IncludeSigninEvidence の列はどちらの場合も最後に続きます。'
-        Path                = '書き込む CSV ファイル。相対パスは PowerShell の現在の場所を基準に解決されます。パスはそのまま使われます (ワイルドカードは使えません)。'
+        Path                = '書き込む CSV ファイル。相対パスは PowerShell の現在の場所を基準に解決されます。パスはそのまま使われます (ワイルドカードは使えません)。 このファイルには IMEI、電話番号、ユーザー名が含まれます。Linux と macOS では、自分だけが読み書きできるファイル (モード 0600) として作成され、-Force で置き換えたファイルは元のモードを保ちます。Windows ではフォルダーのアクセス許可 (ACL) を継承するため、適切な人だけが読めるフォルダーに書き込んでください。'
         Encoding            = 'テキストのエンコード: utf8BOM (既定。BOM 付き UTF-8 で、Excel に最適)、utf8NoBOM または utf8 (BOM なし UTF-8)、unicode (BOM 付き UTF-16 リトル エンディアン)、shift_jis (Windows のコード ページ 932。古い日本語対応ツール向け)。shift_jis では、コード ページ 932 で表せない文字があると、Export-Csv のように "?" を書き込むのではなく、端末とプロパティを示すエラーでエクスポートを中止します。この場合、ファイルは書き込まれません。'
         Force               = '-Path の既存のファイルを置き換え、存在しない親フォルダーを作成します。指定しない場合、既存のファイルはエラーになり、フォルダーは存在している必要があります。-NoClobber とは同時に指定できません。'
         NoClobber           = '既存のファイルを決して置き換えません。これはもともと既定の動作で、Export-Csv -NoClobber に慣れた人のために用意しています。-Force とは同時に指定できません。'
