@@ -55,6 +55,9 @@ pub struct Engine {
     sessions: Shared<Session>,
     listings: Shared<Listing>,
     signin_listings: Shared<EvidenceListing>,
+    /// Stop signals of revoke calls: a revoke stopped by aborting its task would lose the
+    /// outcomes already known (who was cut off), so C# cancels through this instead.
+    revoke_cancels: Mutex<HashMap<u64, CancellationToken>>,
 }
 
 /// Handles (session and listing ids) count for the process, not per engine: an id kept from an
@@ -133,6 +136,7 @@ impl Engine {
                 sessions: Mutex::default(),
                 listings: Mutex::default(),
                 signin_listings: Mutex::default(),
+                revoke_cancels: Mutex::default(),
             })
         })
     }
@@ -501,6 +505,36 @@ impl Engine {
         ffi_result(result)
     }
 
+    /// A stop signal for one `revoke_sessions` call (its `cancel_id`).
+    pub fn open_revoke_cancel(&self) -> ffi::Result<u64, Error> {
+        panic_to_result(|| {
+            let id = self.next_handle();
+            match self.revoke_cancels.lock() {
+                Ok(mut c) => {
+                    c.insert(id, CancellationToken::new());
+                    ffi::Ok(id)
+                }
+                Err(_) => ffi::Err(OpError::invalid("The engine's state is unusable").into()),
+            }
+        })
+    }
+
+    /// Stops the revoke call holding `cancel_id`: nothing more is sent, and the call returns
+    /// every user's outcome. False when no call holds it (already finished).
+    pub fn cancel_revoke(&self, cancel_id: u64) -> ffi::Result<bool, Error> {
+        panic_to_result(|| {
+            let token = self
+                .revoke_cancels
+                .lock()
+                .ok()
+                .and_then(|c| c.get(&cancel_id).cloned());
+            if let Some(t) = &token {
+                t.cancel();
+            }
+            ffi::Ok(token.is_some())
+        })
+    }
+
     /// Stops a listing early (the pipeline was stopped, or Select-Object -First had enough).
     pub fn close_device_listing(&self, listing_id: u64) -> ffi::Result<bool, Error> {
         panic_to_result(|| ffi::Ok(self.forget_listing(listing_id)))
@@ -550,11 +584,19 @@ impl Engine {
         log: LogCallback,
     ) -> ffi::Result<Wire<RevokeBatch>, Error> {
         let call_log = CallLog::new(log);
+        let request = request.unwire();
+        let cancel_id = request.cancel_id;
         let result = log_sink::scope(call_log.sink(), async {
             let session = this.session(session_id)?;
-            let targets = convert::revoke_targets(request.unwire().targets);
+            let cancel = this
+                .revoke_cancels
+                .lock()
+                .ok()
+                .and_then(|c| c.get(&cancel_id).cloned())
+                .unwrap_or_default();
+            let targets = convert::revoke_targets(request.targets);
             let outcomes = Mutex::new(Vec::new());
-            let totals = revoke::revoke(&session, targets, CancellationToken::new(), &|record| {
+            let totals = revoke::revoke(&session, targets, cancel, &|record| {
                 if let Ok(mut o) = outcomes.lock() {
                     o.push(RevokeOutcome {
                         requested: record.input,
@@ -577,6 +619,9 @@ impl Engine {
             }))
         })
         .await;
+        if let Ok(mut c) = this.revoke_cancels.lock() {
+            c.remove(&cancel_id);
+        }
         ffi_result(result)
     }
 
