@@ -1,4 +1,5 @@
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -594,23 +595,34 @@ impl Engine {
                 .ok()
                 .and_then(|c| c.get(&cancel_id).cloned())
                 .unwrap_or_default();
+            let result_file = match request.result_path.as_deref() {
+                Some(path) => Some(revoke::ResultFile::create(Path::new(path))?),
+                None => None,
+            };
             let targets = convert::revoke_targets(request.targets);
-            let outcomes = Mutex::new(Vec::new());
+            let records = Mutex::new(Vec::new());
             let totals = revoke::revoke(&session, targets, cancel, &|record| {
-                if let Ok(mut o) = outcomes.lock() {
-                    o.push(RevokeOutcome {
-                        requested: record.input,
-                        user_principal_name: record.user_principal_name,
-                        user_id: record.user_id,
-                        status: record.status.as_str().to_owned(),
-                        message: record.message,
-                        code: String::new(),
-                    });
-                    progress.call(o.len() as u64, 0);
+                if let Ok(mut r) = records.lock() {
+                    r.push(record);
+                    progress.call(r.len() as u64, 0);
                 }
             })
             .await?;
-            let outcomes = outcomes.into_inner().unwrap_or_default();
+            let records = records.into_inner().unwrap_or_default();
+            if let Some(file) = result_file {
+                file.write(&records)?;
+            }
+            let outcomes: Vec<RevokeOutcome> = records
+                .into_iter()
+                .map(|record| RevokeOutcome {
+                    requested: record.input,
+                    user_principal_name: record.user_principal_name,
+                    user_id: record.user_id,
+                    status: record.status.as_str().to_owned(),
+                    message: record.message,
+                    code: String::new(),
+                })
+                .collect();
             Ok(Wire::from(RevokeBatch {
                 done_users: outcomes.len() as u64,
                 total_users: totals.users as u64,

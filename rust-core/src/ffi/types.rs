@@ -407,6 +407,8 @@ pub struct RevokeRequest {
     /// loses the results). `Engine::cancel_revoke` with it stops the call and still returns
     /// every user's outcome.
     pub cancel_id: u64,
+    /// `-ResultPath`: also write every outcome to this CSV file (refused if it exists).
+    pub result_path: Option<String>,
 }
 
 #[ffi]

@@ -2,13 +2,17 @@
 //! one outcome per user, none dropped, none revoked twice.
 
 use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use tokio_util::sync::CancellationToken;
 
 use super::error::OpError;
 use super::log_sink::{LogLevel, log};
+use super::report::csv_field;
 use super::session::Session;
+use crate::export::AtomicCsvFile;
 use crate::graph::{RevokeOptions, RevokeOutcome};
 
 /// One thing to revoke, as the caller gave it.
@@ -236,6 +240,41 @@ pub async fn revoke(
 const CANCELLED: &str =
     "Stopped before this user was revoked: nothing that revokes the user's sessions was sent.";
 const MAYBE_REVOKED: &str = "Stopped while Microsoft Graph had not answered the request for this user: the sessions may have been revoked. Run the command again for this user (revoking twice only moves the time again).";
+
+/// `-ResultPath`: every user's outcome as a CSV file (UTF-8 with BOM, like the export), so a
+/// stopped run (Ctrl+C), whose results PowerShell no longer lets onto the pipeline, still
+/// tells the admin who was cut off. Opened before anything is revoked, so a bad path costs
+/// nothing; written once the call ends, stopped or not.
+pub struct ResultFile(AtomicCsvFile);
+
+impl ResultFile {
+    pub fn create(path: &Path) -> Result<Self, OpError> {
+        Ok(ResultFile(AtomicCsvFile::create(path, false, false)?))
+    }
+
+    pub fn write(mut self, records: &[RevokeRecord]) -> Result<PathBuf, OpError> {
+        let mut text = String::from(
+            "\u{feff}\"Requested\",\"UserPrincipalName\",\"UserId\",\"Status\",\"Message\"\r\n",
+        );
+        for r in records {
+            text.push_str(&csv_field(&r.input));
+            for value in [
+                &r.user_principal_name,
+                &r.user_id,
+                r.status.as_str(),
+                &r.message,
+            ] {
+                text.push(',');
+                text.push_str(&csv_field(value));
+            }
+            text.push_str("\r\n");
+        }
+        self.0
+            .write_all(text.as_bytes())
+            .map_err(|e| OpError::new(super::FailureKind::Io, e.to_string()))?;
+        Ok(self.0.commit()?)
+    }
+}
 
 /// The target's mailbox, when it came from a device that names one.
 fn mailbox_dn(target: &RevokeTargetSpec) -> Option<&str> {

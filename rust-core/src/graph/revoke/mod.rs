@@ -49,9 +49,9 @@ impl Default for RevokeOptions {
             // 12 million.
             max_item_attempts: 8,
             cancel: CancellationToken::new(),
-            // Graph answers a $batch of 20 revocations in well under a second; 2 s keeps
+            // Graph answers a $batch of 20 revocations in well under a second; 1 s keeps
             // Ctrl+C prompt while letting an ordinary batch in flight report back.
-            cancel_grace: Duration::from_secs(2),
+            cancel_grace: Duration::from_secs(1),
         }
     }
 }
