@@ -177,8 +177,9 @@ public sealed class RevokeOutlookMobileSigninCommand : SessionCmdlet
     }
 
     /// <summary>
-    /// After Ctrl+C PowerShell refuses output and stream writes from the command, but the host still
-    /// shows text: the summary and who was revoked (and who may have been) go there as warnings,
+    /// After Ctrl+C PowerShell refuses output and stream writes from the command (WriteObject and
+    /// WriteProgress begin with ThrowIfStopping: PowerShell/PowerShell
+    /// src/System.Management.Automation/engine/MshCommandRuntime.cs), but the host still shows text: the summary and who was revoked (and who may have been) go there as warnings,
     /// and every outcome is in -ResultPath when given.
     /// </summary>
     private void ReportStopped(List<RevokeOutcome> outcomes, string? resultPath)

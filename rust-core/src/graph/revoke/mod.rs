@@ -49,8 +49,9 @@ impl Default for RevokeOptions {
             // 12 million.
             max_item_attempts: 8,
             cancel: CancellationToken::new(),
-            // Graph answers a $batch of 20 revocations in well under a second; 1 s keeps
-            // Ctrl+C prompt while letting an ordinary batch in flight report back.
+            // UNCONFIRMED: that Graph usually answers a $batch of 20 revocations within a
+            // second (no published latency). 1 s keeps Ctrl+C prompt (the Pester stop test
+            // wants < 2 s) while letting an ordinary batch in flight report back.
             cancel_grace: Duration::from_secs(1),
         }
     }
