@@ -25,6 +25,12 @@ internal static class Messages
     internal static string RevokeGuestNotSupported => Get(nameof(RevokeGuestNotSupported));
     internal static string NoRevokeTargets => Get(nameof(NoRevokeTargets));
     internal static string NotARevokeTarget => Get(nameof(NotARevokeTarget));
+    internal static string RevokeStoppedSummary => Get(nameof(RevokeStoppedSummary));
+    internal static string RevokeStoppedRevoked => Get(nameof(RevokeStoppedRevoked));
+    internal static string RevokeStoppedUnknown => Get(nameof(RevokeStoppedUnknown));
+    internal static string RevokeStoppedResultPath => Get(nameof(RevokeStoppedResultPath));
+    internal static string RevokeStoppedNoResultPath => Get(nameof(RevokeStoppedNoResultPath));
+    internal static string RevokeSummary => Get(nameof(RevokeSummary));
     internal static string ConditionalAccessVerbose => Get(nameof(ConditionalAccessVerbose));
     internal static string PlanCreate => Get(nameof(PlanCreate));
     internal static string PlanUpdate => Get(nameof(PlanUpdate));

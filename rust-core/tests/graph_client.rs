@@ -267,6 +267,9 @@ async fn forbidden_without_the_permission() {
 
 #[tokio::test]
 async fn cancellation_still_gives_every_input_a_result() {
+    // Ctrl+C mid-run (issue #14 item 12): the admin must learn who was cut off. The batch in
+    // flight at the cancel is answered within the grace, so "Revoked" is exactly what the
+    // service did, and everyone else is Cancelled with nothing sent.
     let emu = emulator(EmulatorOptions {
         users: 300,
         devices: 10,
@@ -298,14 +301,92 @@ async fn cancellation_still_gives_every_input_a_result() {
     let results = collected.take();
     assert_one_result_per_input(&results, users.len());
     assert!(summary.revoked > 0 && summary.revoked < 300, "{summary:?}");
-    assert_eq!(summary.revoked + summary.failed, 300);
-    let revoked: HashSet<usize> = results
+    assert_eq!(summary.revoked + summary.cancelled, 300, "{summary:?}");
+    assert_eq!(summary.maybe_revoked, 0, "{summary:?}");
+    for r in &results {
+        assert!(
+            matches!(
+                r.outcome,
+                RevokeOutcome::Revoked
+                    | RevokeOutcome::Cancelled {
+                        maybe_revoked: false
+                    }
+            ),
+            "{r:?}"
+        );
+    }
+    let revoked: HashSet<String> = results
         .iter()
         .filter(|r| r.outcome == RevokeOutcome::Revoked)
-        .map(|r| r.index)
+        .map(|r| r.input.to_lowercase())
         .collect();
-    // Every "Revoked" really happened; the server may have done more (the cancelled batch).
-    assert!(revoked.len() <= emu.journal().revocations.len());
+    let journal: HashSet<String> = emu
+        .journal()
+        .revocations
+        .iter()
+        .map(|r| r.user_principal_name.to_lowercase())
+        .collect();
+    assert_eq!(revoked, journal);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancellation_with_an_unanswered_batch_says_it_may_have_been_revoked() {
+    let emu = emulator(EmulatorOptions {
+        users: 120,
+        devices: 10,
+        page_latency: Duration::from_millis(0),
+        ..EmulatorOptions::default()
+    })
+    .await;
+    let users = upns(&all_mailboxes(&emu).await);
+    emu.set_faults(FaultPlan::none().with_rule(FaultRule::at_rate(
+        EndpointClass::GraphBatch,
+        Fault::Latency(Duration::from_secs(4)),
+        1.0,
+    )));
+    let graph = GraphClient::new(secret_provider(&emu));
+    let options = RevokeOptions {
+        batches_in_flight: 2,
+        cancel_grace: Duration::from_millis(300),
+        ..RevokeOptions::default()
+    };
+    let cancel = options.cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        cancel.cancel();
+    });
+    let collected = Collected::new();
+    let cb = collected.callback();
+    let started = std::time::Instant::now();
+    let summary = graph.revoke_sign_in_sessions(&users, &options, &cb).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "the grace bounds the wait"
+    );
+    let results = collected.take();
+    assert_one_result_per_input(&results, users.len());
+    // Two batches of 20 were sent and never answered; nothing else was sent.
+    assert_eq!(summary.revoked, 0, "{summary:?}");
+    assert_eq!(summary.maybe_revoked, 40, "{summary:?}");
+    assert_eq!(summary.cancelled, users.len() - 40, "{summary:?}");
+    let maybe: HashSet<String> = results
+        .iter()
+        .filter(|r| {
+            r.outcome
+                == RevokeOutcome::Cancelled {
+                    maybe_revoked: true,
+                }
+        })
+        .map(|r| r.input.to_lowercase())
+        .collect();
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    for r in &emu.journal().revocations {
+        assert!(
+            maybe.contains(&r.user_principal_name.to_lowercase()),
+            "{} was revoked but reported as not sent",
+            r.user_principal_name
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -309,3 +309,79 @@ async fn devices_without_a_mailbox_and_guests_are_reported_not_revoked() {
         "the guest is never sent"
     );
 }
+
+/// Ctrl+C in Revoke-OutlookMobileSignin (issue #14 item 12) as the operation sees it: every
+/// user gets a record, Revoked ones are exactly the journal's, the rest Cancelled, and the
+/// result file holds them all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_revoke_records_every_user_and_writes_the_result_file() {
+    use outlook_qr_guard::ops::revoke::ResultFile;
+    use tenant_emulator::{Fault, FaultPlan, FaultRule};
+
+    let emu = tenant(200).await;
+    let session = connect(&emu).await;
+    let users = user_names(&session).await;
+    emu.reset_journal();
+    emu.set_faults(FaultPlan::none().with_rule(FaultRule::at_rate(
+        EndpointClass::GraphBatch,
+        Fault::Latency(Duration::from_millis(400)),
+        1.0,
+    )));
+    let targets = users
+        .iter()
+        .map(|u| RevokeTargetSpec {
+            input: u.clone(),
+            user: Some(u.clone()),
+            mailbox_distinguished_name: None,
+        })
+        .collect();
+    let cancel = CancellationToken::new();
+    let stop = cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        stop.cancel();
+    });
+    let records = Mutex::new(Vec::new());
+    let totals = revoke(&session, targets, cancel, &|r| {
+        records.lock().unwrap().push(r)
+    })
+    .await
+    .unwrap();
+    let records = records.into_inner().unwrap();
+    assert_eq!(records.len(), users.len(), "one record per user");
+    assert!(totals.stopped, "{totals:?}");
+    assert!(totals.revoked > 0 && totals.cancelled > 0, "{totals:?}");
+    assert_eq!(
+        totals.revoked + totals.cancelled + totals.unknown,
+        users.len()
+    );
+    let revoked: std::collections::HashSet<String> = records
+        .iter()
+        .filter(|r| r.status == RevokeStatus::Revoked)
+        .map(|r| r.user_principal_name.to_lowercase())
+        .collect();
+    let journal: std::collections::HashSet<String> =
+        revocations(&emu.journal()).into_keys().collect();
+    assert_eq!(revoked, journal, "Revoked is exactly what the service did");
+    for r in &records {
+        if r.status == RevokeStatus::Cancelled {
+            assert!(r.message.contains("nothing that revokes"), "{r:?}");
+        }
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("results.csv");
+    let written = ResultFile::create(&path).unwrap().write(&records).unwrap();
+    let text = std::fs::read_to_string(&written).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("\u{feff}\"Requested\",\"UserPrincipalName\",\"UserId\",\"Status\",\"Message\"")
+    );
+    assert_eq!(lines.count(), users.len());
+    assert!(text.contains("\"Cancelled\""));
+    assert!(
+        ResultFile::create(&path).is_err(),
+        "an existing file is refused"
+    );
+}

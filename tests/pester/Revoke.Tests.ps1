@@ -308,6 +308,74 @@ Describe 'Revoke-OutlookMobileSignin: stopping' {
         }
         finally { $ps.Dispose() }
     }
+
+    It 'still writes every outcome to -ResultPath: batches sent and unanswered are Unknown, never Revoked' {
+        Reset-TenantJournal $Tenant
+        Set-TenantFault $Tenant -Rules @(@{ endpoint = 'GraphBatch'; fault = @{ Latency = 5000 }; everyNth = 1 })
+        $path = Join-Path $TestDrive 'stopped-unanswered.csv'
+        $ps = [PowerShell]::Create()
+        try {
+            $null = $ps.AddScript({ param($m, $s, $u, $p) Import-Module $m; Revoke-OutlookMobileSignin $u -Session $s -Confirm:$false -ResultPath $p }).AddArgument($env:OQG_MODULE_PATH).AddArgument($Session).AddArgument($Upns).AddArgument($path)
+            $async = $ps.BeginInvoke()
+            Start-Sleep -Milliseconds 1000
+            $ps.Stop()
+        }
+        finally { $ps.Dispose() }
+        $rows = @(Import-Csv $path)
+        $rows.Count | Should -Be $Upns.Count
+        Sorted $rows.Requested | Should -Be (Sorted $Upns)
+        # 25 users are two batches, both sent at once and both still unanswered at the stop.
+        @($rows | Where-Object Status -NE 'Unknown') | Should -BeNullOrEmpty
+        $rows[0].Message | Should -Match 'may have been revoked'
+    }
+}
+
+Describe 'Revoke-OutlookMobileSignin: Ctrl+C in the middle of many users' {
+    BeforeAll {
+        $script:Big = Start-TestTenant -Users 200 -Devices 10 -Seed 3
+        $script:BigUpns = @(Get-TenantSeededMailbox $Big | ForEach-Object UserPrincipalName)
+    }
+    AfterAll { Stop-TestTenant $Big }
+
+    It 'tells the admin who was revoked (exactly the service''s journal), who was cancelled, and keeps it all in -ResultPath' {
+        Reset-TenantJournal $Big
+        # 10 batches, 4 in flight, 0.7 s each: at the stop some batches are answered, some are in
+        # flight (answered within the grace) and some were never sent.
+        Set-TenantFault $Big -Rules @(@{ endpoint = 'GraphBatch'; fault = @{ Latency = 700 }; everyNth = 1 })
+        $path = Join-Path $TestDrive 'stopped-midway.csv'
+        $usersFile = Join-Path $TestDrive 'users.txt'
+        Set-Content -LiteralPath $usersFile -Value $BigUpns -Encoding utf8
+        # A runspace on the child's own host: what a stopped command writes to the host (the
+        # summary) is what the admin sees after Ctrl+C.
+        $run = Invoke-TenantChildScript $Big -Script @"
+`$rs = [runspacefactory]::CreateRunspace(`$Host); `$rs.Open()
+`$ps = [PowerShell]::Create(); `$ps.Runspace = `$rs
+`$session = Connect-TestTenant `$Tenant
+`$null = `$ps.AddScript({ param(`$m, `$u, `$p, `$s) Import-Module `$m; Revoke-OutlookMobileSignin `$u -Session `$s -Confirm:`$false -ResultPath `$p }).AddArgument('$($env:OQG_MODULE_PATH)').AddArgument(@(Get-Content -LiteralPath '$usersFile')).AddArgument('$path').AddArgument(`$session)
+`$async = `$ps.BeginInvoke()
+Start-Sleep -Milliseconds 1200
+`$ps.Stop()
+'state: ' + `$ps.InvocationStateInfo.State
+"@
+        $journal = @((Get-TenantJournal $Big).revocations.userPrincipalName | ForEach-Object ToLowerInvariant | Select-Object -Unique)
+        $rows = @(Import-Csv $path)
+        $rows.Count | Should -Be $BigUpns.Count -Because $run.Text
+        Sorted $rows.Requested | Should -Be (Sorted $BigUpns)
+        $revoked = @($rows | Where-Object Status -EQ 'Revoked' | ForEach-Object { $_.Requested.ToLowerInvariant() })
+        $cancelled = @($rows | Where-Object Status -EQ 'Cancelled')
+        $unknown = @($rows | Where-Object Status -EQ 'Unknown' | ForEach-Object { $_.Requested.ToLowerInvariant() })
+        $revoked.Count | Should -BeGreaterThan 0
+        $cancelled.Count | Should -BeGreaterThan 0 -Because 'the stop came before the last batches were sent'
+        ($revoked.Count + $cancelled.Count + $unknown.Count) | Should -Be $BigUpns.Count
+        # Every Revoked is a revocation the service made; every revocation it made is Revoked,
+        # or Unknown if its batch did not answer within the grace. Nothing Cancelled was sent.
+        @($revoked | Where-Object { $_ -notin $journal }) | Should -BeNullOrEmpty
+        @($journal | Where-Object { $_ -notin $revoked -and $_ -notin $unknown }) | Should -BeNullOrEmpty
+        $run.Text | Should -Match 'state: Stopped'
+        $run.Text | Should -Match ("was stopped: {0} revoked, {1} cancelled" -f $revoked.Count, $cancelled.Count)
+        $run.Text | Should -Match ([regex]::Escape($revoked[0]))
+        $run.Text | Should -Match ([regex]::Escape($path))
+    }
 }
 
 Describe 'Revoke-OutlookMobileSignin: names that break naive code' {

@@ -5,7 +5,7 @@ Revoke-OutlookMobileSignin は、ユーザーごとに Microsoft Graph の revok
 
 ユーザーは、ユーザー プリンシパル名 (UPN) またはオブジェクト ID で指定するか (-UserPrincipalName)、パイプラインで渡します。パイプラインには、Get-OutlookMobileDevice の端末、UPN やオブジェクト ID の文字列、または UserPrincipalName プロパティを持つ任意のオブジェクトを渡せます。端末は、そのメールボックスを所有するユーザーに (Exchange Online を通じて) 解決されます。端末や表記がいくつあっても、取り消しはユーザーごとに 1 回で、要求は Graph のバッチでまとめて送られます。
 
-結果はユーザーごとに 1 つ返され、Input (指定した値)、UserPrincipalName、UserId、Status、Message を持ちます。Status は Revoked (取り消し済み)、NotFound (ユーザーが存在しない、端末のメールボックスがもう存在しない、または端末がメールボックスを示していない。端末に表示される名前で取り消すことはありません)、Forbidden (セッションにアクセス許可がない)、Invalid (UPN やオブジェクト ID として正しくない)、NotSupported (ゲスト アカウント。下記参照。何も送信していません)、Throttled (再試行のあとも Microsoft Graph が調整 (スロットリング) を続けた。時間をおいてそのユーザーについてもう一度実行する)、Failed (再試行してもサービスがエラーを返した) のいずれかです。失敗したユーザーについては、そのユーザーを示す終了しないエラーも出力されますが、ほかのユーザーの取り消しは続行されます。最初のエラーで止めるのではなく、結果や -ErrorVariable を確認してください。
+結果はユーザーごとに 1 つ返され、Input (指定した値)、UserPrincipalName、UserId、Status、Message を持ちます。Status は Revoked (取り消し済み)、NotFound (ユーザーが存在しない、端末のメールボックスがもう存在しない、または端末がメールボックスを示していない。端末に表示される名前で取り消すことはありません)、Forbidden (セッションにアクセス許可がない)、Invalid (UPN やオブジェクト ID として正しくない)、NotSupported (ゲスト アカウント。下記参照。何も送信していません)、Throttled (再試行のあとも Microsoft Graph が調整 (スロットリング) を続けた。時間をおいてそのユーザーについてもう一度実行する)、Failed (再試行してもサービスがエラーを返した)、Cancelled または Unknown (コマンドが停止された。下記参照) のいずれかです。失敗したユーザーについては、そのユーザーを示す終了しないエラーも出力されますが、ほかのユーザーの取り消しは続行されます。最初のエラーで止めるのではなく、結果や -ErrorVariable を確認してください。
 
 このコマンドレットが行わないことと、想定される動作:
 
@@ -17,11 +17,14 @@ Revoke-OutlookMobileSignin は、ユーザーごとに Microsoft Graph の revok
 
 - UPN に #EXT# を含むゲスト (B2B) ユーザーは取り消しません。Microsoft Graph は外部ユーザー (ホーム テナントでサインインするユーザー) のサインイン セッションを取り消さないためです。Status は NotSupported となり (終了しないエラーも出力されます)、そのユーザーのホーム テナントで取り消す必要があります。オブジェクト ID で指定したゲストは区別できないため、通常のユーザーと同じく送信されます。
 
+コマンドの停止 (Ctrl+C): それ以上は送信せず、送信済みのバッチには応答まで最大 1 秒待ちます。そのうえで、すべてのユーザーに結果が付きます。Microsoft Graph が確認したユーザーは Revoked (切断済み)、何も送信していないユーザーは Cancelled (取り消していません)、要求を送信したものの停止までに応答がなかったユーザーは Unknown (取り消された可能性があります。もう一度実行しても問題ありません) です。PowerShell は停止されたコマンドにオブジェクトの出力を許さないため、代わりにホストに概要 (取り消し済み N、キャンセル M、不明 K) と、取り消したユーザーおよび不明のユーザーの名前を表示します。-ResultPath を指定すると、停止されたかどうかにかかわらず全ユーザーの結果が CSV ファイルにも書き込まれます。実行が中断される可能性がある場合は指定してください。
+
 取り消しを行うとユーザーはあらゆる場所でサインアウトされるため、影響度は High です。-Confirm:$false を付けない限り、ユーザーごとに確認を求めます。まず -WhatIf を付けて実行し、影響を受けるユーザーを確認してください。
 '@
     Parameters  = @{
         UserPrincipalName = '1 人以上のユーザー。ユーザー プリンシパル名 (isaiah.langer@contoso.com) または Entra のオブジェクト ID で指定します。重複 (大文字と小文字の違いを含む) は 1 回だけ取り消されます。パイプラインでユーザーを渡す方法は -InputObject を参照してください。'
         InputObject       = 'パイプラインから受け取るもの: Get-OutlookMobileDevice の端末 (各端末のメールボックスの所有者に解決されます)、Get-OutlookQrSigninEvidence のサインイン イベント (イベントがいくつあってもユーザーごとに 1 回取り消します)、文字列のユーザー プリンシパル名やオブジェクト ID、または UserPrincipalName プロパティを持つ任意のオブジェクト (以前の結果や Import-Csv の行など)。それ以外のものはエラーとして報告され、スキップされます。'
+        ResultPath        = 'すべてのユーザーの結果 (Requested、UserPrincipalName、UserId、Status、Message) を、この CSV ファイル (BOM 付き UTF-8) にも書き込みます。コマンドが最後まで実行されても Ctrl+C で停止されても書き込みます。停止されたコマンドは結果を出力できないため、誰を取り消し、誰がキャンセルまたは不明になったかの完全な一覧はこのファイルに残ります。ファイルはまだ存在してはならず、フォルダーは存在している必要があります。'
         Session           = '使用するセッション (Connect-OutlookQrGuard が返したもの)。既定では現在のセッション (このランスペースで最後に接続したセッション。ForEach-Object -Parallel の各反復やスレッド ジョブはそれぞれ別です) を使います。Microsoft Graph へのアクセス (User.RevokeSessions.All) が必要です。端末を渡す場合は Exchange へのアクセスも使います。'
     }
     Inputs      = @('OutlookQrGuard.Model.OutlookMobileDevice', 'System.String', 'System.Management.Automation.PSObject')

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using OutlookQrGuard.Infrastructure;
 using OutlookQrGuard.Model;
@@ -36,6 +37,14 @@ public sealed class RevokeOutlookMobileSigninCommand : SessionCmdlet
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
     [ValidateNotNull]
     public object[] InputObject { get; set; } = Array.Empty<object>();
+
+    /// <summary>
+    /// Also writes every user's outcome to this CSV file (refused if it exists). Unlike the pipeline,
+    /// the file survives Ctrl+C: a stopped command can no longer output objects.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ResultPath { get; set; }
 
     protected override string? ProgressActivity => "Revoke-OutlookMobileSignin";
 
@@ -104,16 +113,31 @@ public sealed class RevokeOutlookMobileSigninCommand : SessionCmdlet
             if (ShouldProcess($"{t.requested} ({session.Organization})", "Revoke all sign-in sessions")) approved.Add(t);
         }
         if (approved.Count == 0) return;
+        var resultPath = ResultPath is null ? null : GetUnresolvedProviderPathFromPSPath(ResultPath);
         try
         {
-            var wire = new RevokeRequest { targets = approved }.Wire(); // ownership passes to the engine
+            // Ctrl+C cancels through the engine instead of aborting the task, so the outcomes
+            // known by then (who was cut off) come back.
+            var cancelId = NativeEngine.Instance.OpenRevokeCancel();
+            var wire = new RevokeRequest { targets = approved, cancel_id = cancelId, result_path = resultPath }.Wire(); // ownership passes to the engine
             var total = (ulong)approved.Count;
-            using var batchWire = RunNative((events, ct) => NativeEngine.Instance.RevokeSessions(session.Id, wire, events.Progress, events.Log, ct),
+            using var batchWire = RunNativeToEnd(events => NativeEngine.Instance.RevokeSessions(session.Id, wire, events.Progress, events.Log),
+                () =>
+                {
+                    try { NativeEngine.Instance.CancelRevoke(cancelId); }
+                    catch (Exception) { /* on the stopping thread: never throw; the call then ends on its own */ }
+                },
                 p => WriteProgress(new ProgressRecord(1, "Revoke-OutlookMobileSignin", $"{p.Done:N0} of {total:N0} users")
                 {
                     PercentComplete = (int)Math.Min(100, p.Done * 100 / Math.Max(1, total)),
                 }));
             var batch = batchWire.Unwire();
+            if (StopToken.IsCancellationRequested)
+            {
+                ReportStopped(batch.outcomes, resultPath);
+                throw new PipelineStoppedException();
+            }
+            WriteVerbose(Summary(Messages.RevokeSummary, batch.outcomes));
             foreach (var o in batch.outcomes)
             {
                 var result = new RevokeResult(o.requested, o.user_principal_name, o.user_id, o.status, o.message);
@@ -141,5 +165,32 @@ public sealed class RevokeOutlookMobileSigninCommand : SessionCmdlet
         {
             Fail(e, session);
         }
+    }
+
+    private static string Who(RevokeOutcome o) => o.user_principal_name.Length > 0 ? o.user_principal_name : o.requested;
+
+    private static string Summary(string format, IReadOnlyCollection<RevokeOutcome> outcomes)
+    {
+        int Count(string status) => outcomes.Count(o => o.status == status);
+        var (revoked, cancelled, unknown) = (Count("Revoked"), Count("Cancelled"), Count("Unknown"));
+        return string.Format(format, revoked, cancelled, unknown, outcomes.Count - revoked - cancelled - unknown, outcomes.Count);
+    }
+
+    /// <summary>
+    /// After Ctrl+C PowerShell refuses output and stream writes from the command (WriteObject and
+    /// WriteProgress begin with ThrowIfStopping: PowerShell/PowerShell
+    /// src/System.Management.Automation/engine/MshCommandRuntime.cs), but the host still shows text: the summary and who was revoked (and who may have been) go there as warnings,
+    /// and every outcome is in -ResultPath when given.
+    /// </summary>
+    private void ReportStopped(List<RevokeOutcome> outcomes, string? resultPath)
+    {
+        var ui = Host?.UI;
+        if (ui is null) return;
+        ui.WriteWarningLine(Summary(Messages.RevokeStoppedSummary, outcomes));
+        var revoked = outcomes.Where(o => o.status == "Revoked").Select(Who).ToList();
+        if (revoked.Count > 0) ui.WriteWarningLine(string.Format(Messages.RevokeStoppedRevoked, string.Join(", ", revoked)));
+        var unknown = outcomes.Where(o => o.status == "Unknown").Select(Who).ToList();
+        if (unknown.Count > 0) ui.WriteWarningLine(string.Format(Messages.RevokeStoppedUnknown, string.Join(", ", unknown)));
+        ui.WriteWarningLine(resultPath is null ? Messages.RevokeStoppedNoResultPath : string.Format(Messages.RevokeStoppedResultPath, resultPath));
     }
 }

@@ -68,6 +68,67 @@ public abstract class OutlookQrGuardCmdlet : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>
+    /// Like <see cref="RunNative{T}"/>, but Ctrl+C does not abort the native task (that would lose
+    /// what it already did): <paramref name="onStop"/> asks it to stop, and the call is waited for
+    /// to its end, so its results can still be reported. Events after the stop are dropped:
+    /// PowerShell refuses writes from a stopping command.
+    /// </summary>
+    internal T RunNativeToEnd<T>(Func<NativeEventQueue, Task<T>> start, Action onStop, Action<ProgressEvent>? onProgress = null)
+    {
+        var events = new NativeEventQueue();
+        Task<T> task;
+        try
+        {
+            task = start(events);
+        }
+        catch (EnumException<Error> e)
+        {
+            throw NativeErrorMapper.FromNative(e.Value);
+        }
+        using (_stopping.Token.Register(onStop))
+        {
+            while (!task.IsCompleted)
+            {
+                if (events.TryTake(out var item, 50) && item is not null) DispatchUnlessStopped(item, onProgress);
+            }
+        }
+        while (events.TryTake(out var rest, 0) && rest is not null) DispatchUnlessStopped(rest, onProgress);
+        if (!_stopping.IsCancellationRequested)
+        {
+            try { CompleteProgress(); }
+            catch (PipelineStoppedException) { }
+        }
+        try
+        {
+            return task.GetAwaiter().GetResult();
+        }
+        catch (EnumException<Error> e)
+        {
+            throw NativeErrorMapper.FromNative(e.Value);
+        }
+        catch (OperationCanceledException e)
+        {
+            // Never aborted from here: a cancelled task is a panic inside the Rust method.
+            throw new OutlookQrGuardException(OutlookQrGuardErrorKind.Internal,
+                "The native engine stopped unexpectedly (an internal error). Run the command again with -Debug and report the output.",
+                "NativePanic", string.Empty, e);
+        }
+    }
+
+    private void DispatchUnlessStopped(NativeEvent item, Action<ProgressEvent>? onProgress)
+    {
+        if (_stopping.IsCancellationRequested) return;
+        try
+        {
+            Dispatch(item, onProgress);
+        }
+        catch (PipelineStoppedException)
+        {
+            // Stopped between the check and the write: the native call still runs to its end.
+        }
+    }
+
     private void Dispatch(NativeEvent item, Action<ProgressEvent>? onProgress)
     {
         switch (item)

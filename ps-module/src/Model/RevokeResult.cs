@@ -19,7 +19,9 @@ public sealed class RevokeResult
 
     public string UserId { get; }
 
-    /// <summary>Revoked, NotFound, Forbidden, Invalid, NotSupported (an external/guest account: Graph does not revoke its sessions), Throttled or Failed.</summary>
+    /// <summary>Revoked, NotFound, Forbidden, Invalid, NotSupported (an external/guest account: Graph does not revoke its sessions), Throttled, Failed,
+    /// Cancelled (the command was stopped before anything that revokes the user was sent) or Unknown (stopped while
+    /// Microsoft Graph had not answered the request for the user: the sessions may have been revoked).</summary>
     public string Status { get; }
 
     public string Message { get; }

@@ -1,4 +1,5 @@
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -55,6 +56,9 @@ pub struct Engine {
     sessions: Shared<Session>,
     listings: Shared<Listing>,
     signin_listings: Shared<EvidenceListing>,
+    /// Stop signals of revoke calls: a revoke stopped by aborting its task would lose the
+    /// outcomes already known (who was cut off), so C# cancels through this instead.
+    revoke_cancels: Mutex<HashMap<u64, CancellationToken>>,
 }
 
 /// Handles (session and listing ids) count for the process, not per engine: an id kept from an
@@ -133,6 +137,7 @@ impl Engine {
                 sessions: Mutex::default(),
                 listings: Mutex::default(),
                 signin_listings: Mutex::default(),
+                revoke_cancels: Mutex::default(),
             })
         })
     }
@@ -501,6 +506,36 @@ impl Engine {
         ffi_result(result)
     }
 
+    /// A stop signal for one `revoke_sessions` call (its `cancel_id`).
+    pub fn open_revoke_cancel(&self) -> ffi::Result<u64, Error> {
+        panic_to_result(|| {
+            let id = self.next_handle();
+            match self.revoke_cancels.lock() {
+                Ok(mut c) => {
+                    c.insert(id, CancellationToken::new());
+                    ffi::Ok(id)
+                }
+                Err(_) => ffi::Err(OpError::invalid("The engine's state is unusable").into()),
+            }
+        })
+    }
+
+    /// Stops the revoke call holding `cancel_id`: nothing more is sent, and the call returns
+    /// every user's outcome. False when no call holds it (already finished).
+    pub fn cancel_revoke(&self, cancel_id: u64) -> ffi::Result<bool, Error> {
+        panic_to_result(|| {
+            let token = self
+                .revoke_cancels
+                .lock()
+                .ok()
+                .and_then(|c| c.get(&cancel_id).cloned());
+            if let Some(t) = &token {
+                t.cancel();
+            }
+            ffi::Ok(token.is_some())
+        })
+    }
+
     /// Stops a listing early (the pipeline was stopped, or Select-Object -First had enough).
     pub fn close_device_listing(&self, listing_id: u64) -> ffi::Result<bool, Error> {
         panic_to_result(|| ffi::Ok(self.forget_listing(listing_id)))
@@ -550,25 +585,44 @@ impl Engine {
         log: LogCallback,
     ) -> ffi::Result<Wire<RevokeBatch>, Error> {
         let call_log = CallLog::new(log);
+        let request = request.unwire();
+        let cancel_id = request.cancel_id;
         let result = log_sink::scope(call_log.sink(), async {
             let session = this.session(session_id)?;
-            let targets = convert::revoke_targets(request.unwire().targets);
-            let outcomes = Mutex::new(Vec::new());
-            let totals = revoke::revoke(&session, targets, CancellationToken::new(), &|record| {
-                if let Ok(mut o) = outcomes.lock() {
-                    o.push(RevokeOutcome {
-                        requested: record.input,
-                        user_principal_name: record.user_principal_name,
-                        user_id: record.user_id,
-                        status: record.status.as_str().to_owned(),
-                        message: record.message,
-                        code: String::new(),
-                    });
-                    progress.call(o.len() as u64, 0);
+            let cancel = this
+                .revoke_cancels
+                .lock()
+                .ok()
+                .and_then(|c| c.get(&cancel_id).cloned())
+                .unwrap_or_default();
+            let result_file = match request.result_path.as_deref() {
+                Some(path) => Some(revoke::ResultFile::create(Path::new(path))?),
+                None => None,
+            };
+            let targets = convert::revoke_targets(request.targets);
+            let records = Mutex::new(Vec::new());
+            let totals = revoke::revoke(&session, targets, cancel, &|record| {
+                if let Ok(mut r) = records.lock() {
+                    r.push(record);
+                    progress.call(r.len() as u64, 0);
                 }
             })
             .await?;
-            let outcomes = outcomes.into_inner().unwrap_or_default();
+            let records = records.into_inner().unwrap_or_default();
+            if let Some(file) = result_file {
+                file.write(&records)?;
+            }
+            let outcomes: Vec<RevokeOutcome> = records
+                .into_iter()
+                .map(|record| RevokeOutcome {
+                    requested: record.input,
+                    user_principal_name: record.user_principal_name,
+                    user_id: record.user_id,
+                    status: record.status.as_str().to_owned(),
+                    message: record.message,
+                    code: String::new(),
+                })
+                .collect();
             Ok(Wire::from(RevokeBatch {
                 done_users: outcomes.len() as u64,
                 total_users: totals.users as u64,
@@ -577,6 +631,9 @@ impl Engine {
             }))
         })
         .await;
+        if let Ok(mut c) = this.revoke_cancels.lock() {
+            c.remove(&cancel_id);
+        }
         ffi_result(result)
     }
 

@@ -398,7 +398,8 @@ pub struct RevokeOutcome {
     pub requested: String,
     pub user_principal_name: String,
     pub user_id: String,
-    /// Revoked, NotFound, Forbidden, Invalid, NotSupported (guest), Throttled, Failed.
+    /// Revoked, NotFound, Forbidden, Invalid, NotSupported (guest), Throttled, Failed,
+    /// Cancelled (stopped before it was sent), Unknown (stopped while unanswered: may be revoked).
     pub status: String,
     pub message: String,
     pub code: String,
@@ -407,6 +408,12 @@ pub struct RevokeOutcome {
 #[ffi]
 pub struct RevokeRequest {
     pub targets: Vec<RevokeTarget>,
+    /// From `Engine::open_revoke_cancel` (0: not cancellable but by aborting the task, which
+    /// loses the results). `Engine::cancel_revoke` with it stops the call and still returns
+    /// every user's outcome.
+    pub cancel_id: u64,
+    /// `-ResultPath`: also write every outcome to this CSV file (refused if it exists).
+    pub result_path: Option<String>,
 }
 
 #[ffi]

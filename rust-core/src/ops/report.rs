@@ -375,7 +375,7 @@ fn recommendations(
 }
 
 /// Quoted like Export-Csv, with the export's spreadsheet-formula neutralisation.
-fn csv_field(value: &str) -> String {
+pub(super) fn csv_field(value: &str) -> String {
     let guard = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         "'"
     } else {

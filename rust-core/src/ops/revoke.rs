@@ -2,13 +2,17 @@
 //! one outcome per user, none dropped, none revoked twice.
 
 use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use tokio_util::sync::CancellationToken;
 
 use super::error::OpError;
 use super::log_sink::{LogLevel, log};
+use super::report::csv_field;
 use super::session::Session;
+use crate::export::AtomicCsvFile;
 use crate::graph::{RevokeOptions, RevokeOutcome};
 
 /// One thing to revoke, as the caller gave it.
@@ -31,6 +35,10 @@ pub enum RevokeStatus {
     NotSupported,
     Throttled,
     Failed,
+    /// Stopped (Ctrl+C) before anything that could revoke the user was sent.
+    Cancelled,
+    /// Stopped while the request for the user was unanswered: it may have been revoked.
+    Unknown,
 }
 
 impl RevokeStatus {
@@ -43,6 +51,8 @@ impl RevokeStatus {
             RevokeStatus::NotSupported => "NotSupported",
             RevokeStatus::Throttled => "Throttled",
             RevokeStatus::Failed => "Failed",
+            RevokeStatus::Cancelled => "Cancelled",
+            RevokeStatus::Unknown => "Unknown",
         }
     }
 }
@@ -60,10 +70,16 @@ pub struct RevokeRecord {
 pub struct RevokeTotals {
     pub users: usize,
     pub revoked: usize,
+    pub cancelled: usize,
+    /// Status Unknown: cancelled with the request in flight.
+    pub unknown: usize,
     pub batch_requests: usize,
+    /// `cancel` was triggered before every user had an answer.
+    pub stopped: bool,
 }
 
-/// Resolves, deduplicates per user, and revokes. `on_record` is called once per distinct user.
+/// Resolves, deduplicates per user, and revokes. `on_record` is called once per distinct user,
+/// also after `cancel`: users not known revoked by then come back `Cancelled` or `Unknown`.
 pub async fn revoke(
     session: &Session,
     targets: Vec<RevokeTargetSpec>,
@@ -82,7 +98,12 @@ pub async fn revoke(
             LogLevel::Info,
             format!("Resolving {} mailbox(es) to their users", dns.len()),
         );
-        for resolution in session.exchange.resolve_mailboxes(&dns).await? {
+        // Cancelled here, nothing has been sent to Graph: every target is Cancelled.
+        let resolutions = tokio::select! {
+            r = session.exchange.resolve_mailboxes(&dns) => r?,
+            _ = cancel.cancelled() => Vec::new(),
+        };
+        for resolution in resolutions {
             if let Some(mailbox) = resolution.mailbox {
                 owners.insert(
                     resolution.input.to_lowercase(),
@@ -111,6 +132,18 @@ pub async fn revoke(
                 },
                 String::new(),
             ),
+            (None, Some(_)) if cancel.is_cancelled() => {
+                totals.users += 1;
+                totals.cancelled += 1;
+                on_record(RevokeRecord {
+                    input: target.input.clone(),
+                    user_principal_name: String::new(),
+                    user_id: String::new(),
+                    status: RevokeStatus::Cancelled,
+                    message: CANCELLED.to_owned(),
+                });
+                continue;
+            }
             (None, Some(dn)) => match owners.get(&dn.trim().to_lowercase()) {
                 Some((upn, id)) if !id.is_empty() || !upn.is_empty() => (
                     // By object id, except for a guest: only its UPN shows it is one.
@@ -159,7 +192,7 @@ pub async fn revoke(
         cancel,
         ..RevokeOptions::default()
     };
-    let revoked = Mutex::new(0usize);
+    let counts = Mutex::new(RevokeTotals::default());
     let summary = session
         .graph
         .revoke_sign_in_sessions(&users, &options, &|result| {
@@ -172,13 +205,18 @@ pub async fn revoke(
                 RevokeOutcome::Throttled { reason } => (RevokeStatus::Throttled, format!("Microsoft Graph kept throttling; run the command again later for this user ({reason}).")),
                 RevokeOutcome::Invalid { reason } => (RevokeStatus::Invalid, reason.clone()),
                 RevokeOutcome::NotSupported { reason } => (RevokeStatus::NotSupported, format!("Not revoked: {reason}.")),
+                RevokeOutcome::Cancelled { maybe_revoked: false } => (RevokeStatus::Cancelled, CANCELLED.to_owned()),
+                RevokeOutcome::Cancelled { maybe_revoked: true } => (RevokeStatus::Unknown, MAYBE_REVOKED.to_owned()),
                 // Inputs are deduplicated above; the client's own check is a safety net.
                 RevokeOutcome::Duplicate { .. } => return,
             };
-            if status == RevokeStatus::Revoked
-                && let Ok(mut n) = revoked.lock()
-            {
-                *n += 1;
+            if let Ok(mut n) = counts.lock() {
+                match status {
+                    RevokeStatus::Revoked => n.revoked += 1,
+                    RevokeStatus::Cancelled => n.cancelled += 1,
+                    RevokeStatus::Unknown => n.unknown += 1,
+                    _ => {}
+                }
             }
             let upn = if upn.is_empty() && result.input.contains('@') { result.input.clone() } else { upn.clone() };
             on_record(RevokeRecord { input: input.clone(), user_principal_name: upn, user_id: id.clone(), status, message });
@@ -190,9 +228,52 @@ pub async fn revoke(
             "A $batch reply was lost and reading its users to see which were revoked was denied, so they were revoked again (harmless: it only moves the time again). Grant User.Read.All to avoid it.",
         );
     }
-    totals.revoked = revoked.into_inner().unwrap_or_default();
+    let counts = counts.into_inner().unwrap_or_default();
+    totals.revoked = counts.revoked;
+    totals.cancelled += counts.cancelled;
+    totals.unknown = counts.unknown;
     totals.batch_requests = summary.batch_requests;
+    totals.stopped = totals.cancelled + totals.unknown > 0;
     Ok(totals)
+}
+
+const CANCELLED: &str =
+    "Stopped before this user was revoked: nothing that revokes the user's sessions was sent.";
+const MAYBE_REVOKED: &str = "Stopped while Microsoft Graph had not answered the request for this user: the sessions may have been revoked. Run the command again for this user (revoking twice only moves the time again).";
+
+/// `-ResultPath`: every user's outcome as a CSV file (UTF-8 with BOM, like the export), so a
+/// stopped run (Ctrl+C), whose results PowerShell no longer lets onto the pipeline, still
+/// tells the admin who was cut off. Opened before anything is revoked, so a bad path costs
+/// nothing; written once the call ends, stopped or not.
+pub struct ResultFile(AtomicCsvFile);
+
+impl ResultFile {
+    pub fn create(path: &Path) -> Result<Self, OpError> {
+        Ok(ResultFile(AtomicCsvFile::create(path, false, false)?))
+    }
+
+    pub fn write(mut self, records: &[RevokeRecord]) -> Result<PathBuf, OpError> {
+        let mut text = String::from(
+            "\u{feff}\"Requested\",\"UserPrincipalName\",\"UserId\",\"Status\",\"Message\"\r\n",
+        );
+        for r in records {
+            text.push_str(&csv_field(&r.input));
+            for value in [
+                &r.user_principal_name,
+                &r.user_id,
+                r.status.as_str(),
+                &r.message,
+            ] {
+                text.push(',');
+                text.push_str(&csv_field(value));
+            }
+            text.push_str("\r\n");
+        }
+        self.0
+            .write_all(text.as_bytes())
+            .map_err(|e| OpError::new(super::FailureKind::Io, e.to_string()))?;
+        Ok(self.0.commit()?)
+    }
 }
 
 /// The target's mailbox, when it came from a device that names one.

@@ -33,6 +33,10 @@ pub struct RevokeOptions {
     /// Sends per item, the first included, before a throttled/failing item is given up.
     pub max_item_attempts: u32,
     pub cancel: CancellationToken,
+    /// After `cancel`, how long the batches already sent may take to answer: their users'
+    /// answers are still reported (Revoked is what the admin most needs to know). A batch
+    /// not answered by then is given up as `Cancelled { maybe_revoked: true }`.
+    pub cancel_grace: Duration,
 }
 
 impl Default for RevokeOptions {
@@ -45,6 +49,10 @@ impl Default for RevokeOptions {
             // 12 million.
             max_item_attempts: 8,
             cancel: CancellationToken::new(),
+            // UNCONFIRMED: that Graph usually answers a $batch of 20 revocations within a
+            // second (no published latency). 1 s keeps Ctrl+C prompt (the Pester stop test
+            // wants < 2 s) while letting an ordinary batch in flight report back.
+            cancel_grace: Duration::from_secs(1),
         }
     }
 }
@@ -68,6 +76,12 @@ pub enum RevokeOutcome {
     /// (`api-reference/v1.0/api/user-revokesigninsessions.md`), so a success would be a lie.
     NotSupported {
         reason: String,
+    },
+    /// The call was cancelled before this user's answer was known. `maybe_revoked`: a request
+    /// for the user left and its answer never came back, so the service may have carried it
+    /// out; otherwise nothing that could revoke the user was sent (or Graph refused it).
+    Cancelled {
+        maybe_revoked: bool,
     },
     /// Rejected before sending (not a GUID or UPN).
     Invalid {
@@ -97,6 +111,10 @@ pub struct RevokeSummary {
     /// External (guest) accounts, not sent.
     pub not_supported: usize,
     pub duplicates: usize,
+    /// Cancelled with nothing sent that could have revoked them.
+    pub cancelled: usize,
+    /// Cancelled while a request for them was unanswered: they may have been revoked.
+    pub maybe_revoked: usize,
     /// `$batch` requests this call made (HTTP-level retries not included).
     pub batch_requests: usize,
     /// After a lost reply, reading the users (User.Read.All) was denied, so they were sent
@@ -136,6 +154,12 @@ impl Results<'_> {
                 RevokeOutcome::Invalid { .. } => summary.invalid += 1,
                 RevokeOutcome::NotSupported { .. } => summary.not_supported += 1,
                 RevokeOutcome::Duplicate { .. } => summary.duplicates += 1,
+                RevokeOutcome::Cancelled {
+                    maybe_revoked: false,
+                } => summary.cancelled += 1,
+                RevokeOutcome::Cancelled {
+                    maybe_revoked: true,
+                } => summary.maybe_revoked += 1,
             }
         }
         (self.callback)(&RevokeResult {
@@ -160,8 +184,9 @@ impl Results<'_> {
 
 impl GraphClient {
     /// `POST /users/{id|upn}/revokeSignInSessions` for every input, batched. Cancelling
-    /// `options.cancel` (or dropping the future) stops sending; with the token, users not
-    /// finished by then get `Failed` ("cancelled").
+    /// `options.cancel` stops sending; the batches in flight get `cancel_grace` to answer, and
+    /// every input still gets its result (`Cancelled` for the users not known revoked), so the
+    /// caller learns who was cut off. Dropping the future instead loses the results.
     pub async fn revoke_sign_in_sessions(
         &self,
         users: &[String],
@@ -214,20 +239,15 @@ impl GraphClient {
             lost: Vec::new(),
             fatal: None,
         };
-        tokio::select! {
-            biased;
-            _ = options.cancel.cancelled() => {}
-            _ = run.drive() => {}
-        }
-        // Anything not finished (cancellation) still gets its one result.
+        run.drive().await;
+        // Only users whose request was in flight when the grace ran out are left: they were
+        // sent, so the service may have acted.
         for t in &targets {
             results.emit(
                 t.index,
                 &t.input,
-                RevokeOutcome::Failed {
-                    reason:
-                        "cancelled before completion; the sessions may or may not have been revoked"
-                            .into(),
+                RevokeOutcome::Cancelled {
+                    maybe_revoked: true,
                 },
             );
         }
@@ -315,6 +335,9 @@ impl<'a> Run<'a> {
                 self.results.count_batch();
                 flights.push(Box::pin(revoke_flight(client, batch)));
             }
+            if self.options.cancel.is_cancelled() {
+                break;
+            }
             if flights.is_empty() {
                 let next_check = self.lost.iter().map(|l| l.not_before).min();
                 match [self.queue.ready_at(), next_check]
@@ -322,15 +345,29 @@ impl<'a> Run<'a> {
                     .flatten()
                     .min()
                 {
-                    Some(at) => tokio::time::sleep_until(at.into()).await,
+                    Some(at) => {
+                        tokio::select! {
+                            _ = tokio::time::sleep_until(at.into()) => {}
+                            _ = self.options.cancel.cancelled() => {}
+                        }
+                    }
                     None => return,
                 }
                 continue;
             }
-            if let Some(done) = flights.next().await {
-                self.handle(done);
+            // An answer already in is handled before the cancel is noticed.
+            tokio::select! {
+                biased;
+                Some(done) = flights.next() => self.handle(done),
+                _ = self.options.cancel.cancelled() => {}
             }
         }
+        // Cancelled: nothing new is sent; the batches in flight may still answer in the grace.
+        let deadline = tokio::time::Instant::now() + self.options.cancel_grace;
+        while let Ok(Some(done)) = tokio::time::timeout_at(deadline, flights.next()).await {
+            self.handle(done);
+        }
+        self.cancel_everything_unsent();
     }
 
     fn handle(&mut self, done: Flight) {
@@ -581,6 +618,29 @@ impl<'a> Run<'a> {
     fn fail(&self, t: &Target, reason: String) {
         self.results
             .emit(t.index, &t.input, RevokeOutcome::Failed { reason });
+    }
+
+    /// After a cancel: users waiting for a retry or a check, and users never sent.
+    fn cancel_everything_unsent(&mut self) {
+        for (t, maybe_revoked) in self.queue.drain() {
+            self.results.emit(
+                t.index,
+                &t.input,
+                RevokeOutcome::Cancelled { maybe_revoked },
+            );
+        }
+        for lost in std::mem::take(&mut self.lost) {
+            for q in &lost.items {
+                let t = &q.target;
+                self.results.emit(
+                    t.index,
+                    &t.input,
+                    RevokeOutcome::Cancelled {
+                        maybe_revoked: true,
+                    },
+                );
+            }
+        }
     }
 
     fn fail_everything_unsent(&mut self, reason: &str) {
