@@ -12,7 +12,9 @@ use crate::auth::{
     AssertionAlgorithm, CertificateSigner, Credential, DeviceCodeConfig, DeviceCodePrompt,
     ManagedIdentityConfig, TokenProvider, unverified_tenant_id,
 };
-use crate::cloud::{Cloud, Environment, Resource};
+use crate::cloud::{
+    Cloud, EndpointError, EndpointOverrides, Environment, Resource, environment_with_overrides,
+};
 use crate::exo::{ExchangeClient, ExchangeOptions};
 use crate::graph::GraphClient;
 use crate::http::{HttpClient, HttpOptions, ProxyConfig, explicit_proxy};
@@ -73,6 +75,8 @@ pub struct ConnectSpec {
     pub graph_uri: Option<String>,
     pub trusted_root_pem: Option<String>,
     pub allow_http_loopback: bool,
+    /// `-AllowCustomEndpoint`: overrides to hosts that are neither the cloud's nor loopback.
+    pub allow_custom_endpoint: bool,
     pub proxy_uri: Option<String>,
     pub proxy_username: Option<String>,
     pub proxy_password: Option<SecretString>,
@@ -238,21 +242,37 @@ fn environment(spec: &ConnectSpec) -> Result<Environment, OpError> {
         ))
         .with_target(spec.environment.clone())
     })?;
-    if spec.authority_uri.is_none() && spec.exchange_uri.is_none() && spec.graph_uri.is_none() {
-        return Ok(Environment::for_cloud(cloud));
-    }
-    let defaults = Environment::for_cloud(cloud);
-    let pick = |given: &Option<String>, default: &url::Url| {
-        given
-            .clone()
-            .unwrap_or_else(|| default.as_str().trim_end_matches('/').to_owned())
-    };
-    Environment::custom(
-        &pick(&spec.authority_uri, defaults.authority()),
-        &pick(&spec.graph_uri, defaults.graph_base()),
-        &pick(&spec.exchange_uri, defaults.exchange_base()),
+    let checked = environment_with_overrides(
+        cloud,
+        EndpointOverrides {
+            authority: spec.authority_uri.as_deref(),
+            exchange: spec.exchange_uri.as_deref(),
+            graph: spec.graph_uri.as_deref(),
+        },
+        spec.allow_custom_endpoint,
     )
-    .map_err(|e| OpError::invalid(e.to_string()))
+    .map_err(|e| {
+        let target = match &e {
+            EndpointError::OtherCloud { host, .. } | EndpointError::NotOfTheCloud { host, .. } => {
+                host.clone()
+            }
+            EndpointError::BadUrl(_) => String::new(),
+        };
+        OpError::invalid(e.to_string()).with_target(target)
+    })?;
+    if !checked.custom_hosts.is_empty() {
+        // Once per Connect, naming every host outside the cloud that will receive its tokens.
+        log(
+            LogLevel::Warning,
+            format!(
+                "-AllowCustomEndpoint: {} tokens will be sent to hosts outside {} and loopback: {}",
+                cloud.parameter_value(),
+                cloud.parameter_value(),
+                checked.custom_hosts.join(", ")
+            ),
+        );
+    }
+    Ok(checked.environment)
 }
 
 fn credential(
