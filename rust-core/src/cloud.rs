@@ -369,6 +369,10 @@ pub fn environment_with_overrides(
     allow_custom: bool,
 ) -> Result<CheckedEnvironment, EndpointError> {
     let mut environment = Environment::for_cloud(cloud);
+    if overrides.authority.is_some() || overrides.exchange.is_some() || overrides.graph.is_some() {
+        // Shown on the session: the audiences are the cloud's, some hosts are not.
+        environment.name = format!("{cloud:?} (custom endpoints)");
+    }
     let mut custom_hosts = Vec::new();
     for (endpoint, given) in [
         (Endpoint::Authority, overrides.authority),

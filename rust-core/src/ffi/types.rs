@@ -71,6 +71,9 @@ pub struct SessionInfo {
     pub method: String,
     pub client_id: String,
     pub user_principal_name: String,
+    /// `-ExchangeUri host, …`: overrides only -AllowCustomEndpoint let through ("" = none);
+    /// the cmdlet warns naming them.
+    pub custom_endpoints: String,
 }
 
 /// One organization setting, with its value as the text PowerShell would show.

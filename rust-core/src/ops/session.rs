@@ -94,6 +94,9 @@ pub struct SessionSummary {
     pub method: String,
     pub client_id: String,
     pub user_principal_name: String,
+    /// `-Parameter host` of each override only -AllowCustomEndpoint let through; the cmdlet
+    /// warns naming them (in the admin's language).
+    pub custom_endpoints: Vec<String>,
 }
 
 pub struct Session {
@@ -113,7 +116,7 @@ impl Session {
                 "-TenantId / -Organization is required: the tenant's ID or its domain (contoso.onmicrosoft.com)",
             ));
         }
-        let environment = environment(&spec)?;
+        let (environment, custom_endpoints) = environment(&spec)?;
         let proxy = match &spec.proxy_uri {
             Some(uri) => explicit_proxy(uri, spec.proxy_username, spec.proxy_password)?,
             None => ProxyConfig::System,
@@ -199,6 +202,7 @@ impl Session {
                 method: method_name,
                 client_id,
                 user_principal_name: user,
+                custom_endpoints,
             },
             exchange,
             graph,
@@ -234,7 +238,9 @@ fn exchange_options(
     }
 }
 
-fn environment(spec: &ConnectSpec) -> Result<Environment, OpError> {
+/// The cloud's endpoints with the admin's overrides, and the hosts only -AllowCustomEndpoint let
+/// through.
+fn environment(spec: &ConnectSpec) -> Result<(Environment, Vec<String>), OpError> {
     let cloud = Cloud::parse(&spec.environment).ok_or_else(|| {
         OpError::invalid(format!(
             "'{}' is not a known environment; use Global, USGovGCCHigh, USGovDoD or China",
@@ -261,18 +267,16 @@ fn environment(spec: &ConnectSpec) -> Result<Environment, OpError> {
         OpError::invalid(e.to_string()).with_target(target)
     })?;
     if !checked.custom_hosts.is_empty() {
-        // Once per Connect, naming every host outside the cloud that will receive its tokens.
         log(
-            LogLevel::Warning,
+            LogLevel::Info,
             format!(
-                "-AllowCustomEndpoint: {} tokens will be sent to hosts outside {} and loopback: {}",
-                cloud.parameter_value(),
+                "-AllowCustomEndpoint: the {} tokens also go to {}",
                 cloud.parameter_value(),
                 checked.custom_hosts.join(", ")
             ),
         );
     }
-    Ok(checked.environment)
+    Ok((checked.environment, checked.custom_hosts))
 }
 
 fn credential(
