@@ -3,6 +3,8 @@
 //! `allow_custom_endpoint`, and the HTTP layer attaches a bearer token only to the session's
 //! host for that service.
 
+#![allow(clippy::unwrap_used)]
+
 mod http_support;
 
 use std::sync::Arc;
