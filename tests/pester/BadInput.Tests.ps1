@@ -178,6 +178,19 @@ Describe 'Connect-OutlookQrGuard refuses bad input' -Tag 'BadInput' {
         }
     }
 
+    It 'the -AllowCustomEndpoint warning is in Japanese under a ja-JP UI culture' {
+        $command = @"
+[System.Globalization.CultureInfo]::CurrentUICulture = 'ja-JP'
+Import-Module '$($env:OQG_MODULE_PATH)'
+`$secret = ConvertTo-SecureString '$($Creds.secretApp.clientSecret)' -AsPlainText -Force
+`$null = Connect-OutlookQrGuard -Organization '$Domain' -AppId '$($Creds.secretApp.clientId)' -ClientSecret `$secret -AuthorityUri '$($Tenant.BaseUrl)' -ExchangeUri '$($Tenant.BaseUrl)' -GraphUri 'https://graph.proxy.contoso.example' -TrustedRootCertificatePath '$($Tenant.CaPath)' -AllowCustomEndpoint -WarningVariable w -WarningAction SilentlyContinue
+`$w | ForEach-Object Message
+"@
+        $out = & $env:OQG_PWSH -NoProfile -NonInteractive -Command $command 2>&1 | Out-String
+        $out | Should -Match 'ループバック'
+        $out | Should -Match '-GraphUri graph\.proxy\.contoso\.example'
+    }
+
     It 'a certificate thumbprint in no store: names the thumbprint' {
         $err = Get-Failure { Connect-OutlookQrGuard -Organization $Domain -AppId $Creds.certificateApp.clientId -CertificateThumbprint 'AA BB CC DD' @Endpoint }
         $err.FullyQualifiedErrorId | Should -BeLike 'OutlookQrGuard.CertificateNotFound*'
