@@ -433,9 +433,7 @@ impl Environment {
             Resource::Exchange => &self.exchange_base,
             Resource::Graph => &self.graph_base,
         };
-        url.scheme() == base.scheme()
-            && url.host_str() == base.host_str()
-            && url.port_or_known_default() == base.port_or_known_default()
+        crate::http::same_origin(url, base)
     }
 }
 
