@@ -54,6 +54,8 @@ impl Cloud {
 struct CloudRow {
     cloud: Cloud,
     authority: &'static str,
+    /// Other sign-in hosts of the same cloud, accepted for -AuthorityUri.
+    authority_aliases: &'static [&'static str],
     graph_base: &'static str,
     graph_resource: &'static str,
     exchange_base: &'static str,
@@ -79,8 +81,9 @@ const CLOUDS: [CloudRow; 4] = [
     CloudRow {
         cloud: Cloud::Global,
         authority: "https://login.microsoftonline.com", // [NC], [GDEP]
-        graph_base: "https://graph.microsoft.com",      // [GDEP]
-        graph_resource: "https://graph.microsoft.com",  // [GDEP] (the root is the resource)
+        authority_aliases: &[],
+        graph_base: "https://graph.microsoft.com", // [GDEP]
+        graph_resource: "https://graph.microsoft.com", // [GDEP] (the root is the resource)
         // [EXO] (ConnectionUri default https://outlook.office365.com/powershell-liveid/),
         // [SCUBA] (adminapi front door for commercial and GCC).
         exchange_base: "https://outlook.office365.com",
@@ -90,8 +93,9 @@ const CLOUDS: [CloudRow; 4] = [
     CloudRow {
         cloud: Cloud::UsGovGccHigh,
         authority: "https://login.microsoftonline.us", // [NC], [GDEP], [CSS]
-        graph_base: "https://graph.microsoft.us",      // [GDEP] (US Government L4), [CSS]
-        graph_resource: "https://graph.microsoft.us",  // [GDEP]
+        authority_aliases: &[],
+        graph_base: "https://graph.microsoft.us", // [GDEP] (US Government L4), [CSS]
+        graph_resource: "https://graph.microsoft.us", // [GDEP]
         // [EXO] ConnectionUri https://outlook.office365.us/powershell-liveID, [CSS], [SCUBA].
         exchange_base: "https://outlook.office365.us",
         // [SCUBA] scope https://outlook.office365.us/.default; [CSS] uses the same host.
@@ -100,7 +104,8 @@ const CLOUDS: [CloudRow; 4] = [
     CloudRow {
         cloud: Cloud::UsGovDod,
         authority: "https://login.microsoftonline.us", // [NC], [EXO], [CSS]
-        graph_base: "https://dod-graph.microsoft.us",  // [GDEP] (US Government L5), [CSS]
+        authority_aliases: &[],
+        graph_base: "https://dod-graph.microsoft.us", // [GDEP] (US Government L5), [CSS]
         graph_resource: "https://dod-graph.microsoft.us", // [GDEP]
         // [SCUBA] adminapi front door and [CSS] ExchangeOnlineEndpoint (USGovernmentL5). Was
         // webmail.apps.mil: that is the module's remote-PowerShell ConnectionUri in [EXO], not
@@ -114,6 +119,8 @@ const CLOUDS: [CloudRow; 4] = [
         // [NC] and [CSS]; [GDEP] lists login.chinacloudapi.cn (an alias, UNCONFIRMED that
         // the two are fully interchangeable).
         authority: "https://login.partner.microsoftonline.cn",
+        // [GDEP] (entra-auth-and-graph.md §1: "treat the two as aliases", UNCONFIRMED).
+        authority_aliases: &["login.chinacloudapi.cn"],
         graph_base: "https://microsoftgraph.chinacloudapi.cn", // [GDEP], [CSS]
         graph_resource: "https://microsoftgraph.chinacloudapi.cn", // [GDEP]
         // [EXO] ConnectionUri https://partner.outlook.cn/PowerShell, [CSS]. That adminapi is
@@ -301,9 +308,16 @@ pub fn classify_host(cloud: Cloud, endpoint: Endpoint, url: &Url) -> HostKind {
         return HostKind::Custom;
     };
     let same = |c: Cloud| {
-        endpoint
-            .host_of(&Environment::for_cloud(c))
-            .is_some_and(|h| h.eq_ignore_ascii_case(host))
+        let alias = endpoint == Endpoint::Authority
+            && CLOUDS
+                .iter()
+                .filter(|r| r.cloud == c)
+                .flat_map(|r| r.authority_aliases)
+                .any(|a| a.eq_ignore_ascii_case(host));
+        alias
+            || endpoint
+                .host_of(&Environment::for_cloud(c))
+                .is_some_and(|h| h.eq_ignore_ascii_case(host))
     };
     if same(cloud) {
         return HostKind::OwnCloud;
@@ -695,6 +709,24 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn chinas_authority_alias_is_its_own_and_another_clouds_elsewhere() {
+        let alias = Url::parse("https://login.chinacloudapi.cn").unwrap();
+        assert_eq!(
+            classify_host(Cloud::China, Endpoint::Authority, &alias),
+            HostKind::OwnCloud
+        );
+        assert_eq!(
+            classify_host(Cloud::Global, Endpoint::Authority, &alias),
+            HostKind::OtherCloud(Cloud::China)
+        );
+        // An authority alias is no Graph or Exchange host.
+        assert_eq!(
+            classify_host(Cloud::China, Endpoint::Graph, &alias),
+            HostKind::Custom
+        );
     }
 
     fn one(endpoint: Endpoint, value: &str) -> EndpointOverrides<'_> {
