@@ -347,7 +347,7 @@ pub enum EndpointError {
         other: &'static str,
     },
     #[error(
-        "{parameter} '{host}' is neither a {cloud} host ({expected}) nor loopback: the {cloud} tokens would be sent there. If that host is meant (a reverse proxy you run), add -AllowCustomEndpoint"
+        "{parameter} '{host}' is neither a {cloud} host ({expected}) nor loopback: the sign-in credentials or the {cloud} tokens would be sent there. If that host is meant (a reverse proxy you run), add -AllowCustomEndpoint"
     )]
     NotOfTheCloud {
         parameter: &'static str,
