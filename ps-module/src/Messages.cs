@@ -16,6 +16,7 @@ internal static class Messages
     internal static string CertificateHasNoKey => Get(nameof(CertificateHasNoKey));
     internal static string CertificateKeyNotExportable => Get(nameof(CertificateKeyNotExportable));
     internal static string CertificateNotFound => Get(nameof(CertificateNotFound));
+    internal static string CustomEndpointWarning => Get(nameof(CustomEndpointWarning));
     internal static string DisableWarning => Get(nameof(DisableWarning));
     internal static string AlreadyInState => Get(nameof(AlreadyInState));
     internal static string ExportSummary => Get(nameof(ExportSummary));

@@ -54,6 +54,8 @@ impl Cloud {
 struct CloudRow {
     cloud: Cloud,
     authority: &'static str,
+    /// Other sign-in hosts of the same cloud, accepted for -AuthorityUri.
+    authority_aliases: &'static [&'static str],
     graph_base: &'static str,
     graph_resource: &'static str,
     exchange_base: &'static str,
@@ -79,8 +81,9 @@ const CLOUDS: [CloudRow; 4] = [
     CloudRow {
         cloud: Cloud::Global,
         authority: "https://login.microsoftonline.com", // [NC], [GDEP]
-        graph_base: "https://graph.microsoft.com",      // [GDEP]
-        graph_resource: "https://graph.microsoft.com",  // [GDEP] (the root is the resource)
+        authority_aliases: &[],
+        graph_base: "https://graph.microsoft.com", // [GDEP]
+        graph_resource: "https://graph.microsoft.com", // [GDEP] (the root is the resource)
         // [EXO] (ConnectionUri default https://outlook.office365.com/powershell-liveid/),
         // [SCUBA] (adminapi front door for commercial and GCC).
         exchange_base: "https://outlook.office365.com",
@@ -90,8 +93,9 @@ const CLOUDS: [CloudRow; 4] = [
     CloudRow {
         cloud: Cloud::UsGovGccHigh,
         authority: "https://login.microsoftonline.us", // [NC], [GDEP], [CSS]
-        graph_base: "https://graph.microsoft.us",      // [GDEP] (US Government L4), [CSS]
-        graph_resource: "https://graph.microsoft.us",  // [GDEP]
+        authority_aliases: &[],
+        graph_base: "https://graph.microsoft.us", // [GDEP] (US Government L4), [CSS]
+        graph_resource: "https://graph.microsoft.us", // [GDEP]
         // [EXO] ConnectionUri https://outlook.office365.us/powershell-liveID, [CSS], [SCUBA].
         exchange_base: "https://outlook.office365.us",
         // [SCUBA] scope https://outlook.office365.us/.default; [CSS] uses the same host.
@@ -100,7 +104,8 @@ const CLOUDS: [CloudRow; 4] = [
     CloudRow {
         cloud: Cloud::UsGovDod,
         authority: "https://login.microsoftonline.us", // [NC], [EXO], [CSS]
-        graph_base: "https://dod-graph.microsoft.us",  // [GDEP] (US Government L5), [CSS]
+        authority_aliases: &[],
+        graph_base: "https://dod-graph.microsoft.us", // [GDEP] (US Government L5), [CSS]
         graph_resource: "https://dod-graph.microsoft.us", // [GDEP]
         // [SCUBA] adminapi front door and [CSS] ExchangeOnlineEndpoint (USGovernmentL5). Was
         // webmail.apps.mil: that is the module's remote-PowerShell ConnectionUri in [EXO], not
@@ -114,6 +119,8 @@ const CLOUDS: [CloudRow; 4] = [
         // [NC] and [CSS]; [GDEP] lists login.chinacloudapi.cn (an alias, UNCONFIRMED that
         // the two are fully interchangeable).
         authority: "https://login.partner.microsoftonline.cn",
+        // [GDEP] (entra-auth-and-graph.md §1: "treat the two as aliases", UNCONFIRMED).
+        authority_aliases: &["login.chinacloudapi.cn"],
         graph_base: "https://microsoftgraph.chinacloudapi.cn", // [GDEP], [CSS]
         graph_resource: "https://microsoftgraph.chinacloudapi.cn", // [GDEP]
         // [EXO] ConnectionUri https://partner.outlook.cn/PowerShell, [CSS]. That adminapi is
@@ -236,6 +243,211 @@ impl Environment {
         let mut all = vec!["beta"];
         all.extend_from_slice(segments);
         join_path(&self.graph_base, &all)
+    }
+}
+
+/// The three endpoints `Connect-OutlookQrGuard` lets an admin override.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    Authority,
+    Exchange,
+    Graph,
+}
+
+impl Endpoint {
+    /// The cmdlet parameter that sets it, for messages.
+    pub fn parameter(self) -> &'static str {
+        match self {
+            Endpoint::Authority => "-AuthorityUri",
+            Endpoint::Exchange => "-ExchangeUri",
+            Endpoint::Graph => "-GraphUri",
+        }
+    }
+
+    fn host_of(self, env: &Environment) -> Option<&str> {
+        match self {
+            Endpoint::Authority => env.authority.host_str(),
+            Endpoint::Exchange => env.exchange_base.host_str(),
+            Endpoint::Graph => env.graph_base.host_str(),
+        }
+    }
+}
+
+impl Cloud {
+    /// The `-Environment` spelling, for messages.
+    pub fn parameter_value(self) -> &'static str {
+        match self {
+            Cloud::Global => "Global",
+            Cloud::UsGovGccHigh => "USGovGCCHigh",
+            Cloud::UsGovDod => "USGovDoD",
+            Cloud::China => "China",
+        }
+    }
+}
+
+/// Where an override points, relative to the chosen cloud.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostKind {
+    /// The cloud's own host for that endpoint (the table above).
+    OwnCloud,
+    /// 127.0.0.0/8, ::1 or localhost: the tenant emulator, or a local forwarder.
+    Loopback,
+    /// That endpoint's host in another cloud (not also this cloud's: GCC High and DoD share
+    /// their authority).
+    OtherCloud(Cloud),
+    /// Anything else: a reverse proxy, a test host, or a typo.
+    Custom,
+}
+
+/// Classifies the host of an override for `endpoint` against `cloud`'s table row.
+pub fn classify_host(cloud: Cloud, endpoint: Endpoint, url: &Url) -> HostKind {
+    if crate::http::is_loopback(url) {
+        return HostKind::Loopback;
+    }
+    let Some(host) = url.host_str() else {
+        return HostKind::Custom;
+    };
+    let same = |c: Cloud| {
+        let alias = endpoint == Endpoint::Authority
+            && CLOUDS
+                .iter()
+                .filter(|r| r.cloud == c)
+                .flat_map(|r| r.authority_aliases)
+                .any(|a| a.eq_ignore_ascii_case(host));
+        alias
+            || endpoint
+                .host_of(&Environment::for_cloud(c))
+                .is_some_and(|h| h.eq_ignore_ascii_case(host))
+    };
+    if same(cloud) {
+        return HostKind::OwnCloud;
+    }
+    Cloud::ALL
+        .into_iter()
+        .find(|c| same(*c))
+        .map_or(HostKind::Custom, HostKind::OtherCloud)
+}
+
+/// Why an endpoint override was refused. Each names the parameter, the host and the cloud.
+#[derive(Debug, thiserror::Error)]
+pub enum EndpointError {
+    #[error(transparent)]
+    BadUrl(#[from] EnvironmentError),
+    /// Refused even with the switch: Entra issues tokens per cloud and a cloud accepts only
+    /// its own ("Tokens from one cloud are not accepted in another", entra-auth-and-graph.md
+    /// §1 [G-deployments]); the audiences always follow -Environment, so mixing would send a
+    /// token of one cloud to another.
+    #[error(
+        "{parameter} '{host}' belongs to the {other} cloud, not {cloud} (-Environment {cloud}): tokens of one cloud are not accepted in another. Use -Environment {other} instead, or leave {parameter} out"
+    )]
+    OtherCloud {
+        parameter: &'static str,
+        host: String,
+        cloud: &'static str,
+        other: &'static str,
+    },
+    #[error(
+        "{parameter} '{host}' is neither a {cloud} host ({expected}) nor loopback: the sign-in credentials or the {cloud} tokens would be sent there. If that host is meant (a reverse proxy you run), add -AllowCustomEndpoint"
+    )]
+    NotOfTheCloud {
+        parameter: &'static str,
+        host: String,
+        cloud: &'static str,
+        expected: String,
+    },
+}
+
+/// The overrides an admin typed, `None` = the cloud's default.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct EndpointOverrides<'a> {
+    pub authority: Option<&'a str>,
+    pub exchange: Option<&'a str>,
+    pub graph: Option<&'a str>,
+}
+
+/// An environment built from overrides, with the hosts the admin must be warned about.
+#[derive(Debug)]
+pub struct CheckedEnvironment {
+    pub environment: Environment,
+    /// `-Parameter host` of each override allowed only by `allow_custom`.
+    pub custom_hosts: Vec<String>,
+}
+
+/// The one place that decides where tokens may go. An override to the cloud's own host or to
+/// loopback is taken as is; another cloud's host never (even with `allow_custom`); any other
+/// host only with `allow_custom`, and then it is reported in `custom_hosts` for a warning.
+/// The token audiences always stay `cloud`'s.
+pub fn environment_with_overrides(
+    cloud: Cloud,
+    overrides: EndpointOverrides<'_>,
+    allow_custom: bool,
+) -> Result<CheckedEnvironment, EndpointError> {
+    let mut environment = Environment::for_cloud(cloud);
+    if overrides.authority.is_some() || overrides.exchange.is_some() || overrides.graph.is_some() {
+        // Shown on the session: the audiences are the cloud's, some hosts are not.
+        environment.name = format!("{cloud:?} (custom endpoints)");
+    }
+    let mut custom_hosts = Vec::new();
+    for (endpoint, given) in [
+        (Endpoint::Authority, overrides.authority),
+        (Endpoint::Exchange, overrides.exchange),
+        (Endpoint::Graph, overrides.graph),
+    ] {
+        let Some(given) = given else { continue };
+        let what = match endpoint {
+            Endpoint::Authority => "authority",
+            Endpoint::Exchange => "Exchange",
+            Endpoint::Graph => "Graph",
+        };
+        let url = parse_base(what, given)?;
+        let host = url.host_str().unwrap_or("").to_owned();
+        match classify_host(cloud, endpoint, &url) {
+            HostKind::OwnCloud | HostKind::Loopback => {}
+            HostKind::OtherCloud(other) => {
+                return Err(EndpointError::OtherCloud {
+                    parameter: endpoint.parameter(),
+                    host,
+                    cloud: cloud.parameter_value(),
+                    other: other.parameter_value(),
+                });
+            }
+            HostKind::Custom if allow_custom => {
+                custom_hosts.push(format!("{} {host}", endpoint.parameter()));
+            }
+            HostKind::Custom => {
+                return Err(EndpointError::NotOfTheCloud {
+                    parameter: endpoint.parameter(),
+                    host,
+                    cloud: cloud.parameter_value(),
+                    expected: endpoint
+                        .host_of(&Environment::for_cloud(cloud))
+                        .unwrap_or("")
+                        .to_owned(),
+                });
+            }
+        }
+        match endpoint {
+            Endpoint::Authority => environment.authority = url,
+            Endpoint::Exchange => environment.exchange_base = url,
+            Endpoint::Graph => environment.graph_base = url,
+        }
+    }
+    Ok(CheckedEnvironment {
+        environment,
+        custom_hosts,
+    })
+}
+
+impl Environment {
+    /// Whether a bearer token for `resource` may be sent to `url`: only to the origin (scheme,
+    /// host, port) of this session's endpoint for that resource. The HTTP layer asks this at
+    /// send time, behind the checks of next links and of the overrides.
+    pub fn admits_bearer(&self, resource: Resource, url: &Url) -> bool {
+        let base = match resource {
+            Resource::Exchange => &self.exchange_base,
+            Resource::Graph => &self.graph_base,
+        };
+        crate::http::same_origin(url, base)
     }
 }
 
@@ -435,6 +647,231 @@ mod tests {
         );
         assert!(Environment::custom("ftp://x", "https://x", "https://x").is_err());
         assert!(Environment::custom("https://x?a=b", "https://x", "https://x").is_err());
+    }
+
+    const ENDPOINTS: [Endpoint; 3] = [Endpoint::Authority, Endpoint::Exchange, Endpoint::Graph];
+
+    fn own_host(cloud: Cloud, endpoint: Endpoint) -> String {
+        endpoint
+            .host_of(&Environment::for_cloud(cloud))
+            .unwrap()
+            .to_owned()
+    }
+
+    #[test]
+    fn each_cloud_and_endpoint_classifies_own_other_loopback_and_random_hosts() {
+        for cloud in Cloud::ALL {
+            for endpoint in ENDPOINTS {
+                let own = Url::parse(&format!("https://{}", own_host(cloud, endpoint))).unwrap();
+                assert_eq!(classify_host(cloud, endpoint, &own), HostKind::OwnCloud);
+                // Host names compare case-insensitively (Url lowercases them).
+                let upper = Url::parse(&own.as_str().to_uppercase()).unwrap();
+                assert_eq!(classify_host(cloud, endpoint, &upper), HostKind::OwnCloud);
+                for lo in [
+                    "https://127.0.0.1:8443",
+                    "http://[::1]:1",
+                    "https://localhost",
+                ] {
+                    let url = Url::parse(lo).unwrap();
+                    assert_eq!(classify_host(cloud, endpoint, &url), HostKind::Loopback);
+                }
+                for random in [
+                    "https://proxy.contoso.com",
+                    "https://graph.microsoft.com.evil.example",
+                ] {
+                    let url = Url::parse(random).unwrap();
+                    assert_eq!(
+                        classify_host(cloud, endpoint, &url),
+                        HostKind::Custom,
+                        "{random}"
+                    );
+                }
+                for other in Cloud::ALL.into_iter().filter(|c| *c != cloud) {
+                    let host = own_host(other, endpoint);
+                    let url = Url::parse(&format!("https://{host}")).unwrap();
+                    let want = if host == own_host(cloud, endpoint) {
+                        // GCC High and DoD sign in at the same authority ([NC]).
+                        HostKind::OwnCloud
+                    } else {
+                        // The first row with that host (GCC High for the shared authority).
+                        let first = Cloud::ALL
+                            .into_iter()
+                            .find(|c| own_host(*c, endpoint) == host)
+                            .unwrap();
+                        assert!(first == other || own_host(first, endpoint) == host);
+                        HostKind::OtherCloud(first)
+                    };
+                    assert_eq!(
+                        classify_host(cloud, endpoint, &url),
+                        want,
+                        "{cloud:?} {endpoint:?} {host}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn chinas_authority_alias_is_its_own_and_another_clouds_elsewhere() {
+        let alias = Url::parse("https://login.chinacloudapi.cn").unwrap();
+        assert_eq!(
+            classify_host(Cloud::China, Endpoint::Authority, &alias),
+            HostKind::OwnCloud
+        );
+        assert_eq!(
+            classify_host(Cloud::Global, Endpoint::Authority, &alias),
+            HostKind::OtherCloud(Cloud::China)
+        );
+        // An authority alias is no Graph or Exchange host.
+        assert_eq!(
+            classify_host(Cloud::China, Endpoint::Graph, &alias),
+            HostKind::Custom
+        );
+    }
+
+    fn one(endpoint: Endpoint, value: &str) -> EndpointOverrides<'_> {
+        match endpoint {
+            Endpoint::Authority => EndpointOverrides {
+                authority: Some(value),
+                ..Default::default()
+            },
+            Endpoint::Exchange => EndpointOverrides {
+                exchange: Some(value),
+                ..Default::default()
+            },
+            Endpoint::Graph => EndpointOverrides {
+                graph: Some(value),
+                ..Default::default()
+            },
+        }
+    }
+
+    #[test]
+    fn the_policy_takes_own_and_loopback_refuses_other_clouds_and_gates_the_rest() {
+        for cloud in Cloud::ALL {
+            for endpoint in ENDPOINTS {
+                let own = format!("https://{}", own_host(cloud, endpoint));
+                for allow in [false, true] {
+                    for ok in [own.as_str(), "https://127.0.0.1:8443"] {
+                        let c =
+                            environment_with_overrides(cloud, one(endpoint, ok), allow).unwrap();
+                        assert!(c.custom_hosts.is_empty());
+                    }
+                }
+                // Another cloud's host: refused with or without the switch, naming all three.
+                for other in Cloud::ALL
+                    .into_iter()
+                    .filter(|c| own_host(*c, endpoint) != own_host(cloud, endpoint))
+                {
+                    let host = own_host(other, endpoint);
+                    for allow in [false, true] {
+                        let e = environment_with_overrides(
+                            cloud,
+                            one(endpoint, &format!("https://{host}")),
+                            allow,
+                        )
+                        .unwrap_err();
+                        assert!(matches!(e, EndpointError::OtherCloud { .. }), "{e}");
+                        let m = e.to_string();
+                        assert!(m.contains(endpoint.parameter()) && m.contains(&host), "{m}");
+                        let HostKind::OtherCloud(named) = classify_host(
+                            cloud,
+                            endpoint,
+                            &Url::parse(&format!("https://{host}")).unwrap(),
+                        ) else {
+                            panic!("{host} is another cloud's")
+                        };
+                        assert_eq!(own_host(named, endpoint), host);
+                        assert!(
+                            m.contains(cloud.parameter_value())
+                                && m.contains(named.parameter_value()),
+                            "{m}"
+                        );
+                    }
+                }
+                // A random host: refused without the switch (naming parameter, host, cloud),
+                // taken and reported with it.
+                let e = environment_with_overrides(
+                    cloud,
+                    one(endpoint, "https://proxy.contoso.com"),
+                    false,
+                )
+                .unwrap_err();
+                let m = e.to_string();
+                assert!(matches!(e, EndpointError::NotOfTheCloud { .. }), "{m}");
+                assert!(
+                    m.contains(endpoint.parameter()) && m.contains("proxy.contoso.com"),
+                    "{m}"
+                );
+                assert!(
+                    m.contains(cloud.parameter_value()) && m.contains("-AllowCustomEndpoint"),
+                    "{m}"
+                );
+                let c = environment_with_overrides(
+                    cloud,
+                    one(endpoint, "https://proxy.contoso.com"),
+                    true,
+                )
+                .unwrap();
+                assert_eq!(
+                    c.custom_hosts,
+                    vec![format!("{} proxy.contoso.com", endpoint.parameter())]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn audiences_follow_the_cloud_whatever_the_overrides() {
+        for cloud in Cloud::ALL {
+            let all = EndpointOverrides {
+                authority: Some("https://127.0.0.1:1"),
+                exchange: Some("https://exo.proxy.example"),
+                graph: Some("https://localhost:2/prefix"),
+            };
+            let c = environment_with_overrides(cloud, all, true).unwrap();
+            let plain = Environment::for_cloud(cloud);
+            for r in [Resource::Exchange, Resource::Graph] {
+                assert_eq!(
+                    c.environment.default_scope(r),
+                    plain.default_scope(r),
+                    "{cloud:?}"
+                );
+            }
+            assert_eq!(
+                c.environment.token_endpoint("t").as_str(),
+                "https://127.0.0.1:1/t/oauth2/v2.0/token"
+            );
+            assert_eq!(
+                c.custom_hosts,
+                vec!["-ExchangeUri exo.proxy.example".to_owned()]
+            );
+        }
+        // A bad URL is still reported as such, before any host check.
+        let e = environment_with_overrides(Cloud::Global, one(Endpoint::Graph, "ftp://x"), true)
+            .unwrap_err();
+        assert!(matches!(e, EndpointError::BadUrl(_)), "{e}");
+    }
+
+    #[test]
+    fn a_bearer_goes_only_to_the_origin_of_its_resource() {
+        let env = Environment::for_cloud(Cloud::Global);
+        let ok = Url::parse("https://graph.microsoft.com/v1.0/users?$top=1").unwrap();
+        assert!(env.admits_bearer(Resource::Graph, &ok));
+        assert!(!env.admits_bearer(Resource::Exchange, &ok));
+        for bad in [
+            "https://graph.microsoft.us/v1.0/users",
+            "http://graph.microsoft.com/v1.0/users",
+            "https://graph.microsoft.com:8443/v1.0/users",
+            "https://login.microsoftonline.com/t/oauth2/v2.0/token",
+        ] {
+            assert!(
+                !env.admits_bearer(Resource::Graph, &Url::parse(bad).unwrap()),
+                "{bad}"
+            );
+        }
+        let exo = env.invoke_command_url("t");
+        assert!(env.admits_bearer(Resource::Exchange, &exo));
     }
 
     #[test]

@@ -49,6 +49,8 @@ fn spec(proxy_uri: String, username: Option<&str>, password: Option<&str>) -> Co
         graph_uri: Some("https://graph.example.invalid".into()),
         trusted_root_pem: None,
         allow_http_loopback: false,
+        // The example.invalid hosts are neither Global nor loopback.
+        allow_custom_endpoint: true,
         proxy_uri: Some(proxy_uri),
         proxy_username: username.map(str::to_owned),
         proxy_password: password.map(secret),

@@ -129,11 +129,66 @@ Describe 'Connect-OutlookQrGuard refuses bad input' -Tag 'BadInput' {
     }
 
     It 'a plain-HTTP authority that is not loopback: refused, TLS required' {
-        $err = Get-Failure { Connect-OutlookQrGuard -Organization $Domain -AppId $Creds.secretApp.clientId -ClientSecret $Secret -AuthorityUri 'http://login.example.com' -TrustedRootCertificatePath $Tenant.CaPath }
+        $err = Get-Failure { Connect-OutlookQrGuard -Organization $Domain -AppId $Creds.secretApp.clientId -ClientSecret $Secret -AuthorityUri 'http://login.example.com' -AllowCustomEndpoint -TrustedRootCertificatePath $Tenant.CaPath }
         $err.FullyQualifiedErrorId | Should -BeLike 'OutlookQrGuard.InvalidArgument*'
         $err.Exception.Message | Should -Match 'http://login\.example\.com'
         $err.Exception.Message | Should -Match 'TLS'
         @(Get-Request).Count | Should -Be 0
+    }
+
+    It 'an override to a host neither of the cloud nor loopback: names parameter, host, cloud and the switch; nothing sent' {
+        $custom = @{ AuthorityUri = $Tenant.BaseUrl; ExchangeUri = $Tenant.BaseUrl; GraphUri = 'https://graph.proxy.contoso.example'; TrustedRootCertificatePath = $Tenant.CaPath }
+        $err = Get-Failure { Connect-OutlookQrGuard -Organization $Domain -AppId $Creds.secretApp.clientId -ClientSecret $Secret @custom }
+        $err.FullyQualifiedErrorId | Should -BeLike 'OutlookQrGuard.InvalidArgument*'
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err.Exception.Message | Should -Match '-GraphUri'
+        $err.Exception.Message | Should -Match 'graph\.proxy\.contoso\.example'
+        $err.Exception.Message | Should -Match 'Global'
+        $err.Exception.Message | Should -Match '-AllowCustomEndpoint'
+        @(Get-Request).Count | Should -Be 0
+    }
+
+    It 'another cloud''s sign-in host: refused even with -AllowCustomEndpoint, nothing sent' {
+        $mixed = @{ AuthorityUri = 'https://login.microsoftonline.us'; ExchangeUri = $Tenant.BaseUrl; GraphUri = $Tenant.BaseUrl; TrustedRootCertificatePath = $Tenant.CaPath }
+        $err = Get-Failure { Connect-OutlookQrGuard -Organization $Domain -AppId $Creds.secretApp.clientId -ClientSecret $Secret -Environment Global @mixed -AllowCustomEndpoint }
+        $err.FullyQualifiedErrorId | Should -BeLike 'OutlookQrGuard.InvalidArgument*'
+        $err.Exception.Message | Should -Match '-AuthorityUri'
+        $err.Exception.Message | Should -Match 'login\.microsoftonline\.us'
+        $err.Exception.Message | Should -Match 'USGovGCCHigh'
+        $err.Exception.Message | Should -Match 'not accepted in another'
+        @(Get-Request).Count | Should -Be 0
+    }
+
+    It '-AllowCustomEndpoint lets a custom host through and warns once naming it; loopback alone warns nothing' {
+        # Graph is not called by Connect, so the custom Graph host is never contacted here.
+        $custom = @{ AuthorityUri = $Tenant.BaseUrl; ExchangeUri = $Tenant.BaseUrl; GraphUri = 'https://graph.proxy.contoso.example'; TrustedRootCertificatePath = $Tenant.CaPath }
+        try {
+            $s = Connect-OutlookQrGuard -Organization $Domain -AppId $Creds.secretApp.clientId -ClientSecret $Secret @custom -AllowCustomEndpoint -WarningVariable warned -WarningAction SilentlyContinue
+            $s.Environment | Should -Be 'Global (custom endpoints)'
+            @($warned).Count | Should -Be 1
+            "$($warned[0])" | Should -Match '-GraphUri graph\.proxy\.contoso\.example'
+            "$($warned[0])" | Should -Match 'Global'
+            "$($warned[0])" | Should -Not -Match ([regex]::Escape(([uri]$Tenant.BaseUrl).Host))
+            $null = Connect-OutlookQrGuard -Organization $Domain -AppId $Creds.secretApp.clientId -ClientSecret $Secret @Endpoint -AllowCustomEndpoint -WarningVariable quiet -WarningAction SilentlyContinue
+            @($quiet).Count | Should -Be 0
+        }
+        finally {
+            # Later tests use the current session: make it a plain emulator one again.
+            $script:Session = Connect-TestTenant $Tenant
+        }
+    }
+
+    It 'the -AllowCustomEndpoint warning is in Japanese under a ja-JP UI culture' {
+        $command = @"
+[System.Globalization.CultureInfo]::CurrentUICulture = 'ja-JP'
+Import-Module '$($env:OQG_MODULE_PATH)'
+`$secret = ConvertTo-SecureString '$($Creds.secretApp.clientSecret)' -AsPlainText -Force
+`$null = Connect-OutlookQrGuard -Organization '$Domain' -AppId '$($Creds.secretApp.clientId)' -ClientSecret `$secret -AuthorityUri '$($Tenant.BaseUrl)' -ExchangeUri '$($Tenant.BaseUrl)' -GraphUri 'https://graph.proxy.contoso.example' -TrustedRootCertificatePath '$($Tenant.CaPath)' -AllowCustomEndpoint -WarningVariable w -WarningAction SilentlyContinue
+`$w | ForEach-Object Message
+"@
+        $out = & $env:OQG_PWSH -NoProfile -NonInteractive -Command $command 2>&1 | Out-String
+        $out | Should -Match 'ループバック'
+        $out | Should -Match '-GraphUri graph\.proxy\.contoso\.example'
     }
 
     It 'a certificate thumbprint in no store: names the thumbprint' {

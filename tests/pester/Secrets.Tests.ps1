@@ -247,7 +247,7 @@ Describe 'Secrets stay out of failures' {
     It 'a proxy that cannot be reached, with credentials in its URI or in -ProxyCredential' {
         # A non-loopback authority, so the sign-in goes through the proxy (loopback never does);
         # nothing listens on port 1, so the proxy is unreachable and the error names it.
-        $viaProxy = @{ AuthorityUri = 'https://login.example.invalid'; ExchangeUri = 'https://outlook.example.invalid'; GraphUri = 'https://graph.example.invalid' }
+        $viaProxy = @{ AuthorityUri = 'https://login.example.invalid'; ExchangeUri = 'https://outlook.example.invalid'; GraphUri = 'https://graph.example.invalid'; AllowCustomEndpoint = $true }
         $secret = ConvertTo-SecureString $Creds.secretApp.clientSecret -AsPlainText -Force
         $proxyCredential = [pscredential]::new('CONTOSO\svc-proxy', (ConvertTo-SecureString $ProxyCredentialPassword -AsPlainText -Force))
         # Each connect ends in a terminating error, so each is captured on its own.

@@ -37,9 +37,10 @@ Connect-OutlookQrGuard は、Exchange Online の組織構成を読み取って�
         Environment                = 'Microsoft のクラウド: Global (既定)、USGovGCCHigh、USGovDoD、China。サインイン、Exchange Online、Graph の各エンドポイントが決まります。'
         UseRS256                   = '証明書のクライアント アサーションを、既定の PS256 + x5t#S256 ではなく RS256 + x5t (SHA-1) ヘッダーで署名します。既定の方式が拒否される環境でだけ使ってください。'
         UserPrincipalName          = '委任のセッション (-Device、-AccessToken) で、サインインした管理者のユーザー プリンシパル名。Exchange Online が要求のルーティングに使います。既定ではサインイン情報から読み取ります。アプリ専用のセッションでは無視されます。'
-        AuthorityUri               = 'Entra ID のサインイン エンドポイントを置き換えます (既定は -Environment で決まります)。テスト用のテナント エミュレーターに接続するときに使い、Microsoft 365 に接続するときは指定しません。'
-        ExchangeUri                = 'Exchange Online のエンドポイントを置き換えます (既定は -Environment で決まります)。テスト用のテナント エミュレーター向けで、Microsoft 365 に接続するときは指定しません。'
-        GraphUri                   = 'Microsoft Graph のエンドポイントを置き換えます (既定は -Environment で決まります)。テスト用のテナント エミュレーター向けで、Microsoft 365 に接続するときは指定しません。'
+        AuthorityUri               = 'Entra ID のサインイン エンドポイントを置き換えます (既定は -Environment で決まります)。そのクラウドのホスト (Global では login.microsoftonline.com) か、ローカルのテスト用テナント エミュレーターなどのループバック アドレスである必要があります。それ以外のホストには -AllowCustomEndpoint が必要です。別のクラウドのサインイン ホスト (Global に対する login.microsoftonline.us など) は常に拒否されます。あるクラウドのトークンは別のクラウドでは受け付けられないため、クラウドは -Environment で選んでください。Microsoft 365 に接続するときは指定しません。'
+        ExchangeUri                = 'Exchange Online のエンドポイントを置き換えます (既定は -Environment で決まります)。そこに送る Exchange のトークンは常に -Environment のクラウドのものです。そのクラウドの Exchange ホスト (Global では outlook.office365.com) かループバックである必要があり、それ以外のホストには -AllowCustomEndpoint が必要です。別のクラウドの Exchange ホストは常に拒否されます。テスト用のテナント エミュレーター向けで、Microsoft 365 に接続するときは指定しません。'
+        GraphUri                   = 'Microsoft Graph のエンドポイントを置き換えます (既定は -Environment で決まります)。そこに送る Graph のトークンは常に -Environment のクラウドのものです。そのクラウドの Graph ホスト (Global では graph.microsoft.com) かループバックである必要があり、それ以外のホストには -AllowCustomEndpoint が必要です。別のクラウドの Graph ホストは常に拒否されます。テスト用のテナント エミュレーター向けで、Microsoft 365 に接続するときは指定しません。'
+        AllowCustomEndpoint        = '-AuthorityUri、-ExchangeUri、-GraphUri に、クラウド自身のホストでもループバックでもないホスト (自分で運用するリバース プロキシなど) を指定できるようにします。サインインのシークレットとトークンがそれらのホストに送られるため、Connect-OutlookQrGuard はそのホスト名を挙げて 1 回警告します。別のクラウドのホストは、このスイッチがあっても拒否されます。'
         TrustedRootCertificatePath = 'HTTPS で追加で信頼するルート証明書の PEM ファイルのパス。システムの信頼されたルートに加えて使われます。テスト用エミュレーターの CA や、システムに CA がインストールされていない TLS 検査プロキシで使います。'
         AllowInsecureLoopback      = '127.0.0.1 / localhost に対してだけ、平文の HTTP を許可します (--http で起動したローカルのエミュレーター用)。それ以外のホストへの HTTP は常に拒否されます。'
         Proxy                      = '使用する HTTP プロキシの URI (例: http://proxy.contoso.com:8080)。既定ではシステムのプロキシ設定が使われます。URI に書かれた資格情報 (http://user:password@proxy:8080) は URI から取り除かれ、Basic 認証としてプロキシに送られます。メッセージやログに出るのは資格情報を除いた URI です。-ProxyCredential の使用をお勧めします。'
@@ -66,7 +67,7 @@ Connect-OutlookQrGuard -Organization $ready.credentials.tenantDomain -AppId $app
     -AuthorityUri $ready.baseUrl -ExchangeUri $ready.baseUrl -GraphUri $ready.baseUrl `
     -TrustedRootCertificatePath $ready.caCertificatePath
 '@
-            Remarks = 'エミュレーターは、サインイン、Exchange、Graph を 1 つのベース URL と独自の CA で提供します。セッションの Environment は Custom になります。このモジュールのヘルプにあるほかの例は、この接続のまま試せます。'
+            Remarks = 'エミュレーターは、サインイン、Exchange、Graph を 1 つのベース URL と独自の CA で提供します。セッションの Environment は Global (custom endpoints) になります (トークンは Global のもの、ホストはエミュレーターのものです。ループバックなので -AllowCustomEndpoint は不要です)。このモジュールのヘルプにあるほかの例は、この接続のまま試せます。'
         }
         @{
             Title   = 'PFX ファイルの証明書で接続する'

@@ -97,6 +97,10 @@ public sealed class ConnectOutlookQrGuardCommand : OutlookQrGuardCmdlet
     [Parameter]
     public Uri? GraphUri { get; set; }
 
+    /// <summary>Lets -AuthorityUri/-ExchangeUri/-GraphUri name hosts outside the cloud and loopback.</summary>
+    [Parameter]
+    public SwitchParameter AllowCustomEndpoint { get; set; }
+
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? TrustedRootCertificatePath { get; set; }
@@ -131,6 +135,10 @@ public sealed class ConnectOutlookQrGuardCommand : OutlookQrGuardCmdlet
             using var infoWire = RunNative((events, ct) => NativeEngine.Instance.Connect(wire, events.Prompt, events.Log, ct));
             var info = infoWire.Unwire();
             var session = new OutlookQrGuardSession(info.session_id, info.tenant, info.organization, info.environment, info.method, info.client_id, info.user_principal_name);
+            if (!string.IsNullOrEmpty(info.custom_endpoints))
+            {
+                WriteWarning(string.Format(Messages.CustomEndpointWarning, Environment, info.custom_endpoints));
+            }
             SessionStore.SetCurrent(session);
             WriteObject(session);
         }
@@ -169,6 +177,7 @@ public sealed class ConnectOutlookQrGuardCommand : OutlookQrGuardCmdlet
             exchange_access_token = Plain(AccessToken),
             graph_access_token = Plain(GraphAccessToken),
             user_principal_name = UserPrincipalName,
+            allow_custom_endpoint = AllowCustomEndpoint,
         };
         switch (ParameterSetName)
         {

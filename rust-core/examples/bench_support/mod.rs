@@ -29,6 +29,7 @@ pub async fn connect(ready_file: &str) -> Result<Session, Box<dyn Error>> {
             exchange_uri: Some(base.clone()),
             graph_uri: Some(base.clone()),
             allow_http_loopback: ca.is_none(),
+            allow_custom_endpoint: false,
             trusted_root_pem: ca,
             proxy_uri: None,
             proxy_username: None,

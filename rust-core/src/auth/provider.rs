@@ -386,4 +386,10 @@ impl BearerSource for ResourceBearer {
     fn reject(&self, token: &SecretString) {
         self.provider.reject(self.resource, token);
     }
+
+    fn admits(&self, url: &url::Url) -> bool {
+        self.provider
+            .environment()
+            .admits_bearer(self.resource, url)
+    }
 }

@@ -374,10 +374,7 @@ impl ExchangeClient {
         let next = Url::parse(link)
             .map_err(|e| ExoError::Protocol(format!("@odata.nextLink is not a URL: {e}")))?;
         let base = &self.inner.url;
-        if next.scheme() != base.scheme()
-            || next.host_str() != base.host_str()
-            || next.port_or_known_default() != base.port_or_known_default()
-        {
+        if !crate::http::same_origin(&next, base) {
             return Err(ExoError::Protocol(format!(
                 "@odata.nextLink points to another host ({}); not following it",
                 next.host_str().unwrap_or("?")

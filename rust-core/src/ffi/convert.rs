@@ -110,6 +110,7 @@ pub fn connect_spec(
         graph_uri: r.graph_uri,
         trusted_root_pem: r.trusted_root_pem,
         allow_http_loopback: r.allow_http_loopback,
+        allow_custom_endpoint: r.allow_custom_endpoint,
         proxy_uri: r.proxy_uri,
         proxy_username: r.proxy_username,
         proxy_password: r.proxy_password.map(secret),

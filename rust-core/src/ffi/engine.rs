@@ -230,6 +230,7 @@ impl Engine {
                 method: s.method.clone(),
                 client_id: s.client_id.clone(),
                 user_principal_name: s.user_principal_name.clone(),
+                custom_endpoints: s.custom_endpoints.join(", "),
             };
             if let Ok(mut sessions) = this.sessions.lock() {
                 sessions.insert(id, Arc::new(session));

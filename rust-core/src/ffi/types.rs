@@ -56,6 +56,9 @@ pub struct ConnectRequest {
     pub graph_access_token: Option<String>,
     /// The signed-in admin for delegated sessions (Exchange's anchor mailbox).
     pub user_principal_name: Option<String>,
+    /// `-AllowCustomEndpoint`: endpoint overrides may name hosts outside the cloud and
+    /// loopback (Connect warns naming them); another cloud's hosts stay refused.
+    pub allow_custom_endpoint: bool,
 }
 
 /// A connected session, as `Connect-OutlookQrGuard` returns it.
@@ -68,6 +71,9 @@ pub struct SessionInfo {
     pub method: String,
     pub client_id: String,
     pub user_principal_name: String,
+    /// `-ExchangeUri host, …`: overrides only -AllowCustomEndpoint let through ("" = none);
+    /// the cmdlet warns naming them.
+    pub custom_endpoints: String,
 }
 
 /// One organization setting, with its value as the text PowerShell would show.

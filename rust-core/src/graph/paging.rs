@@ -31,10 +31,7 @@ pub(crate) fn next_url(graph_base: &Url, link: &str, what: &str) -> Result<Url, 
         reason,
     };
     let url = Url::parse(link).map_err(|e| bad(e.to_string()))?;
-    let same_origin = url.scheme() == graph_base.scheme()
-        && url.host_str() == graph_base.host_str()
-        && url.port_or_known_default() == graph_base.port_or_known_default();
-    if !same_origin {
+    if !crate::http::same_origin(&url, graph_base) {
         return Err(bad(format!(
             "it points at {}://{}, not the Graph endpoint of this session",
             url.scheme(),

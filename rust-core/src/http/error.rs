@@ -93,6 +93,11 @@ pub enum HttpError {
         reason: String,
     },
 
+    #[error(
+        "refusing to send a bearer token to '{host}': it is not the session's endpoint for that service"
+    )]
+    BearerRefused { host: String },
+
     #[error(transparent)]
     Status(Box<StatusFailure>),
 

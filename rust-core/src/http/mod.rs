@@ -19,6 +19,14 @@ pub use send::{BearerSource, Response};
 pub use tls::install_crypto_provider;
 
 /// Loopback hosts never go through a proxy and may use plain HTTP when the caller allows it.
+/// Same scheme, host and port: where a bearer token may follow (the session's endpoint, its
+/// next links).
+pub fn same_origin(a: &url::Url, b: &url::Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host_str() == b.host_str()
+        && a.port_or_known_default() == b.port_or_known_default()
+}
+
 pub fn is_loopback(url: &url::Url) -> bool {
     match url.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),

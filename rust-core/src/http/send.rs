@@ -27,6 +27,8 @@ pub trait BearerSource: Send + Sync {
     /// The service answered 401 to `token`: forget it (if it is still the cached one) so the
     /// next `bearer()` fetches a new one.
     fn reject(&self, token: &SecretString);
+    /// Whether this token may travel to `url` (the session's host for its resource only).
+    fn admits(&self, url: &url::Url) -> bool;
 }
 
 /// A complete response (body buffered).
@@ -62,6 +64,15 @@ impl HttpClient {
         parse: impl Fn(&Response) -> Result<T, String>,
     ) -> Result<T, HttpError> {
         let client = self.client_for(request)?;
+        // Defence in depth behind the override policy (cloud::environment_with_overrides) and
+        // the next-link checks: a token never leaves for a host it was not meant for.
+        if let Some(b) = bearer
+            && !b.admits(&request.url)
+        {
+            return Err(HttpError::BearerRefused {
+                host: request.url.host_str().unwrap_or("").to_owned(),
+            });
+        }
         let policy = &self.inner.retry;
         let method = request.method.to_string();
         let path = request.url.path().to_owned();

@@ -105,9 +105,9 @@ impl From<HttpError> for OpError {
             other => other,
         };
         let kind = match &e {
-            HttpError::Build(_) | HttpError::PlainHttpRefused { .. } => {
-                FailureKind::InvalidArgument
-            }
+            HttpError::Build(_)
+            | HttpError::PlainHttpRefused { .. }
+            | HttpError::BearerRefused { .. } => FailureKind::InvalidArgument,
             HttpError::Transport { .. } => FailureKind::Connection,
             HttpError::Status(failure) => match failure.status {
                 429 => FailureKind::Throttled,
@@ -134,9 +134,9 @@ impl From<AuthError> for OpError {
                 HttpError::Auth(_) => FailureKind::Authentication,
                 HttpError::Transport { .. } | HttpError::Status(_) => FailureKind::Connection,
                 HttpError::Protocol { .. } => FailureKind::Protocol,
-                HttpError::Build(_) | HttpError::PlainHttpRefused { .. } => {
-                    FailureKind::InvalidArgument
-                }
+                HttpError::Build(_)
+                | HttpError::PlainHttpRefused { .. }
+                | HttpError::BearerRefused { .. } => FailureKind::InvalidArgument,
             },
             AuthError::Certificate(_) | AuthError::Signer(_) => FailureKind::InvalidArgument,
             AuthError::Protocol(_) => FailureKind::Protocol,

@@ -12,7 +12,9 @@ use crate::auth::{
     AssertionAlgorithm, CertificateSigner, Credential, DeviceCodeConfig, DeviceCodePrompt,
     ManagedIdentityConfig, TokenProvider, unverified_tenant_id,
 };
-use crate::cloud::{Cloud, Environment, Resource};
+use crate::cloud::{
+    Cloud, EndpointError, EndpointOverrides, Environment, Resource, environment_with_overrides,
+};
 use crate::exo::{ExchangeClient, ExchangeOptions};
 use crate::graph::GraphClient;
 use crate::http::{HttpClient, HttpOptions, ProxyConfig, explicit_proxy};
@@ -73,6 +75,8 @@ pub struct ConnectSpec {
     pub graph_uri: Option<String>,
     pub trusted_root_pem: Option<String>,
     pub allow_http_loopback: bool,
+    /// `-AllowCustomEndpoint`: overrides to hosts that are neither the cloud's nor loopback.
+    pub allow_custom_endpoint: bool,
     pub proxy_uri: Option<String>,
     pub proxy_username: Option<String>,
     pub proxy_password: Option<SecretString>,
@@ -90,6 +94,9 @@ pub struct SessionSummary {
     pub method: String,
     pub client_id: String,
     pub user_principal_name: String,
+    /// `-Parameter host` of each override only -AllowCustomEndpoint let through; the cmdlet
+    /// warns naming them (in the admin's language).
+    pub custom_endpoints: Vec<String>,
 }
 
 pub struct Session {
@@ -109,7 +116,7 @@ impl Session {
                 "-TenantId / -Organization is required: the tenant's ID or its domain (contoso.onmicrosoft.com)",
             ));
         }
-        let environment = environment(&spec)?;
+        let (environment, custom_endpoints) = environment(&spec)?;
         let proxy = match &spec.proxy_uri {
             Some(uri) => explicit_proxy(uri, spec.proxy_username, spec.proxy_password)?,
             None => ProxyConfig::System,
@@ -195,6 +202,7 @@ impl Session {
                 method: method_name,
                 client_id,
                 user_principal_name: user,
+                custom_endpoints,
             },
             exchange,
             graph,
@@ -230,7 +238,9 @@ fn exchange_options(
     }
 }
 
-fn environment(spec: &ConnectSpec) -> Result<Environment, OpError> {
+/// The cloud's endpoints with the admin's overrides, and the hosts only -AllowCustomEndpoint let
+/// through.
+fn environment(spec: &ConnectSpec) -> Result<(Environment, Vec<String>), OpError> {
     let cloud = Cloud::parse(&spec.environment).ok_or_else(|| {
         OpError::invalid(format!(
             "'{}' is not a known environment; use Global, USGovGCCHigh, USGovDoD or China",
@@ -238,21 +248,35 @@ fn environment(spec: &ConnectSpec) -> Result<Environment, OpError> {
         ))
         .with_target(spec.environment.clone())
     })?;
-    if spec.authority_uri.is_none() && spec.exchange_uri.is_none() && spec.graph_uri.is_none() {
-        return Ok(Environment::for_cloud(cloud));
-    }
-    let defaults = Environment::for_cloud(cloud);
-    let pick = |given: &Option<String>, default: &url::Url| {
-        given
-            .clone()
-            .unwrap_or_else(|| default.as_str().trim_end_matches('/').to_owned())
-    };
-    Environment::custom(
-        &pick(&spec.authority_uri, defaults.authority()),
-        &pick(&spec.graph_uri, defaults.graph_base()),
-        &pick(&spec.exchange_uri, defaults.exchange_base()),
+    let checked = environment_with_overrides(
+        cloud,
+        EndpointOverrides {
+            authority: spec.authority_uri.as_deref(),
+            exchange: spec.exchange_uri.as_deref(),
+            graph: spec.graph_uri.as_deref(),
+        },
+        spec.allow_custom_endpoint,
     )
-    .map_err(|e| OpError::invalid(e.to_string()))
+    .map_err(|e| {
+        let target = match &e {
+            EndpointError::OtherCloud { host, .. } | EndpointError::NotOfTheCloud { host, .. } => {
+                host.clone()
+            }
+            EndpointError::BadUrl(_) => String::new(),
+        };
+        OpError::invalid(e.to_string()).with_target(target)
+    })?;
+    if !checked.custom_hosts.is_empty() {
+        log(
+            LogLevel::Info,
+            format!(
+                "-AllowCustomEndpoint: the {} tokens also go to {}",
+                cloud.parameter_value(),
+                checked.custom_hosts.join(", ")
+            ),
+        );
+    }
+    Ok((checked.environment, checked.custom_hosts))
 }
 
 fn credential(

@@ -119,6 +119,7 @@ pub async fn session_for(
             graph_uri: Some(base),
             trusted_root_pem: Some(emu.ca_certificate_pem()),
             allow_http_loopback: false,
+            allow_custom_endpoint: false,
             proxy_uri: None,
             proxy_username: None,
             proxy_password: None,

@@ -50,6 +50,7 @@ pub async fn export_and_check(tenant: &Tenant) {
             proxy_uri: None,
             proxy_username: None,
             proxy_password: None,
+            allow_custom_endpoint: false,
             legacy_assertion: false,
             user_principal_name: None,
             method: ConnectMethod::ClientSecret {
