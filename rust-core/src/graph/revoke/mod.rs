@@ -712,6 +712,10 @@ fn is_fatal(e: &GraphError) -> bool {
             | GraphError::LicenceRequired { .. }
     ) || matches!(
         e,
-        GraphError::Http(HttpError::PlainHttpRefused { .. } | HttpError::Build(_))
+        GraphError::Http(
+            HttpError::PlainHttpRefused { .. }
+                | HttpError::BearerRefused { .. }
+                | HttpError::Build(_)
+        )
     )
 }
