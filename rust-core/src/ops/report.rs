@@ -360,14 +360,15 @@ fn recommendations(
     match ca {
         CaLayer::Blocked => {}
         CaLayer::BlockedWithExclusions => r.push("Review the exclusions of the Conditional Access block: each excluded account can still use the QR-code sign-in. Keep them to emergency (break-glass) accounts.".to_owned()),
-        CaLayer::ReportOnly => r.push("The Conditional Access block is report-only: once the sign-in logs show nothing unexpected, enforce it with Block-OutlookAuthenticationTransfer -Enforce.".to_owned()),
-        CaLayer::NotBlocked => r.push("Close the flow at Entra ID too: a Conditional Access policy that blocks authentication transfer stops the QR sign-in for every client, not only the Outlook on the web prompt (Block-OutlookAuthenticationTransfer).".to_owned()),
+        // Protocol tracking: MicrosoftDocs/entra-docs, docs/identity/conditional-access/concept-authentication-flows.md.
+        CaLayer::ReportOnly => r.push("The Conditional Access block is report-only: once the sign-in logs show nothing unexpected, enforce it with Block-OutlookAuthenticationTransfer -Enforce. Enforced, it also stops the phones already connected through the QR code at their next token refresh (Microsoft: sessions started by authentication transfer are protocol tracked and subject to the policy), without signing those users out elsewhere.".to_owned()),
+        CaLayer::NotBlocked => r.push("Close the flow at Entra ID too: a Conditional Access policy that blocks authentication transfer stops the QR sign-in for every client, not only the Outlook on the web prompt (Block-OutlookAuthenticationTransfer); enforced, it also stops the phones already connected through the QR code at their next token refresh (Microsoft: protocol-tracked sessions are subject to the policy).".to_owned()),
         // The reason above names the fix (a permission or the P1 licence); don't guess one here.
         CaLayer::Unknown => r.push("The Conditional Access state could not be read: fix what the reason above names (a Graph permission to grant, or the Microsoft Entra ID P1 licence), then run Test-OutlookQrSignin again. Until then this report cannot tell whether authentication transfer is blocked.".to_owned()),
     }
     if evidence.available && evidence.users > 0 {
         r.push(format!(
-            "{} user(s) signed phones in with the QR code in the last {} days: list them with Get-OutlookQrSigninEvidence and cut them off with Get-OutlookQrSigninEvidence | Revoke-OutlookMobileSignin.",
+            "{} user(s) signed phones in with the QR code in the last {} days: list them with Get-OutlookQrSigninEvidence. An enforced Conditional Access block stops those sessions at their next token refresh; to cut users off now (all their sessions), use Get-OutlookQrSigninEvidence | Revoke-OutlookMobileSignin.",
             evidence.users, evidence.window_days
         ));
     }
@@ -686,6 +687,13 @@ mod tests {
         );
         assert!(hidden.iter().any(|r| r.contains("u has 5")));
         assert!(hidden.iter().any(|r| r.contains("-Enforce")));
+        // An enforced block is the targeted remedy for phones already connected (protocol tracking).
+        assert!(
+            hidden
+                .iter()
+                .any(|r| r.contains("-Enforce") && r.contains("next token refresh")),
+            "{hidden:?}"
+        );
         assert!(
             hidden
                 .iter()
