@@ -122,3 +122,19 @@ Describe 'What the texts say about protocol tracking and the 8 hours' {
         $readme | Should -Match 'up to 8 hours'
     }
 }
+
+Describe 'The OWA mailbox policy layer in the report (AccountTransferEnabled, semi-documented)' {
+    It 'lists every OWA mailbox policy with its switch and mailbox count, labelled semi-documented' {
+        $report = Get-OutlookQrGuardReport -Format Json | ConvertFrom-Json
+        $owa = $report.owaMailboxPolicies
+        $owa.state | Should -Be 'On'
+        $owa.documentation | Should -Match 'reserved for internal Microsoft use'
+        $names = @($owa.policies | ForEach-Object name)
+        $names | Should -Contain 'OwaMailboxPolicy-Default'
+        ($owa.policies | Where-Object name -EQ 'Contractors').accountTransferEnabled | Should -BeFalse
+        # Every mailbox counts once: under its policy, or under the default when it names none.
+        ($owa.policies | Measure-Object mailboxes -Sum).Sum | Should -Be 10
+        $html = Get-OutlookQrGuardReport -Format Html | Out-String
+        $html | Should -Match 'AccountTransferEnabled \(semi-documented\)'
+    }
+}
