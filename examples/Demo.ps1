@@ -7,7 +7,8 @@
     connects the module to it, and runs: check both layers -> disable the prompt -> block
     authentication transfer at Entra ID (report-only) -> the sign-in evidence -> export the
     connected phones to CSV with that evidence -> the audit report -> revoke the sessions of the
-    users the logs caught (-WhatIf). Output files go to -OutputDirectory.
+    users the logs caught (-WhatIf), for those who must be cut off before the enforced block reaches
+    their phones at the next token refresh. Output files go to -OutputDirectory.
 #>
 [CmdletBinding()]
 param(
@@ -55,7 +56,7 @@ try {
     Write-Stage '1. Check both layers: the Outlook on the web prompt, and Conditional Access at Entra ID'
     Test-OutlookQrSignin | Format-List | Out-Host
 
-    Write-Stage '2. Turn the prompt off'
+    Write-Stage '2. Turn the prompt off (Microsoft: the change may take up to 8 hours to reach users; it ends no session)'
     Disable-OutlookQrSignin -Confirm:$false -PassThru | Format-Table -AutoSize | Out-Host
 
     Write-Stage '3. Block authentication transfer at Entra ID (report-only first; -WhatIf shows the exact request)'
@@ -64,6 +65,9 @@ try {
     $check = Test-OutlookQrSignin
     Write-Host "Verdict now: $($check.Verdict); Conditional Access: $($check.ConditionalAccessState) ($(@($check.TransferBlockPolicies).Count) policy)."
     Write-Host 'After reviewing the report-only results: Block-OutlookAuthenticationTransfer -Enforce -ExcludeUser <break-glass account>'
+    # Microsoft, "Conditional Access: Authentication flows" (protocol tracking): transfer-originated sessions stay
+    # subject to the policy through their refreshes. Not verifiable in the emulator (no refresh tokens modelled).
+    Write-Host 'Enforced, it also stops the phones already connected through the QR code at their next token refresh (Microsoft: protocol-tracked sessions are subject to the policy), without signing those users out elsewhere.'
 
     Write-Stage '4. Evidence: who signed in through the QR code (sign-in logs, last 30 days)'
     $evidence = @(Get-OutlookQrSigninEvidence)
@@ -89,7 +93,7 @@ try {
     $null = Get-OutlookQrGuardReport -Format Json -Path (Join-Path $OutputDirectory 'outlook-qr-audit.json') -Force
     Write-Host "Report: $($report.FullName)"
 
-    Write-Stage '7. Cut them off: revoke the sessions of the users the sign-in logs caught (-WhatIf here; first 5 users)'
+    Write-Stage '7. Cut them off now (the enforced block waits for the next token refresh): revoke the sessions of the users the sign-in logs caught (-WhatIf here; first 5 users)'
     $qrUsers | Select-Object -First 5 | ForEach-Object { $_.Group[0] } | Revoke-OutlookMobileSignin -WhatIf
     Write-Host ("Without -WhatIf, 'Get-OutlookQrSigninEvidence | Revoke-OutlookMobileSignin' would revoke {0:N0} users' sessions (one per user, however many sign-ins); 'Get-OutlookMobileDevice | Revoke-OutlookMobileSignin' all {1:N0} device owners'." -f $qrUsers.Length, $perUser.Length)
 

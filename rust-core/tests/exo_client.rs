@@ -362,3 +362,51 @@ async fn a_missing_object_names_the_exchange_sentence_and_type() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn owa_mailbox_policies_with_counts_and_idempotent_set() {
+    let emu = emulator(EmulatorOptions {
+        users: 40,
+        ..Default::default()
+    })
+    .await;
+    let exo = exchange(&emu);
+    let (policies, unmatched) = exo.owa_mailbox_policies_with_counts().await.unwrap();
+    assert!(unmatched.is_empty(), "{unmatched:?}");
+    let find = |n: &str| policies.iter().find(|p| p.name == n).unwrap().clone();
+    // The emulator's seed: i mod 20 = 3 Executives, 7/13 Contractors, 11 the default by name,
+    // the rest none (the default applies).
+    let default = find("OwaMailboxPolicy-Default");
+    assert!(default.is_default);
+    assert_eq!(default.mailboxes, 34);
+    assert_eq!(find("Executives").mailboxes, 2);
+    assert_eq!(find("Contractors").mailboxes, 4);
+    assert_eq!(find("Contractors").account_transfer_enabled, Some(false));
+    exo.set_owa_account_transfer("Executives", false)
+        .await
+        .unwrap();
+    let warnings = exo
+        .set_owa_account_transfer("Executives", false)
+        .await
+        .unwrap();
+    assert!(
+        warnings.iter().any(|w| w.contains("no settings")),
+        "{warnings:?}"
+    );
+    assert_eq!(emu.journal().owa_mailbox_policy_changes.len(), 1);
+    assert_eq!(
+        find_after(&exo, "Executives")
+            .await
+            .account_transfer_enabled,
+        Some(false)
+    );
+}
+
+async fn find_after(exo: &ExchangeClient, name: &str) -> outlook_qr_guard::exo::OwaMailboxPolicy {
+    exo.get_owa_mailbox_policies()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.name == name)
+        .unwrap()
+}

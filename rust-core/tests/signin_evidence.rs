@@ -413,6 +413,22 @@ async fn the_report_shows_both_layers_and_the_evidence() {
     let report = json_report(&session).await;
     assert_eq!(report["verdict"], "Exposed");
     assert_eq!(report["conditionalAccess"]["state"], "NotBlocked");
+    // The third layer: every OWA mailbox policy with its switch and mailbox count, labelled.
+    let owa = &report["owaMailboxPolicies"];
+    assert_eq!(owa["state"], "On", "{owa}");
+    assert!(
+        owa["documentation"]
+            .as_str()
+            .unwrap()
+            .contains("reserved for internal")
+    );
+    let mailboxes: u64 = owa["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["mailboxes"].as_u64().unwrap())
+        .sum();
+    assert_eq!(mailboxes as usize, emu.seeded_counts().0, "{owa}");
     // The report's window starts a moment after ours: compare with the events it could see.
     let want = truth(&emu, since_30_days());
     let users: BTreeSet<&str> = want.iter().map(|e| e["userId"].as_str().unwrap()).collect();

@@ -37,6 +37,11 @@ Describe 'Disable-OutlookQrSignin and Enable-OutlookQrSignin' {
         $r.PreviousValue | Should -BeTrue
         $r.Changed | Should -BeTrue
         ($w -join ' ') | Should -Match 'Revoke-OutlookMobileSignin'
+        # Microsoft's admin article: "changes may take up to 8 hours to propagate"; and the enforced
+        # block as the targeted remedy (protocol tracking).
+        ($w -join ' ') | Should -Match 'up to 8 hours'
+        ($w -join ' ') | Should -Match 'Block-OutlookAuthenticationTransfer -Enforce'
+        ($w -join ' ') | Should -Match 'next token refresh'
         $changes = @((Get-TenantJournal $Tenant).organizationConfigChanges)
         $changes.Count | Should -Be 1
         $changes[0].new | Should -BeFalse
@@ -65,5 +70,71 @@ Describe 'Disable-OutlookQrSignin and Enable-OutlookQrSignin' {
         try { $null = $ps.Invoke() } catch { }
         @((Get-TenantJournal $Tenant).organizationConfigChanges).Count | Should -Be 0
         $ps.Dispose()
+    }
+}
+
+Describe 'What the texts say about protocol tracking and the 8 hours' {
+    BeforeAll {
+        $script:Root = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+    }
+
+    It 'Test-OutlookQrSignin: a hidden prompt''s reason gives the 8 hours and the enforced block' {
+        Disable-OutlookQrSignin -Confirm:$false -WarningAction SilentlyContinue
+        $r = Test-OutlookQrSignin
+        $r.Verdict | Should -Be 'PromptHidden'
+        $r.Reason | Should -Match 'up to 8 hours'
+        $r.Reason | Should -Match 'next token refresh'
+        Enable-OutlookQrSignin -Confirm:$false
+    }
+
+    # The help sources (ps-module/help/<culture>/<Cmdlet>.psd1) and about topics, as they ship in the MAML.
+    It 'the help of Disable-OutlookQrSignin gives the 8 hours and the protocol tracking quote, in both languages' {
+        $en = Import-PowerShellDataFile (Join-Path $Root 'ps-module/help/en-US/Disable-OutlookQrSignin.psd1')
+        $en.Description | Should -Match 'up to 8 hours'
+        $en.Description | Should -Match ([regex]::Escape('Any protocol tracked sessions are subject to policy enforcement if a policy exists'))
+        $en.Description | Should -Match 'Revoke-OutlookMobileSignin'
+        $ja = Import-PowerShellDataFile (Join-Path $Root 'ps-module/help/ja-JP/Disable-OutlookQrSignin.psd1')
+        $ja.Description | Should -Match '最大 8 時間'
+        $ja.Description | Should -Match 'プロトコル追跡'
+    }
+
+    It 'the help of Block-OutlookAuthenticationTransfer and Test-OutlookQrSignin says the block reaches connected phones' {
+        foreach ($cmd in 'Block-OutlookAuthenticationTransfer', 'Test-OutlookQrSignin') {
+            (Import-PowerShellDataFile (Join-Path $Root "ps-module/help/en-US/$cmd.psd1")).Description | Should -Match 'next token refresh'
+            (Import-PowerShellDataFile (Join-Path $Root "ps-module/help/ja-JP/$cmd.psd1")).Description | Should -Match '次回のトークン更新'
+        }
+    }
+
+    It 'the about topic says it in both languages' {
+        $en = (Get-Content -Raw -Encoding utf8 (Join-Path $Root 'ps-module/en-US/about_OutlookQrGuard.help.txt')) -replace '\s+', ' '
+        $en | Should -Match 'is sustained through subsequent refreshes'
+        $en | Should -Match 'up to 8 hours'
+        $ja = Get-Content -Raw -Encoding utf8 (Join-Path $Root 'ps-module/ja-JP/about_OutlookQrGuard.help.txt')
+        $ja | Should -Match 'プロトコル追跡'
+        $ja | Should -Match '最大 8 時間'
+    }
+
+    It 'the README quotes Microsoft and no longer says sessions stay valid until they are revoked' {
+        $readme = (Get-Content -Raw -Encoding utf8 (Join-Path $Root 'README.md')) -replace '\s+', ' '
+        $readme | Should -Not -Match 'stay valid until they are revoked'
+        $readme | Should -Match ([regex]::Escape('Protocol tracking state is sustained through subsequent refreshes.'))
+        $readme | Should -Match ([regex]::Escape('concept-authentication-flows.md'))
+        $readme | Should -Match 'up to 8 hours'
+    }
+}
+
+Describe 'The OWA mailbox policy layer in the report (AccountTransferEnabled, semi-documented)' {
+    It 'lists every OWA mailbox policy with its switch and mailbox count, labelled semi-documented' {
+        $report = Get-OutlookQrGuardReport -Format Json | ConvertFrom-Json
+        $owa = $report.owaMailboxPolicies
+        $owa.state | Should -Be 'On'
+        $owa.documentation | Should -Match 'reserved for internal Microsoft use'
+        $names = @($owa.policies | ForEach-Object name)
+        $names | Should -Contain 'OwaMailboxPolicy-Default'
+        ($owa.policies | Where-Object name -EQ 'Contractors').accountTransferEnabled | Should -BeFalse
+        # Every mailbox counts once: under its policy, or under the default when it names none.
+        ($owa.policies | Measure-Object mailboxes -Sum).Sum | Should -Be 10
+        $html = Get-OutlookQrGuardReport -Format Html | Out-String
+        $html | Should -Match 'AccountTransferEnabled \(semi-documented\)'
     }
 }

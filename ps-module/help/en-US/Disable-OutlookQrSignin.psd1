@@ -5,9 +5,11 @@ Disable-OutlookQrSignin sets MobileAppEducationEnabled to False in the Exchange 
 
 It reads the setting first and writes only when it differs, so running it again changes nothing (with -Verbose it says so). With -PassThru it returns the organization, the new value, the previous value and whether anything changed.
 
-What it does NOT do: it does not disconnect phones that already scanned a QR code, and it does not end any sign-in session. Those phones keep syncing mail until you find them (Get-OutlookMobileDevice or Export-OutlookMobileDevice) and revoke their users' sessions (Revoke-OutlookMobileSignin). It does not block the authentication transfer flow at Entra ID either; a Conditional Access policy that blocks authentication transfer does that for every client. A warning after the change repeats this.
+The change is not immediate: Microsoft's admin article "Use a QR code to sign-in to the Outlook mobile apps" notes that with the Exchange PowerShell command "changes may take up to 8 hours to propagate". Until then, and in Outlook on the web sessions that are already open, users may still see the prompt.
 
-Outlook on the web sessions that are already open may show the prompt until they reload the setting.
+What it does NOT do: it does not disconnect phones that already scanned a QR code, and it does not end any sign-in session. It does not block the authentication transfer flow at Entra ID either; a Conditional Access policy that blocks authentication transfer does that for every client. A warning after the change repeats this.
+
+To stop the phones already connected through the QR code, enforce that block (Block-OutlookAuthenticationTransfer -Enforce): Microsoft's "Conditional Access: Authentication flows" page says sessions started through authentication transfer are protocol tracked, that "Any protocol tracked sessions are subject to policy enforcement if a policy exists" and that the state "is sustained through subsequent refreshes", so those sessions are stopped at their next token refresh, without signing the users out of anything else. This is Microsoft's statement; the module has not verified it against a real tenant. Revoke the users' sessions (Revoke-OutlookMobileSignin, after finding them with Get-OutlookQrSigninEvidence or Get-OutlookMobileDevice) for users who must be cut off now, or whose phones were connected another way.
 '@
     Parameters  = @{
         PassThru = 'Returns an object with Organization, MobileAppEducationEnabled (now False), PreviousValue and Changed. By default nothing is returned.'
@@ -18,7 +20,7 @@ Outlook on the web sessions that are already open may show the prompt until they
         @{
             Title   = 'Hide the prompt'
             Code    = 'Disable-OutlookQrSignin'
-            Remarks = 'Sets MobileAppEducationEnabled to False and warns that phones already connected stay connected.'
+            Remarks = 'Sets MobileAppEducationEnabled to False and warns that the change may take up to 8 hours to reach users, and that phones already connected stay connected until an enforced block or a revocation stops them.'
         }
         @{
             Title   = 'Hide the prompt and confirm the result'

@@ -6,6 +6,7 @@ Get-OutlookQrGuardReport checks both layers (as Test-OutlookQrSignin does: the p
 - the organization, the verdict over both layers (Exposed, PromptHidden, ReportOnly, BlockedWithExclusions, Blocked or Unknown) and its reason;
 
 - the Conditional Access state and the policies that block authentication transfer, with their exclusions named;
+- the OWA mailbox policies (semi-documented layer): AccountTransferEnabled on each policy and how many mailboxes it applies to (a mailbox with no policy counts under the default). Microsoft's Set-OwaMailboxPolicy reference marks the setting reserved for internal use; Microsoft365DSC calls it the QR code sign-in switch. If the policies cannot be read, this section is Unknown with the reason and the rest of the report is unaffected;
 
 - how many users signed in through authentication transfer (the QR code), and how many such sign-ins there were; when the sign-in logs cannot be read (no AuditLog.Read.All, or no Microsoft Entra ID P1), the report says why instead;
 

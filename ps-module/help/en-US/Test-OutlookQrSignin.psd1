@@ -9,11 +9,11 @@ The Entra ID layer: the QR code is an Entra ID flow called authentication transf
 
 The result has the organization, MobileAppEducationEnabled, every other MobileApp* and OutlookMobile* setting, PromptEnabled, ConditionalAccessState (Blocked, BlockedWithExclusions, ReportOnly, NotBlocked or Unknown), ConditionalAccessReason, ConditionalAccessCode (the service's code when the state is Unknown), TransferBlockPolicies (every policy whose grant blocks authentication transfer, disabled ones included), Exclusions, Exposed, a Verdict and a Reason in words. Verdict covers both layers; an enforced block decides first, since it stops the flow for every client:
 
-- Blocked: an enabled policy blocks authentication transfer for all users, apps and client app types, with no exclusions.
+- Blocked: an enabled policy blocks authentication transfer for all users, apps and client app types, with no exclusions. Per Microsoft ("Conditional Access: Authentication flows", protocol tracking), phones already connected through the QR code are then stopped at their next token refresh (not verified by this module against a real tenant).
 
 - BlockedWithExclusions: an enabled policy blocks it for all users except the exclusions it names; each excluded account can still sign a phone in with a QR code.
 
-- PromptHidden: nothing enforced blocks it, and the prompt is hidden (MobileAppEducationEnabled is False). Phones connected earlier stay connected: find them with Get-OutlookMobileDevice and Get-OutlookQrSigninEvidence, and close the flow at Entra ID with Block-OutlookAuthenticationTransfer.
+- PromptHidden: nothing enforced blocks it, and the prompt is hidden (MobileAppEducationEnabled is False). The change may take up to 8 hours to reach users (Microsoft's admin article). Phones connected earlier stay connected: an enforced block (Block-OutlookAuthenticationTransfer -Enforce) stops the QR-connected ones at their next token refresh, as Microsoft documents for protocol-tracked sessions; Revoke-OutlookMobileSignin cuts users off now. Find them with Get-OutlookMobileDevice and Get-OutlookQrSigninEvidence.
 
 - ReportOnly: the prompt is shown, and only report-only policies (enabledForReportingButNotEnforced) would block authentication transfer; they log who would be blocked and block nobody. Enforce with Block-OutlookAuthenticationTransfer -Enforce once the results look right.
 

@@ -21,6 +21,8 @@ Block-OutlookAuthenticationTransfer は、QR コード サインインを ID プ
 
 除外は緊急アクセス用 (ブレーク グラス) アカウントのためのものです。除外はそれぞれブロックを通り抜ける道になるため、Test-OutlookQrSignin は判定 (BlockedWithExclusions) でそれらの名前を示します。
 
+接続済みの端末: Microsoft の「Conditional Access: Authentication flows」のページ (プロトコル追跡) によると、認証転送で始まったセッションはプロトコル追跡され、「Any protocol tracked sessions are subject to policy enforcement if a policy exists. Protocol tracking state is sustained through subsequent refreshes.」とされています。したがって、有効化したポリシー (レポート専用ではないもの) は、QR コードで接続済みの端末も次回のトークン更新時に止め、ユーザーのほかのサインインには影響しません (対象を絞った対処)。発行済みのアクセス トークンは有効期限まで有効です。これは Microsoft の説明であり、本モジュールは実テナントで確認していません。今すぐ切断する必要があるユーザーや、別の方法で接続された端末のユーザーは、Revoke-OutlookMobileSignin でセッションを取り消してください。
+
 アクセス許可: Policy.Read.All と Policy.ReadWrite.ConditionalAccess (アプリケーション)。-ExcludeGroup を名前で解決するには Group.Read.All、-ExcludeUser には User.Read.All (または Directory.Read.All) も必要です。委任されたアクセスでは、条件付きアクセス管理者またはセキュリティ管理者のロールも必要です。条件付きアクセスには Microsoft Entra ID P1 が必要で、ない場合はサービスが拒否し、エラーでそのことを示します。Exchange 側の操作 (Disable-OutlookQrSignin、Get-OutlookMobileDevice、Revoke-OutlookMobileSignin) は P1 がなくても使えます。
 
 結果には Action (Create、Update、None)、Changed、DisplayName、PolicyId、State、ExcludedUsers、ExcludedGroups、Reason、Warnings が含まれます。ポリシーを削除するには Unblock-OutlookAuthenticationTransfer を使います。

@@ -5,9 +5,11 @@ Disable-OutlookQrSignin は、Exchange Online の組織構成で MobileAppEducat
 
 先に現在の値を読み取り、異なる場合にだけ書き込みます。そのため、もう一度実行しても何も変わりません (-Verbose を付けるとその旨が表示されます)。-PassThru を付けると、組織名、新しい値、以前の値、変更があったかどうかを返します。
 
-このコマンドレットが行わないこと: すでに QR コードを読み取った端末は切断されず、サインイン セッションも終了しません。それらの端末は、Get-OutlookMobileDevice または Export-OutlookMobileDevice で見つけ、Revoke-OutlookMobileSignin でユーザーのセッションを取り消すまで、メールの同期を続けます。また、Entra ID の認証転送フローもブロックしません。すべてのクライアントでこれを止めるのは、認証転送をブロックする条件付きアクセス ポリシーです。変更後に表示される警告も、この点を伝えます。
+変更はすぐには反映されません。Microsoft の管理者向け記事「Use a QR code to sign-in to the Outlook mobile apps」には、Exchange PowerShell のコマンドを使った場合「changes may take up to 8 hours to propagate」(反映まで最大 8 時間かかることがある) とあります。それまでの間や、すでに開いている Outlook on the web のセッションでは、プロンプトが表示されることがあります。
 
-すでに開いている Outlook on the web のセッションでは、設定が読み込み直されるまでプロンプトが表示されることがあります。
+このコマンドレットが行わないこと: すでに QR コードを読み取った端末は切断されず、サインイン セッションも終了しません。また、Entra ID の認証転送フローもブロックしません。すべてのクライアントでこれを止めるのは、認証転送をブロックする条件付きアクセス ポリシーです。変更後に表示される警告も、この点を伝えます。
+
+QR コードで接続済みの端末を止めるには、そのブロックを有効化してください (Block-OutlookAuthenticationTransfer -Enforce)。Microsoft の「Conditional Access: Authentication flows」のページによると、認証転送で始まったセッションはプロトコル追跡され、「Any protocol tracked sessions are subject to policy enforcement if a policy exists」、その状態は「is sustained through subsequent refreshes」とされています。したがって、それらのセッションは次回のトークン更新時に止まり、ユーザーのほかのサインインには影響しません。これは Microsoft の説明であり、本モジュールは実テナントで確認していません。今すぐ切断する必要があるユーザーや、別の方法で接続された端末のユーザーは、Get-OutlookQrSigninEvidence または Get-OutlookMobileDevice で見つけ、Revoke-OutlookMobileSignin でセッションを取り消してください。
 '@
     Parameters  = @{
         PassThru = 'Organization、MobileAppEducationEnabled (変更後は False)、PreviousValue、Changed を持つオブジェクトを返します。既定では何も返しません。'

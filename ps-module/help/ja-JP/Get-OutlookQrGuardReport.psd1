@@ -6,6 +6,7 @@ Get-OutlookQrGuardReport は、両方の層 (プロンプトの設定と、条�
 - 組織名、両方の層を合わせた判定 (Exposed、PromptHidden、ReportOnly、BlockedWithExclusions、Blocked、Unknown) とその理由
 
 - 条件付きアクセスの状態と、認証転送をブロックするポリシー (除外を名前付きで)
+- OWA メールボックス ポリシー (半ば文書化された層): ポリシーごとの AccountTransferEnabled と、適用されるメールボックス数 (ポリシーが割り当てられていないメールボックスは既定のポリシーに数えます)。Microsoft の Set-OwaMailboxPolicy のリファレンスでは内部使用のために予約済みとされ、Microsoft365DSC は QR コード サインインの設定と説明しています。ポリシーを読み取れない場合、この項目は理由付きで Unknown となり、レポートのほかの部分には影響しません。
 
 - 認証転送 (QR コード) でサインインしたユーザー数とサインイン数。サインイン ログを読み取れない場合 (AuditLog.Read.All がない、または Microsoft Entra ID P1 がない場合) は、その理由を示します
 

@@ -9,11 +9,11 @@ Entra ID の層: QR コードは「認証転送 (authentication transfer)」と�
 
 結果には、組織名、MobileAppEducationEnabled、そのほかの MobileApp* と OutlookMobile* の設定すべて、PromptEnabled、ConditionalAccessState (Blocked、BlockedWithExclusions、ReportOnly、NotBlocked、Unknown)、ConditionalAccessReason、ConditionalAccessCode (状態が Unknown のときのサービスのコード)、TransferBlockPolicies (許可コントロールで認証転送をブロックするポリシーすべて。無効なものも含む)、Exclusions、Exposed、判定 (Verdict)、その理由 (Reason) が含まれます。Verdict は両方の層を合わせた判定です。適用済みのブロックはすべてのクライアントでフローを止めるため、最初に判定されます。
 
-- Blocked: 有効なポリシーが、すべてのユーザー、アプリ、クライアント アプリの種類に対して、除外なしで認証転送をブロックしています。
+- Blocked: 有効なポリシーが、すべてのユーザー、アプリ、クライアント アプリの種類に対して、除外なしで認証転送をブロックしています。Microsoft の説明 (「Conditional Access: Authentication flows」のプロトコル追跡) によると、QR コードで接続済みの端末も次回のトークン更新時に止まります (本モジュールは実テナントで確認していません)。
 
 - BlockedWithExclusions: 有効なポリシーが、示された除外を除くすべてのユーザーに対してブロックしています。除外されたアカウントは、QR コードでスマートフォンをサインインさせることができます。
 
-- PromptHidden: 適用済みのブロックはなく、プロンプトは非表示です (MobileAppEducationEnabled が False)。以前に接続した端末は接続されたままです。Get-OutlookMobileDevice と Get-OutlookQrSigninEvidence で確認し、Block-OutlookAuthenticationTransfer で Entra ID 側でもフローをふさいでください。
+- PromptHidden: 適用済みのブロックはなく、プロンプトは非表示です (MobileAppEducationEnabled が False)。変更がユーザーに反映されるまで最大 8 時間かかることがあります (Microsoft の管理者向け記事)。以前に接続した端末は接続されたままです。ブロックを有効化すると (Block-OutlookAuthenticationTransfer -Enforce)、Microsoft がプロトコル追跡セッションについて説明しているとおり、QR コードで接続した端末は次回のトークン更新時に止まります。今すぐ切断するには Revoke-OutlookMobileSignin を使います。端末は Get-OutlookMobileDevice と Get-OutlookQrSigninEvidence で確認できます。
 
 - ReportOnly: プロンプトが表示され、認証転送をブロックするポリシーはレポート専用 (enabledForReportingButNotEnforced) のものだけです。ブロックされるはずのユーザーを記録するだけで、誰もブロックしません。結果に問題がなければ Block-OutlookAuthenticationTransfer -Enforce で適用してください。
 

@@ -7,6 +7,7 @@ mod mailbox;
 pub(crate) mod next_link;
 mod opath;
 mod org_config;
+mod owa_policy;
 pub(crate) mod page;
 
 pub use client::{AnchorMailbox, ExchangeClient, ExchangeOptions, PageBody};
@@ -14,4 +15,5 @@ pub use error::{ExoError, OdataError};
 pub use mailbox::{MAX_FILTER_TERMS, Mailbox, MailboxLookup, MailboxResolution};
 pub use opath::{opath_eq, opath_or, quote_opath};
 pub use org_config::OrganizationConfig;
+pub use owa_policy::OwaMailboxPolicy;
 pub use page::{MobileDeviceQuery, Page, ResultSize};

@@ -54,20 +54,7 @@ pub async fn check(session: &Session) -> Result<PromptState, OpError> {
         .name
         .clone()
         .unwrap_or_else(|| session.summary.organization.clone());
-    let (verdict, reason) = match config.mobile_app_education_enabled {
-        Some(true) => (
-            PromptVerdict::Exposed,
-            "Outlook on the web shows the 'Get Outlook mobile' prompt (MobileAppEducationEnabled is True): users can sign a phone in with a QR code. Disable-OutlookQrSignin hides it.",
-        ),
-        Some(false) => (
-            PromptVerdict::PromptHidden,
-            "The prompt is hidden (MobileAppEducationEnabled is False). Phones connected before stay connected: find them with Get-OutlookMobileDevice and cut them off with Revoke-OutlookMobileSignin.",
-        ),
-        None => (
-            PromptVerdict::Unknown,
-            "The tenant did not report MobileAppEducationEnabled.",
-        ),
-    };
+    let (verdict, reason) = prompt_verdict(config.mobile_app_education_enabled);
     Ok(PromptState {
         organization,
         prompt_enabled: config.mobile_app_education_enabled,
@@ -75,6 +62,28 @@ pub async fn check(session: &Session) -> Result<PromptState, OpError> {
         verdict,
         reason: reason.to_owned(),
     })
+}
+
+/// The prompt layer's verdict and its reason, from MobileAppEducationEnabled.
+fn prompt_verdict(enabled: Option<bool>) -> (PromptVerdict, &'static str) {
+    match enabled {
+        Some(true) => (
+            PromptVerdict::Exposed,
+            "Outlook on the web shows the 'Get Outlook mobile' prompt (MobileAppEducationEnabled is True): users can sign a phone in with a QR code. Disable-OutlookQrSignin hides it.",
+        ),
+        Some(false) => (
+            PromptVerdict::PromptHidden,
+            // "changes may take up to 8 hours to propagate": MicrosoftDocs/microsoft-365-docs,
+            // microsoft-365/admin/manage/use-qr-code-download-outlook.md (note under "Use Exchange PowerShell").
+            // Protocol tracking: MicrosoftDocs/entra-docs,
+            // docs/identity/conditional-access/concept-authentication-flows.md ("Protocol tracking").
+            "The prompt is hidden (MobileAppEducationEnabled is False); Microsoft notes the change may take up to 8 hours to reach users. Hiding it ends no session: phones connected before stay connected until an enforced Conditional Access block stops the transfer-originated sessions at their next token refresh (Microsoft: protocol-tracked sessions are subject to the policy), or Revoke-OutlookMobileSignin cuts their users off now.",
+        ),
+        None => (
+            PromptVerdict::Unknown,
+            "The tenant did not report MobileAppEducationEnabled.",
+        ),
+    }
 }
 
 /// Sets MobileAppEducationEnabled; reads first and writes only when it differs.
@@ -200,6 +209,21 @@ pub fn combine(prompt: PromptState, ca: CaAssessment) -> SigninState {
 #[cfg(test)]
 mod verdict_tests {
     use super::*;
+
+    #[test]
+    fn a_hidden_prompt_says_it_takes_hours_and_what_stops_connected_phones() {
+        let (verdict, reason) = prompt_verdict(Some(false));
+        assert_eq!(verdict, PromptVerdict::PromptHidden);
+        for needle in [
+            "up to 8 hours",
+            "next token refresh",
+            "Revoke-OutlookMobileSignin",
+        ] {
+            assert!(reason.contains(needle), "{needle}: {reason}");
+        }
+        assert_eq!(prompt_verdict(None).0, PromptVerdict::Unknown);
+        assert_eq!(prompt_verdict(Some(true)).0, PromptVerdict::Exposed);
+    }
 
     #[test]
     fn a_hidden_prompt_with_a_report_only_policy_points_at_enforcing_it() {

@@ -68,6 +68,62 @@ pub struct ConditionalAccessSection {
     pub policies: Vec<PolicySummary>,
 }
 
+/// An Outlook on the web mailbox policy's QR switch, for the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OwaPolicyRow {
+    pub name: String,
+    pub is_default: bool,
+    /// `None`: not reported by the service.
+    pub account_transfer_enabled: Option<bool>,
+    pub mailboxes: u64,
+}
+
+/// The third layer: AccountTransferEnabled on the OWA mailbox policies (semi-documented).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OwaPolicySection {
+    /// On | Off | Unknown
+    pub state: String,
+    pub reason: String,
+    /// How far Microsoft documents the switch (shown next to it: it is not a supported setting).
+    pub documentation: String,
+    pub policies: Vec<OwaPolicyRow>,
+}
+
+/// Set-OwaMailboxPolicy.md marks the parameter "reserved for internal Microsoft use";
+/// Microsoft365DSC (EXOOwaMailboxPolicy) describes it as the QR code sign-in switch.
+const OWA_DOCUMENTATION: &str = "Semi-documented: Microsoft's Set-OwaMailboxPolicy reference marks AccountTransferEnabled as reserved for internal Microsoft use; Microsoft365DSC describes it as the QR code sign-in switch, enabled by default.";
+
+fn owa_section(
+    checked: Result<super::owa_account_transfer::OwaState, OpError>,
+) -> OwaPolicySection {
+    match checked {
+        Ok(state) => OwaPolicySection {
+            state: state.layer.as_str().to_owned(),
+            reason: state.reason,
+            documentation: OWA_DOCUMENTATION.to_owned(),
+            policies: state
+                .policies
+                .into_iter()
+                .map(|p| OwaPolicyRow {
+                    name: p.name,
+                    is_default: p.is_default,
+                    account_transfer_enabled: p.account_transfer_enabled,
+                    mailboxes: p.mailboxes,
+                })
+                .collect(),
+        },
+        // The other layers still answer; this one says why it could not.
+        Err(e) => OwaPolicySection {
+            state: "Unknown".to_owned(),
+            reason: format!("The OWA mailbox policies could not be read: {e}"),
+            documentation: OWA_DOCUMENTATION.to_owned(),
+            policies: Vec::new(),
+        },
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EvidenceUserRow {
@@ -109,6 +165,7 @@ pub struct AuditReport {
     /// Every user with their device count (the CSV body; in JSON for completeness).
     pub devices_per_user: Vec<Count>,
     pub conditional_access: ConditionalAccessSection,
+    pub owa_mailbox_policies: OwaPolicySection,
     pub evidence: EvidenceSection,
     /// Transfer sign-ins per device owner (by the name in `devices_per_user`), for the CSV.
     #[serde(skip)]
@@ -159,6 +216,7 @@ pub async fn build(
     let both = prompt::check_both(session).await?;
     let state = &both.prompt;
     let (evidence_section, by_mailbox) = read_evidence(session).await;
+    let owa = owa_section(super::owa_account_transfer::check(session).await);
     let mut transfer_per_user: HashMap<String, u64> = HashMap::new();
     let mut per_user: HashMap<String, u64> = HashMap::new();
     let mut per_os: HashMap<String, u64> = HashMap::new();
@@ -204,6 +262,7 @@ pub async fn build(
         ),
         devices_per_user,
         conditional_access: ca_section(&both.conditional_access),
+        owa_mailbox_policies: owa,
         evidence: evidence_section,
         transfer_per_user,
     };
@@ -360,14 +419,15 @@ fn recommendations(
     match ca {
         CaLayer::Blocked => {}
         CaLayer::BlockedWithExclusions => r.push("Review the exclusions of the Conditional Access block: each excluded account can still use the QR-code sign-in. Keep them to emergency (break-glass) accounts.".to_owned()),
-        CaLayer::ReportOnly => r.push("The Conditional Access block is report-only: once the sign-in logs show nothing unexpected, enforce it with Block-OutlookAuthenticationTransfer -Enforce.".to_owned()),
-        CaLayer::NotBlocked => r.push("Close the flow at Entra ID too: a Conditional Access policy that blocks authentication transfer stops the QR sign-in for every client, not only the Outlook on the web prompt (Block-OutlookAuthenticationTransfer).".to_owned()),
+        // Protocol tracking: MicrosoftDocs/entra-docs, docs/identity/conditional-access/concept-authentication-flows.md.
+        CaLayer::ReportOnly => r.push("The Conditional Access block is report-only: once the sign-in logs show nothing unexpected, enforce it with Block-OutlookAuthenticationTransfer -Enforce. Enforced, it also stops the phones already connected through the QR code at their next token refresh (Microsoft: sessions started by authentication transfer are protocol tracked and subject to the policy), without signing those users out elsewhere.".to_owned()),
+        CaLayer::NotBlocked => r.push("Close the flow at Entra ID too: a Conditional Access policy that blocks authentication transfer stops the QR sign-in for every client, not only the Outlook on the web prompt (Block-OutlookAuthenticationTransfer); enforced, it also stops the phones already connected through the QR code at their next token refresh (Microsoft: protocol-tracked sessions are subject to the policy).".to_owned()),
         // The reason above names the fix (a permission or the P1 licence); don't guess one here.
         CaLayer::Unknown => r.push("The Conditional Access state could not be read: fix what the reason above names (a Graph permission to grant, or the Microsoft Entra ID P1 licence), then run Test-OutlookQrSignin again. Until then this report cannot tell whether authentication transfer is blocked.".to_owned()),
     }
     if evidence.available && evidence.users > 0 {
         r.push(format!(
-            "{} user(s) signed phones in with the QR code in the last {} days: list them with Get-OutlookQrSigninEvidence and cut them off with Get-OutlookQrSigninEvidence | Revoke-OutlookMobileSignin.",
+            "{} user(s) signed phones in with the QR code in the last {} days: list them with Get-OutlookQrSigninEvidence. An enforced Conditional Access block stops those sessions at their next token refresh; to cut users off now (all their sessions), use Get-OutlookQrSigninEvidence | Revoke-OutlookMobileSignin.",
             evidence.users, evidence.window_days
         ));
     }
@@ -478,6 +538,34 @@ fn html(report: &AuditReport) -> String {
             )
         }
     );
+    let mut owa_rows = String::new();
+    for p in &report.owa_mailbox_policies.policies {
+        let _ = write!(
+            owa_rows,
+            "<tr><td>{}{}</td><td>{}</td><td class=\"n\">{}</td></tr>",
+            escape(&p.name),
+            if p.is_default { " (default)" } else { "" },
+            match p.account_transfer_enabled {
+                Some(true) => "True",
+                Some(false) => "False",
+                None => "(not reported)",
+            },
+            p.mailboxes
+        );
+    }
+    let owa = format!(
+        "<h2>OWA mailbox policies: AccountTransferEnabled (semi-documented)</h2><p><b>{}</b>: {}</p><p><small>{}</small></p>{}",
+        escape(&report.owa_mailbox_policies.state),
+        escape(&report.owa_mailbox_policies.reason),
+        escape(&report.owa_mailbox_policies.documentation),
+        if owa_rows.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "<table><thead><tr><th>Policy</th><th>AccountTransferEnabled</th><th class=\"n\">Mailboxes</th></tr></thead><tbody>{owa_rows}</tbody></table>"
+            )
+        }
+    );
     let mut evidence_rows = String::new();
     for u in report.evidence.per_user.iter().take(TOP_USERS * 5) {
         let _ = write!(
@@ -512,7 +600,7 @@ fn html(report: &AuditReport) -> String {
 .n{{text-align:right}}.kpi{{display:inline-block;margin-right:2em}}.kpi b{{font-size:1.6em;display:block}}small{{color:#666}}</style></head><body>\
 <h1>Outlook QR-code sign-in audit: {org}</h1><p><span class=\"badge\">{badge}</span></p><p>{reason}</p>\
 <p><span class=\"kpi\"><b>{devices}</b>Outlook mobile devices</span><span class=\"kpi\"><b>{users}</b>users with devices</span></p>\
-<h2>Recommendations</h2><ol>{recs}</ol>{ca}{evidence}{os}{top}<p><small>Generated {at} by OutlookQrGuard {version}.</small></p></body></html>\n",
+<h2>Recommendations</h2><ol>{recs}</ol>{ca}{owa}{evidence}{os}{top}<p><small>Generated {at} by OutlookQrGuard {version}.</small></p></body></html>\n",
         org = escape(&report.organization),
         colour = colour,
         badge = escape(badge),
@@ -521,6 +609,7 @@ fn html(report: &AuditReport) -> String {
         users = report.users_with_devices,
         recs = recs,
         ca = ca,
+        owa = owa,
         evidence = evidence,
         os = table(
             "Devices by operating system",
@@ -596,6 +685,15 @@ mod tests {
                     created_by_module: false,
                 }],
             },
+            owa_mailbox_policies: owa_section(Ok(super::super::owa_account_transfer::assess(
+                vec![crate::exo::OwaMailboxPolicy {
+                    name: "Policy <x>".into(),
+                    is_default: true,
+                    account_transfer_enabled: Some(true),
+                    mailboxes: 7,
+                }],
+                HashMap::new(),
+            ))),
             evidence: evidence_sample(),
             transfer_per_user: [("山田 \"太郎\"".to_owned(), 4)].into_iter().collect(),
         }
@@ -633,6 +731,12 @@ mod tests {
         );
         assert!(page.contains("&lt;img&gt;@contoso.com") && !page.contains("<img"));
         assert!(page.contains("policy &lt;b&gt;"));
+        // The OWA layer, labelled semi-documented, each policy with its switch and mailboxes.
+        assert!(page.contains("AccountTransferEnabled (semi-documented)"));
+        assert!(
+            page.contains("<td>Policy &lt;x&gt; (default)</td><td>True</td><td class=\"n\">7</td>")
+        );
+        assert!(page.contains("reserved for internal Microsoft use"));
     }
 
     #[test]
@@ -686,6 +790,13 @@ mod tests {
         );
         assert!(hidden.iter().any(|r| r.contains("u has 5")));
         assert!(hidden.iter().any(|r| r.contains("-Enforce")));
+        // An enforced block is the targeted remedy for phones already connected (protocol tracking).
+        assert!(
+            hidden
+                .iter()
+                .any(|r| r.contains("-Enforce") && r.contains("next token refresh")),
+            "{hidden:?}"
+        );
         assert!(
             hidden
                 .iter()

@@ -111,6 +111,7 @@ impl Emulator {
             signer,
             page_tokens,
             org_config: Mutex::default(),
+            owa_policies: Mutex::default(),
             sessions_valid_from,
             device_codes: Mutex::default(),
             refresh_tokens: Mutex::default(),

@@ -44,6 +44,16 @@ pub struct ConfigChange {
     pub new: serde_json::Value,
 }
 
+/// A Set-OwaMailboxPolicy change that modified a policy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OwaPolicyChange {
+    pub policy: String,
+    pub property: String,
+    pub old: serde_json::Value,
+    pub new: serde_json::Value,
+}
+
 /// A Conditional Access write the service accepted (POST, PATCH or DELETE through Graph).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -65,6 +75,8 @@ pub struct Journal {
     pub tokens_issued: u64,
     #[serde(default)]
     pub conditional_access_writes: Vec<PolicyWrite>,
+    #[serde(default)]
+    pub owa_mailbox_policy_changes: Vec<OwaPolicyChange>,
 }
 
 impl Journal {

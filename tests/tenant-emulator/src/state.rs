@@ -10,6 +10,7 @@ use crate::entra::device_code::DeviceCodeStore;
 use crate::entra::jwt::TokenSigner;
 use crate::entra::refresh::RefreshTokenStore;
 use crate::exchange::org_config::OrgConfig;
+use crate::exchange::owa_policy::OwaPolicies;
 use crate::faults::FaultEngine;
 use crate::graph::conditional_access::PolicyStore;
 use crate::journal::Journal;
@@ -29,6 +30,7 @@ pub struct State {
     pub signer: TokenSigner,
     pub page_tokens: PageTokenKey,
     pub org_config: Mutex<OrgConfig>,
+    pub owa_policies: Mutex<OwaPolicies>,
     /// Per user: `signInSessionsValidFromDateTime` in Unix milliseconds (0 = never revoked).
     pub sessions_valid_from: Vec<AtomicI64>,
     pub device_codes: Mutex<DeviceCodeStore>,

@@ -27,8 +27,12 @@ pub fn assess(policies: &[ConditionalAccessPolicy]) -> CaAssessment {
     let (layer, mut reason) = if let Some(p) = full_enabled().find(|p| !p.has_exclusions()) {
         (
             CaLayer::Blocked,
+            // Protocol tracking, quoted from MicrosoftDocs/entra-docs,
+            // docs/identity/conditional-access/concept-authentication-flows.md: "Any protocol tracked
+            // sessions are subject to policy enforcement if a policy exists. Protocol tracking state is
+            // sustained through subsequent refreshes." Not verified against a real tenant.
             format!(
-                "The Conditional Access policy '{}' blocks authentication transfer for all users and all applications: the QR-code sign-in is stopped at Entra ID for every client.",
+                "The Conditional Access policy '{}' blocks authentication transfer for all users and all applications: the QR-code sign-in is stopped at Entra ID for every client, and (Microsoft: sessions started by authentication transfer are protocol tracked, and the state is sustained through refreshes) phones it already connected are stopped at their next token refresh. Revoke-OutlookMobileSignin cuts users off now.",
                 p.display_name
             ),
         )

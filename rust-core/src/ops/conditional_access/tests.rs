@@ -77,6 +77,13 @@ fn layers_from_policies() {
     ]);
     assert_eq!(both.layer, CaLayer::Blocked);
     assert!(both.reason.contains("'b'"));
+    // Protocol tracking (entra-docs concept-authentication-flows.md): an enforced block reaches
+    // phones already connected at their next refresh; the reason must say so.
+    assert!(
+        both.reason.contains("next token refresh") && both.reason.contains("protocol tracked"),
+        "{}",
+        both.reason
+    );
     assert_eq!(both.policies.len(), 3);
     // An enabled block for some users only does not count as blocked, and is named.
     let mut partial = policy("partial", "enabled", &[]);

@@ -6,7 +6,8 @@ use serde_json::{Map, Value};
 
 use super::paging::{body_hash, refuse_vanity_follow_up};
 use super::{
-    CmdletCall, CmdletOutput, Objects, errors, headers, mailbox, mobile_device, org_config, rbac,
+    CmdletCall, CmdletOutput, Objects, cas_mailbox, errors, headers, mailbox, mobile_device,
+    org_config, owa_policy, rbac,
 };
 use crate::directory::Resource;
 use crate::entra::access;
@@ -91,6 +92,9 @@ async fn run(state: &State, req: &Req, tenant_segment: &str) -> Result<CmdletOut
         "set-organizationconfig" => org_config::set(&call),
         "get-mobiledevice" => mobile_device::get(&call).await,
         "get-mailbox" => mailbox::get(&call).await,
+        "get-owamailboxpolicy" => owa_policy::get(&call),
+        "set-owamailboxpolicy" => owa_policy::set(&call),
+        "get-casmailbox" => cas_mailbox::get(&call).await,
         _ => Err(errors::unknown_cmdlet(cmdlet)),
     }
 }

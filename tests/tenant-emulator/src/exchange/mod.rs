@@ -1,5 +1,6 @@
 //! Exchange Online admin REST: `POST /adminapi/beta/{tenant}/InvokeCommand`.
 
+mod cas_mailbox;
 pub mod errors;
 mod headers;
 pub mod invoke;
@@ -7,6 +8,7 @@ mod mailbox;
 pub mod mobile_device;
 pub mod opath;
 pub mod org_config;
+pub mod owa_policy;
 mod paging;
 mod params;
 pub mod rbac;

@@ -28,13 +28,13 @@ const DELEGATED_SCOPE: &str = "Exchange.Manage";
 /// documented purpose; check with `Get-ManagementRole -Cmdlet <name>` in a real tenant.
 fn roles_for(cmdlet: &str) -> &'static [&'static str] {
     match cmdlet.to_ascii_lowercase().as_str() {
-        "get-organizationconfig" => &[
+        "get-organizationconfig" | "get-owamailboxpolicy" => &[
             ORGANIZATION_MANAGEMENT,
             ORGANIZATION_CONFIGURATION,
             VIEW_ONLY_CONFIGURATION,
         ],
         "set-organizationconfig" => &[ORGANIZATION_MANAGEMENT, ORGANIZATION_CONFIGURATION],
-        "get-mobiledevice" | "get-mailbox" => &[
+        "get-mobiledevice" | "get-mailbox" | "get-casmailbox" => &[
             ORGANIZATION_MANAGEMENT,
             MAIL_RECIPIENTS,
             VIEW_ONLY_RECIPIENTS,
