@@ -21,8 +21,19 @@ namespace OutlookQrGuard.Infrastructure;
 internal sealed class CertificateAssertionSigner
 {
     private readonly X509Certificate2 _certificate;
+    private readonly Func<RSA?> _key;
 
-    internal CertificateAssertionSigner(X509Certificate2 certificate) => _certificate = certificate;
+    /// <param name="key">Where the private key comes from; default: the certificate's own (a new
+    /// handle per signature, as Windows CNG keys and smart cards want).</param>
+    internal CertificateAssertionSigner(X509Certificate2 certificate, Func<RSA?>? key = null)
+    {
+        _certificate = certificate;
+        _key = key ?? certificate.GetRSAPrivateKey;
+    }
+
+    /// <summary>Signatures made so far (tests: a token refresh signs again).</summary>
+    internal int Signatures => _signatures;
+    private int _signatures;
 
     internal SignerCallbackDelegate Callback => (algorithm, signingInput) => Utf8String.From(Reply(algorithm, signingInput));
 
@@ -40,7 +51,9 @@ internal sealed class CertificateAssertionSigner
         {
             var name = algorithm.IntoString();
             var input = Encoding.ASCII.GetBytes(signingInput.IntoString());
-            return Convert.ToBase64String(Sign(_certificate, name, input));
+            var signature = Convert.ToBase64String(Sign(_key, _certificate.Thumbprint, name, input));
+            System.Threading.Interlocked.Increment(ref _signatures);
+            return signature;
         }
         catch (Exception e)
         {
@@ -49,7 +62,7 @@ internal sealed class CertificateAssertionSigner
     }
 
     /// <summary>RSASSA-PSS (PS256: SHA-256, MGF1-SHA-256, salt = hash length) or RSASSA-PKCS1-v1_5 (RS256), RFC 7518 §3.3/§3.5.</summary>
-    internal static byte[] Sign(X509Certificate2 certificate, string algorithm, byte[] signingInput)
+    private static byte[] Sign(Func<RSA?> key, string thumbprint, string algorithm, byte[] signingInput)
     {
         var padding = algorithm switch
         {
@@ -57,8 +70,8 @@ internal sealed class CertificateAssertionSigner
             "RS256" => RSASignaturePadding.Pkcs1,
             _ => throw new ArgumentException($"'{algorithm}' is not a supported assertion algorithm", nameof(algorithm)),
         };
-        using var rsa = certificate.GetRSAPrivateKey()
-            ?? throw new CryptographicException($"the certificate {certificate.Thumbprint} has no RSA private key");
+        using var rsa = key()
+            ?? throw new CryptographicException($"the certificate {thumbprint} has no RSA private key");
         // .NET's RSASignaturePadding.Pss uses a salt as long as the hash (32 bytes for SHA-256), as PS256 requires.
         return rsa.SignData(signingInput, HashAlgorithmName.SHA256, padding);
     }
