@@ -51,9 +51,17 @@ internal sealed class CertificateAssertionSigner
         {
             var name = algorithm.IntoString();
             var input = Encoding.ASCII.GetBytes(signingInput.IntoString());
-            var signature = Convert.ToBase64String(Sign(_key, _certificate.Thumbprint, name, input));
-            System.Threading.Interlocked.Increment(ref _signatures);
-            return signature;
+            var signature = Sign(_key, _certificate.Thumbprint, name, input);
+            try
+            {
+                System.Threading.Interlocked.Increment(ref _signatures);
+                return Convert.ToBase64String(signature);
+            }
+            finally
+            {
+                // The base64 string is immutable and cannot be wiped; the raw bytes can.
+                CryptographicOperations.ZeroMemory(signature);
+            }
         }
         catch (Exception e)
         {

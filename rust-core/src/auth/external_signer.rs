@@ -95,3 +95,88 @@ impl AssertionSigner for ExternalSigner {
         self.info.not_after
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::super::assertion::build_assertion;
+    use super::*;
+    use crate::secret::ExposeSecret;
+    use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode};
+    use rsa::RsaPrivateKey;
+    use rsa::pkcs1::EncodeRsaPublicKey;
+    use rsa::pkcs8::EncodePrivateKey;
+
+    /// A certificate and a signing function that holds its key (as C# does), never exported.
+    fn certificate_and_key() -> (String, RsaPrivateKey) {
+        let key = RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).unwrap();
+        let pem = key.to_pkcs8_pem(rsa::pkcs8::LineEnding::LF).unwrap();
+        let pair =
+            rcgen::KeyPair::from_pkcs8_pem_and_sign_algo(&pem, &rcgen::PKCS_RSA_SHA256).unwrap();
+        let params = rcgen::CertificateParams::new(vec!["app.example".into()]).unwrap();
+        (params.self_signed(&pair).unwrap().pem(), key)
+    }
+
+    fn signing_function(key: RsaPrivateKey) -> SignFn {
+        Arc::new(move |algorithm, input: &[u8]| {
+            use rsa::signature::{RandomizedSigner, SignatureEncoding, Signer};
+            match algorithm {
+                AssertionAlgorithm::Ps256 => pss::BlindedSigningKey::<Sha256>::new(key.clone())
+                    .try_sign_with_rng(&mut rsa::rand_core::OsRng, input)
+                    .map(|s| s.to_vec()),
+                AssertionAlgorithm::Rs256 => pkcs1v15::SigningKey::<Sha256>::new(key.clone())
+                    .try_sign(input)
+                    .map(|s| s.to_vec()),
+            }
+            .map_err(|e| SignerError(e.to_string()))
+        })
+    }
+
+    #[test]
+    fn assertions_signed_through_the_function_verify_against_the_certificate() {
+        let (cert_pem, key) = certificate_and_key();
+        let public = key.to_public_key().to_pkcs1_der().unwrap();
+        let signer = ExternalSigner::new(&cert_pem, signing_function(key)).unwrap();
+        assert!(
+            signer.not_after().is_some(),
+            "validity read from the certificate"
+        );
+        for (algorithm, jwt_alg) in [
+            (AssertionAlgorithm::Ps256, Algorithm::PS256),
+            (AssertionAlgorithm::Rs256, Algorithm::RS256),
+        ] {
+            let jwt = build_assertion(
+                &signer,
+                algorithm,
+                "client-1",
+                "https://login.example/t/oauth2/v2.0/token",
+                OffsetDateTime::now_utc(),
+            )
+            .unwrap();
+            let mut v = Validation::new(jwt_alg);
+            v.set_audience(&["https://login.example/t/oauth2/v2.0/token"]);
+            v.set_issuer(&["client-1"]);
+            decode::<serde_json::Value>(
+                jwt.expose_secret(),
+                &DecodingKey::from_rsa_der(public.as_bytes()),
+                &v,
+            )
+            .unwrap();
+        }
+    }
+
+    #[test]
+    fn a_signature_from_another_key_or_garbage_is_refused() {
+        let (cert_pem, _) = certificate_and_key();
+        let (_, other) = certificate_and_key();
+        let signer = ExternalSigner::new(&cert_pem, signing_function(other)).unwrap();
+        let err = signer.sign_ps256(b"a.b").unwrap_err();
+        assert!(err.0.contains("does not verify"), "{err}");
+        let garbage =
+            ExternalSigner::new(&cert_pem, Arc::new(|_, _: &[u8]| Ok(vec![1, 2, 3]))).unwrap();
+        assert!(garbage.sign_rs256(b"a.b").is_err());
+        assert!(
+            ExternalSigner::new("not a certificate", Arc::new(|_, _: &[u8]| Ok(vec![]))).is_err()
+        );
+    }
+}

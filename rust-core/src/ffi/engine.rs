@@ -129,13 +129,16 @@ fn sign_through(callback: SignerCallback) -> crate::auth::SignFn {
         };
         let input = String::from_utf8_lossy(signing_input).into_owned();
         // call_if_some: a null delegate must not panic on an engine thread.
-        let reply = callback
-            .call_if_some(
-                ffi::String::from_string(name.to_owned()),
-                ffi::String::from_string(input),
-            )
-            .map(ffi::String::into_string)
-            .unwrap_or_else(|| "error: no signer was given".to_owned());
+        // The signature completes a bearer credential (the assertion): no copy outlives its use.
+        let reply = zeroize::Zeroizing::new(
+            callback
+                .call_if_some(
+                    ffi::String::from_string(name.to_owned()),
+                    ffi::String::from_string(input),
+                )
+                .map(ffi::String::into_string)
+                .unwrap_or_else(|| "error: no signer was given".to_owned()),
+        );
         if let Some(why) = reply.strip_prefix("error:") {
             return Err(crate::auth::SignerError(format!(
                 "the certificate's key could not sign: {}",
