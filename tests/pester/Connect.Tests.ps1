@@ -38,6 +38,7 @@ Describe 'Connect-OutlookQrGuard' {
         $s = Connect-OutlookQrGuard -Organization $Creds.tenantDomain -AppId $Creds.certificateApp.clientId -Certificate $cert -UseRS256:($_ -eq 'RS256') @Endpoint
         $s.AuthenticationMethod | Should -Be 'Certificate'
         (Test-OutlookQrSignin -Session $s).Organization | Should -Not -BeNullOrEmpty
+        $cert.Dispose() # the session keeps a copy of its own
         $null = Invoke-TenantControl -Tenant $Tenant -Path '/_emulator/expire-tokens' -Method POST
         [GC]::Collect(); [GC]::WaitForPendingFinalizers()
         # A token refresh on an engine thread, long after Connect returned: the signer is still there.

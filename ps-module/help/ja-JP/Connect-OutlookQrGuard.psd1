@@ -27,7 +27,7 @@ Connect-OutlookQrGuard は、Exchange Online の組織構成を読み取って�
         ClientSecret               = 'アプリの登録の [証明書とシークレット] ページにあるクライアント シークレットの「値」(シークレット ID ではありません)。Read-Host -AsSecureString や Get-Secret などで得た SecureString で指定します。'
         CertificateFilePath        = 'アプリの証明書と RSA 秘密キーを含む PFX (PKCS#12) ファイルのパス。証明書の公開キー部分をアプリの登録にアップロードしておく必要があります。'
         CertificatePassword        = '-CertificateFilePath で指定した PFX ファイルのパスワード (SecureString)。パスワードのない PFX では省略します。'
-        Certificate                = 'RSA 秘密キーを持つ X509Certificate2 オブジェクト (Get-Item Cert:\CurrentUser\My\<拇印> などで取得)。キーはエクスポート可能でなくてもかまいません (スマート カードや HSM のキーも使えます)。アサーションはキーをその場所に置いたまま署名します。更新したトークンもこの証明書で署名するため、セッションを使う間はオブジェクトを破棄しないでください。'
+        Certificate                = 'RSA 秘密キーを持つ X509Certificate2 オブジェクト (Get-Item Cert:\CurrentUser\My\<拇印> などで取得)。キーはエクスポート可能でなくてもかまいません (スマート カードや HSM のキーも使えます)。アサーションは、セッション中のトークン更新も含めて、キーをその場所に置いたまま署名します。'
         CertificateThumbprint      = 'Cert:\CurrentUser\My または Cert:\LocalMachine\My にある証明書の SHA-1 拇印 (空白は無視されます)。RSA 秘密キーが必要ですが、エクスポート可能である必要はありません。アサーションはキーをその場所に置いたまま署名します。'
         ManagedIdentity            = 'このコードを実行している Azure Automation アカウント (または App Service / Functions) のマネージド ID としてサインインします。Runbook ではこれを使ってください。管理すべきシークレットがありません。'
         ManagedIdentityAccountId   = 'ユーザー割り当てマネージド ID のクライアント ID。省略するとシステム割り当てマネージド ID を使います。'

@@ -221,7 +221,8 @@ public sealed class ConnectOutlookQrGuardCommand : OutlookQrGuardCmdlet
             }
         }
         request.certificate_pem = certificate.ExportCertificatePem();
-        _signer = new CertificateAssertionSigner(certificate);
+        // A copy of our own: the caller disposing $cert later must not break token refreshes.
+        _signer = new CertificateAssertionSigner(new X509Certificate2(certificate));
     }
 
     private X509Certificate2 FindByThumbprint(string thumbprint)
