@@ -80,7 +80,9 @@ internal sealed class CertificateAssertionSigner
         };
         using var rsa = key()
             ?? throw new CryptographicException($"the certificate {thumbprint} has no RSA private key");
-        // .NET's RSASignaturePadding.Pss uses a salt as long as the hash (32 bytes for SHA-256), as PS256 requires.
+        // RSASignaturePadding.Pss: "salt bytes equal to the size of the hash" (32 for SHA-256), as PS256
+        // requires (learn.microsoft.com/dotnet/api/system.security.cryptography.rsasignaturepadding.pss).
+        // The engine checks each signature against the certificate before sending it.
         return rsa.SignData(signingInput, HashAlgorithmName.SHA256, padding);
     }
 
