@@ -14,7 +14,6 @@ internal static class Messages
     internal static string DeviceCodeNeedsInteractiveHost => Get(nameof(DeviceCodeNeedsInteractiveHost));
     internal static string ProxyCredentialNeedsProxy => Get(nameof(ProxyCredentialNeedsProxy));
     internal static string CertificateHasNoKey => Get(nameof(CertificateHasNoKey));
-    internal static string CertificateKeyNotExportable => Get(nameof(CertificateKeyNotExportable));
     internal static string CertificateNotFound => Get(nameof(CertificateNotFound));
     internal static string CustomEndpointWarning => Get(nameof(CustomEndpointWarning));
     internal static string DisableWarning => Get(nameof(DisableWarning));

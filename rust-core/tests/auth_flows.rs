@@ -452,3 +452,103 @@ async fn supplied_access_token_works_until_it_expires() {
     );
     assert!(err.to_string().contains("cannot be refreshed"));
 }
+
+/// A session whose key stays with the caller (C#'s signer callback): connect signs through the
+/// function, an expired token makes the engine sign a new assertion later, PS256 and RS256.
+#[tokio::test]
+async fn session_with_a_signing_function_signs_again_after_tokens_expire() {
+    use outlook_qr_guard::auth::SignFn;
+    use outlook_qr_guard::ops::{ConnectMethod, ConnectSpec, Session, prompt};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let emu = default_emulator().await;
+    let c = emu.credentials();
+    for legacy in [false, true] {
+        let key = Arc::new(pfx_signer(&c.certificate_app));
+        let calls = Arc::new(AtomicUsize::new(0));
+        let seen = Arc::clone(&calls);
+        let sign: SignFn = Arc::new(move |algorithm, input: &[u8]| {
+            seen.fetch_add(1, Ordering::SeqCst);
+            match algorithm {
+                AssertionAlgorithm::Ps256 => key.sign_ps256(input),
+                AssertionAlgorithm::Rs256 => key.sign_rs256(input),
+            }
+        });
+        let base = emu.base_url();
+        let session = Session::connect(
+            ConnectSpec {
+                tenant: c.tenant_domain.clone(),
+                environment: "Global".into(),
+                authority_uri: Some(base.clone()),
+                exchange_uri: Some(base.clone()),
+                graph_uri: Some(base),
+                trusted_root_pem: Some(emu.ca_certificate_pem()),
+                allow_http_loopback: false,
+                proxy_uri: None,
+                proxy_username: None,
+                proxy_password: None,
+                allow_custom_endpoint: false,
+                legacy_assertion: legacy,
+                user_principal_name: None,
+                method: ConnectMethod::CertificateWithSigner {
+                    client_id: c.certificate_app.client_id.clone(),
+                    certificate_pem: c.certificate_app.certificate_pem.clone(),
+                    sign,
+                },
+            },
+            CancellationToken::new(),
+        )
+        .await
+        .unwrap();
+        prompt::check(&session).await.unwrap();
+        let before = calls.load(Ordering::SeqCst);
+        assert!(
+            before >= 1,
+            "legacy={legacy}: connect signed through the function"
+        );
+        emu.expire_all_tokens();
+        prompt::check(&session).await.unwrap();
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            before + 1,
+            "legacy={legacy}: one new assertion after the tokens expired"
+        );
+    }
+}
+
+/// A signer holding another key: refused before anything is sent, with a sentence saying why.
+#[tokio::test]
+async fn signing_function_with_the_wrong_key_is_caught_locally() {
+    use outlook_qr_guard::auth::{ExternalSigner, SignFn};
+    let emu = default_emulator().await;
+    let c = emu.credentials();
+    let other = Arc::new(pfx_signer(&c.expired_certificate_app));
+    let sign: SignFn = Arc::new(move |_, input: &[u8]| other.sign_ps256(input));
+    let signer = ExternalSigner::new(&c.certificate_app.certificate_pem, sign).unwrap();
+    let cred = Credential::Certificate {
+        tenant: c.tenant_id.clone(),
+        client_id: c.certificate_app.client_id.clone(),
+        signer: Arc::new(signer),
+        algorithm: AssertionAlgorithm::Ps256,
+    };
+    let err = provider(&emu, cred, http(&emu))
+        .token(Resource::Exchange)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("does not verify"), "{err}");
+    assert_eq!(token_requests(&emu), 0);
+    // A refusal from the key's holder (a smart card that was pulled out) is passed on as is.
+    let sign: SignFn = Arc::new(|_, _: &[u8]| Err(SignerError("the card was removed".into())));
+    let signer = ExternalSigner::new(&c.certificate_app.certificate_pem, sign).unwrap();
+    let cred = Credential::Certificate {
+        tenant: c.tenant_id.clone(),
+        client_id: c.certificate_app.client_id.clone(),
+        signer: Arc::new(signer),
+        algorithm: AssertionAlgorithm::Ps256,
+    };
+    let err = provider(&emu, cred, http(&emu))
+        .token(Resource::Exchange)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("the card was removed"), "{err}");
+}

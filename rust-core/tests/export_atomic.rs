@@ -304,7 +304,7 @@ impl Drop for Immutable {
 
 #[cfg(unix)]
 #[test]
-fn committed_file_gets_ordinary_permissions() {
+fn committed_file_is_readable_by_its_owner_only() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("devices.csv");
@@ -313,8 +313,8 @@ fn committed_file_gets_ordinary_permissions() {
         .commit()
         .unwrap();
     let mode = fs::metadata(&target).unwrap().permissions().mode() & 0o777;
-    // 0666 minus the umask, not tempfile's private 0600.
-    assert_ne!(mode & 0o044, 0, "mode {mode:o}");
+    // IMEIs, phone numbers and UPNs: 0600 whatever the umask (#14 item 13).
+    assert_eq!(mode, 0o600, "mode {mode:o}");
 }
 
 #[test]

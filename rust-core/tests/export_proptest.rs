@@ -15,7 +15,10 @@ use proptest::prelude::*;
 
 fn text() -> impl Strategy<Value = String> {
     // Plenty of the characters that matter to CSV, plus anything at all.
-    prop_oneof!["[\",\r\n\t=+@' a-z山-]{0,24}", any::<String>(),]
+    prop_oneof!["[\",\r\n\t=+@' a-z山＝＋－＠\u{3000}-]{0,24}", any::<String>(),]
+        "[\",\r\n\t=+@' a-z山-＝＋－＠\u{3000}]{0,24}",
+        any::<String>(),
+    ]
 }
 
 fn export(devices: &[MobileDevice], neutralise: bool, newline: Newline) -> Vec<u8> {
@@ -72,7 +75,11 @@ proptest! {
     fn neutralised_fields_read_back_with_one_apostrophe(value in text()) {
         let device = MobileDevice { friendly_name: Some(value.clone()), ..MobileDevice::default() };
         let records = read_back(&export(&[device], true, Newline::Lf));
-        let risky = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
+        // OWASP's prefixes, also after leading spaces and in full width (#14 item 14).
+        let risky = value.starts_with(['\t', '\r'])
+            || value
+                .trim_start_matches([' ', '\u{3000}'])
+                .starts_with(['=', '+', '-', '@', '＝', '＋', '－', '＠']);
         let expected = if risky { format!("'{value}") } else { value };
         prop_assert_eq!(&records[0][0], expected.as_str());
     }

@@ -32,10 +32,24 @@ Describe 'Connect-OutlookQrGuard' {
         finally { Remove-Item $pfx -Force }
     }
 
-    It 'signs in with an X509Certificate2 object' {
+    It 'signs in with an X509Certificate2 object (<_>), signing in C#, and again after the tokens expire' -ForEach @('PS256', 'RS256') {
+        # The key stays in .NET: the engine gets the public certificate and a signer callback.
         $cert = [System.Security.Cryptography.X509Certificates.X509Certificate2]::CreateFromPem($Creds.certificateApp.certificatePem, $Creds.certificateApp.privateKeyPem)
-        $s = Connect-OutlookQrGuard -Organization $Creds.tenantDomain -AppId $Creds.certificateApp.clientId -Certificate $cert @Endpoint
+        $s = Connect-OutlookQrGuard -Organization $Creds.tenantDomain -AppId $Creds.certificateApp.clientId -Certificate $cert -UseRS256:($_ -eq 'RS256') @Endpoint
         $s.AuthenticationMethod | Should -Be 'Certificate'
+        (Test-OutlookQrSignin -Session $s).Organization | Should -Not -BeNullOrEmpty
+        $cert.Dispose() # the session keeps a copy of its own
+        $null = Invoke-TenantControl -Tenant $Tenant -Path '/_emulator/expire-tokens' -Method POST
+        [GC]::Collect(); [GC]::WaitForPendingFinalizers()
+        # A token refresh on an engine thread, long after Connect returned: the signer is still there.
+        (Test-OutlookQrSignin -Session $s).Organization | Should -Not -BeNullOrEmpty
+    }
+
+    It 'refuses a certificate without its private key, naming it' -Tag 'BadInput' {
+        $cert = [System.Security.Cryptography.X509Certificates.X509Certificate2]::CreateFromPem($Creds.certificateApp.certificatePem)
+        $err = { Connect-OutlookQrGuard -Organization $Creds.tenantDomain -AppId $Creds.certificateApp.clientId -Certificate $cert @Endpoint } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeLike 'OutlookQrGuard.CertificateWithoutPrivateKey*'
+        $err.Exception.Message | Should -Match $cert.Thumbprint
     }
 
     It 'signs in with the managed identity of an Automation account (system and user assigned)' {

@@ -7,7 +7,7 @@ Choose one way to sign in (each is a parameter set):
 
 - Client secret (-AppId, -ClientSecret): app-only, as the app registration. Simple to set up; prefer a certificate or a managed identity in production.
 
-- Certificate (-AppId with -CertificateFilePath, -Certificate or -CertificateThumbprint): app-only. -CertificateFilePath takes a PFX file; -CertificateThumbprint looks in Cert:\CurrentUser\My, then Cert:\LocalMachine\My. OutlookQrGuard signs the client assertion itself, so a certificate from a store must have an exportable private key; otherwise use its PFX file.
+- Certificate (-AppId with -CertificateFilePath, -Certificate or -CertificateThumbprint): app-only. -CertificateFilePath takes a PFX file; -CertificateThumbprint looks in Cert:\CurrentUser\My, then Cert:\LocalMachine\My. With -Certificate and -CertificateThumbprint the private key stays where it is: PowerShell signs each client assertion with it (also when a token is renewed later), so keys that cannot be exported work, including smart-card and HSM-backed keys; only the public certificate and the signatures reach the engine. With -CertificateFilePath the engine reads the PFX and signs itself.
 
 - Managed identity (-ManagedIdentity, optionally -ManagedIdentityAccountId): app-only, for Azure Automation runbooks (and App Service or Functions). The token comes from the endpoint the host announces in IDENTITY_ENDPOINT and IDENTITY_HEADER, so there is no secret to store or rotate. The Azure VM metadata endpoint (IMDS) is not used.
 
@@ -27,8 +27,8 @@ Tokens are kept in memory for this PowerShell process only; nothing is written t
         ClientSecret               = 'The client secret''s Value (not its Secret ID) from the app registration''s Certificates & secrets page, as a SecureString, for example from Read-Host -AsSecureString or Get-Secret.'
         CertificateFilePath        = 'Path to a PFX (PKCS#12) file that holds the app''s certificate and its RSA private key. The certificate''s public part must be uploaded to the app registration.'
         CertificatePassword        = 'The password of the PFX file given with -CertificateFilePath, as a SecureString. Omit it for a PFX without a password.'
-        Certificate                = 'An X509Certificate2 object with an RSA private key, for example from Get-Item Cert:\CurrentUser\My\<thumbprint>. The key must be exportable.'
-        CertificateThumbprint      = 'The SHA-1 thumbprint of a certificate in Cert:\CurrentUser\My or Cert:\LocalMachine\My (spaces are ignored). The certificate needs an exportable RSA private key.'
+        Certificate                = 'An X509Certificate2 object with an RSA private key, for example from Get-Item Cert:\CurrentUser\My\<thumbprint>. The key does not need to be exportable (smart-card and HSM keys work): the assertion is signed with it in place, also for renewed tokens later in the session.'
+        CertificateThumbprint      = 'The SHA-1 thumbprint of a certificate in Cert:\CurrentUser\My or Cert:\LocalMachine\My (spaces are ignored). The certificate needs an RSA private key; it does not need to be exportable, because the assertion is signed with the key in place.'
         ManagedIdentity            = 'Signs in as the managed identity of the Azure Automation account (or App Service / Function) running this code. Use it in runbooks; there is no secret to manage.'
         ManagedIdentityAccountId   = 'The client ID of a user-assigned managed identity. Omit it to use the system-assigned identity.'
         Device                     = 'Signs in with the device code flow: the cmdlet shows a web address and a code, and waits until you complete the sign-in in a browser. Interactive sessions only.'
@@ -80,7 +80,7 @@ Connect-OutlookQrGuard -Organization contoso.onmicrosoft.com -AppId 6d5b2f1e-0c2
         @{
             Title   = 'Connect from a certificate in the Windows certificate store'
             Code    = 'Connect-OutlookQrGuard -Organization contoso.onmicrosoft.com -AppId 6d5b2f1e-0c2a-4a8e-9a55-3b7f2c1d9e40 -CertificateThumbprint 2316E13BED8B833F0F94D8892487934D9B06E01A'
-            Remarks = 'Looks the certificate up in Cert:\CurrentUser\My, then Cert:\LocalMachine\My. Its private key must be exportable.'
+            Remarks = 'Looks the certificate up in Cert:\CurrentUser\My, then Cert:\LocalMachine\My. Its private key can be non-exportable (as New-SelfSignedCertificate -KeyExportPolicy NonExportable makes it, or on a smart card): it signs in place.'
         }
         @{
             Title   = 'Connect in an Azure Automation runbook with the managed identity'

@@ -7,7 +7,7 @@ Connect-OutlookQrGuard は、-Organization で指定したテナントに Entra 
 
 - クライアント シークレット (-AppId、-ClientSecret): アプリの登録としてアプリ専用でサインインします。設定は簡単ですが、運用環境では証明書かマネージド ID をお勧めします。
 
-- 証明書 (-AppId と、-CertificateFilePath・-Certificate・-CertificateThumbprint のいずれか): アプリ専用です。-CertificateFilePath には PFX ファイルを指定します。-CertificateThumbprint は Cert:\CurrentUser\My、次に Cert:\LocalMachine\My から証明書を探します。OutlookQrGuard はクライアント アサーションを自分で署名するため、証明書ストアの証明書は秘密キーがエクスポート可能である必要があります。エクスポートできない場合は PFX ファイルを使ってください。
+- 証明書 (-AppId と、-CertificateFilePath・-Certificate・-CertificateThumbprint のいずれか): アプリ専用です。-CertificateFilePath には PFX ファイルを指定します。-CertificateThumbprint は Cert:\CurrentUser\My、次に Cert:\LocalMachine\My から証明書を探します。-Certificate と -CertificateThumbprint では秘密キーはその場所に置いたままで、PowerShell 側がそのキーでクライアント アサーションに署名します (後でトークンを更新するときも同じです)。そのため、エクスポートできないキー (スマート カードや HSM のキーを含む) も使えます。エンジンに渡るのは公開証明書と署名だけです。-CertificateFilePath では、エンジンが PFX を読み込んで自分で署名します。
 
 - マネージド ID (-ManagedIdentity、必要に応じて -ManagedIdentityAccountId): アプリ専用で、Azure Automation の Runbook (および App Service や Functions) 向けです。トークンはホストが IDENTITY_ENDPOINT と IDENTITY_HEADER で知らせるエンドポイントから取得するため、保管やローテーションが必要なシークレットがありません。Azure VM のメタデータ エンドポイント (IMDS) は使いません。
 
@@ -27,8 +27,8 @@ Connect-OutlookQrGuard は、Exchange Online の組織構成を読み取って�
         ClientSecret               = 'アプリの登録の [証明書とシークレット] ページにあるクライアント シークレットの「値」(シークレット ID ではありません)。Read-Host -AsSecureString や Get-Secret などで得た SecureString で指定します。'
         CertificateFilePath        = 'アプリの証明書と RSA 秘密キーを含む PFX (PKCS#12) ファイルのパス。証明書の公開キー部分をアプリの登録にアップロードしておく必要があります。'
         CertificatePassword        = '-CertificateFilePath で指定した PFX ファイルのパスワード (SecureString)。パスワードのない PFX では省略します。'
-        Certificate                = 'RSA 秘密キーを持つ X509Certificate2 オブジェクト (Get-Item Cert:\CurrentUser\My\<拇印> などで取得)。キーはエクスポート可能である必要があります。'
-        CertificateThumbprint      = 'Cert:\CurrentUser\My または Cert:\LocalMachine\My にある証明書の SHA-1 拇印 (空白は無視されます)。エクスポート可能な RSA 秘密キーが必要です。'
+        Certificate                = 'RSA 秘密キーを持つ X509Certificate2 オブジェクト (Get-Item Cert:\CurrentUser\My\<拇印> などで取得)。キーはエクスポート可能でなくてもかまいません (スマート カードや HSM のキーも使えます)。アサーションは、セッション中のトークン更新も含めて、キーをその場所に置いたまま署名します。'
+        CertificateThumbprint      = 'Cert:\CurrentUser\My または Cert:\LocalMachine\My にある証明書の SHA-1 拇印 (空白は無視されます)。RSA 秘密キーが必要ですが、エクスポート可能である必要はありません。アサーションはキーをその場所に置いたまま署名します。'
         ManagedIdentity            = 'このコードを実行している Azure Automation アカウント (または App Service / Functions) のマネージド ID としてサインインします。Runbook ではこれを使ってください。管理すべきシークレットがありません。'
         ManagedIdentityAccountId   = 'ユーザー割り当てマネージド ID のクライアント ID。省略するとシステム割り当てマネージド ID を使います。'
         Device                     = 'デバイス コード フローでサインインします。Web アドレスとコードが表示されるので、ブラウザーでサインインを完了するまで待ちます。対話型のセッションでのみ使えます。'
@@ -80,7 +80,7 @@ Connect-OutlookQrGuard -Organization contoso.onmicrosoft.com -AppId 6d5b2f1e-0c2
         @{
             Title   = 'Windows の証明書ストアにある証明書で接続する'
             Code    = 'Connect-OutlookQrGuard -Organization contoso.onmicrosoft.com -AppId 6d5b2f1e-0c2a-4a8e-9a55-3b7f2c1d9e40 -CertificateThumbprint 2316E13BED8B833F0F94D8892487934D9B06E01A'
-            Remarks = 'Cert:\CurrentUser\My、次に Cert:\LocalMachine\My から証明書を探します。秘密キーはエクスポート可能である必要があります。'
+            Remarks = 'Cert:\CurrentUser\My、次に Cert:\LocalMachine\My から証明書を探します。秘密キーはエクスポート不可 (New-SelfSignedCertificate -KeyExportPolicy NonExportable で作成したものやスマート カード上のもの) でもかまいません。キーはその場所で署名します。'
         }
         @{
             Title   = 'Azure Automation の Runbook でマネージド ID を使って接続する'

@@ -116,6 +116,8 @@ public sealed class ConnectOutlookQrGuardCommand : OutlookQrGuardCmdlet
     [Credential]
     public PSCredential? ProxyCredential { get; set; }
 
+    private CertificateAssertionSigner? _signer;
+
     protected override void EndProcessing()
     {
         if (Device && !InteractiveHost.IsInteractive(Host))
@@ -132,7 +134,9 @@ public sealed class ConnectOutlookQrGuardCommand : OutlookQrGuardCmdlet
         try
         {
             var wire = request.Wire(); // ownership passes to the engine
-            using var infoWire = RunNative((events, ct) => NativeEngine.Instance.Connect(wire, events.Prompt, events.Log, ct));
+            // The engine keeps the signer for the session's lifetime (token refreshes sign again).
+            var signer = _signer?.Callback ?? CertificateAssertionSigner.None;
+            using var infoWire = RunNative((events, ct) => NativeEngine.Instance.Connect(wire, events.Prompt, signer, events.Log, ct));
             var info = infoWire.Unwire();
             var session = new OutlookQrGuardSession(info.session_id, info.tenant, info.organization, info.environment, info.method, info.client_id, info.user_principal_name);
             if (!string.IsNullOrEmpty(info.custom_endpoints))
@@ -169,7 +173,6 @@ public sealed class ConnectOutlookQrGuardCommand : OutlookQrGuardCmdlet
             certificate_path = null,
             certificate_password = null,
             certificate_pem = null,
-            private_key_pem = null,
             legacy_assertion = UseRS256,
             managed_identity_client_id = ManagedIdentityAccountId,
             identity_endpoint = ManagedIdentity ? System.Environment.GetEnvironmentVariable("IDENTITY_ENDPOINT") : null,
@@ -212,27 +215,23 @@ public sealed class ConnectOutlookQrGuardCommand : OutlookQrGuardCmdlet
         }
     }
 
-    // The engine signs assertions itself, so it needs the key: only an exportable key works here.
+    // The key stays where it is (store, smart card, HSM; exportable or not): the engine gets the
+    // public certificate and signs each assertion through CertificateAssertionSigner.
     private void SetCertificate(ConnectRequest request, X509Certificate2 certificate)
     {
-        request.method = "CertificatePem";
-        using var rsa = certificate.GetRSAPrivateKey();
-        if (rsa is null)
+        request.method = "CertificateSigner";
+        using (var rsa = certificate.GetRSAPrivateKey())
         {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException(string.Format(Messages.CertificateHasNoKey, certificate.Thumbprint)),
-                "OutlookQrGuard.CertificateWithoutPrivateKey", ErrorCategory.InvalidArgument, certificate));
-            return;
+            if (rsa is null)
+            {
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException(string.Format(Messages.CertificateHasNoKey, certificate.Thumbprint)),
+                    "OutlookQrGuard.CertificateWithoutPrivateKey", ErrorCategory.InvalidArgument, certificate));
+                return;
+            }
         }
-        try
-        {
-            request.certificate_pem = certificate.ExportCertificatePem();
-            request.private_key_pem = new string(PemEncoding.Write("PRIVATE KEY", rsa.ExportPkcs8PrivateKey()));
-        }
-        catch (CryptographicException e)
-        {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException(string.Format(Messages.CertificateKeyNotExportable, certificate.Thumbprint), e),
-                "OutlookQrGuard.CertificateKeyNotExportable", ErrorCategory.InvalidArgument, certificate));
-        }
+        request.certificate_pem = certificate.ExportCertificatePem();
+        // A copy of our own: the caller disposing $cert later must not break token refreshes.
+        _signer = new CertificateAssertionSigner(new X509Certificate2(certificate));
     }
 
     private X509Certificate2 FindByThumbprint(string thumbprint)

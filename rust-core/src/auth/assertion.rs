@@ -96,13 +96,15 @@ pub fn build_assertion(
         URL_SAFE_NO_PAD.encode(header.to_string()),
         URL_SAFE_NO_PAD.encode(claims.to_string())
     );
-    let signature = match algorithm {
-        AssertionAlgorithm::Ps256 => signer.sign_ps256(signing_input.as_bytes()),
-        AssertionAlgorithm::Rs256 => signer.sign_rs256(signing_input.as_bytes()),
-    }
-    .map_err(|e| AuthError::Signer(e.0))?;
+    let signature = zeroize::Zeroizing::new(
+        match algorithm {
+            AssertionAlgorithm::Ps256 => signer.sign_ps256(signing_input.as_bytes()),
+            AssertionAlgorithm::Rs256 => signer.sign_rs256(signing_input.as_bytes()),
+        }
+        .map_err(|e| AuthError::Signer(e.0))?,
+    );
     Ok(SecretString::from(format!(
         "{signing_input}.{}",
-        URL_SAFE_NO_PAD.encode(signature)
+        URL_SAFE_NO_PAD.encode(signature.as_slice())
     )))
 }

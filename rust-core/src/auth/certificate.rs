@@ -36,6 +36,55 @@ impl std::fmt::Debug for CertificateSigner {
     }
 }
 
+/// The public facts of a certificate: what an assertion's header names and what a signature
+/// is checked against. Used alone when the key stays outside the engine.
+#[derive(Debug, Clone)]
+pub struct CertificateInfo {
+    pub public_key: RsaPublicKey,
+    pub sha1: [u8; 20],
+    pub sha256: [u8; 32],
+    pub not_before: Option<OffsetDateTime>,
+    pub not_after: Option<OffsetDateTime>,
+    pub subject: String,
+}
+
+impl CertificateInfo {
+    /// The first CERTIFICATE block of a PEM text.
+    pub fn from_pem(certificate_pem: &str) -> Result<Self, AuthError> {
+        let cert = pem::parse_many(certificate_pem)
+            .map_err(|e| AuthError::Certificate(format!("the certificate is not PEM: {e}")))?
+            .into_iter()
+            .find(|p| p.tag() == "CERTIFICATE")
+            .ok_or_else(|| AuthError::Certificate("no CERTIFICATE block in the PEM".into()))?;
+        Self::from_der(cert.contents())
+    }
+
+    pub fn from_der(cert_der: &[u8]) -> Result<Self, AuthError> {
+        let cert = x509_cert::Certificate::from_der(cert_der).map_err(|e| {
+            AuthError::Certificate(format!("the certificate is not valid DER: {e}"))
+        })?;
+        let spki = cert
+            .tbs_certificate
+            .subject_public_key_info
+            .to_der()
+            .map_err(|e| AuthError::Certificate(e.to_string()))?;
+        let public_key = RsaPublicKey::from_public_key_der(&spki)
+            .map_err(|_| AuthError::Certificate("the certificate's key is not RSA".into()))?;
+        let validity = &cert.tbs_certificate.validity;
+        let to_time = |t: &x509_cert::time::Time| {
+            OffsetDateTime::from_unix_timestamp(t.to_unix_duration().as_secs() as i64).ok()
+        };
+        Ok(CertificateInfo {
+            public_key,
+            sha1: Sha1::digest(cert_der).into(),
+            sha256: Sha256::digest(cert_der).into(),
+            not_before: to_time(&validity.not_before),
+            not_after: to_time(&validity.not_after),
+            subject: cert.tbs_certificate.subject.to_string(),
+        })
+    }
+}
+
 impl CertificateSigner {
     /// A PKCS#12 file as exported by Windows / `New-SelfSignedCertificate | Export-PfxCertificate`.
     pub fn from_pfx_file(path: &Path, password: &SecretString) -> Result<Self, AuthError> {
@@ -87,42 +136,34 @@ impl CertificateSigner {
             .map_err(|_| {
                 AuthError::Certificate("the private key is not an unencrypted RSA PEM key".into())
             })?;
-        let cert = pem::parse_many(certificate_pem)
-            .map_err(|e| AuthError::Certificate(format!("the certificate is not PEM: {e}")))?
-            .into_iter()
-            .find(|p| p.tag() == "CERTIFICATE")
-            .ok_or_else(|| AuthError::Certificate("no CERTIFICATE block in the PEM".into()))?;
-        Self::from_parts(key, cert.contents())
-    }
-
-    fn from_parts(key: RsaPrivateKey, cert_der: &[u8]) -> Result<Self, AuthError> {
-        let cert = x509_cert::Certificate::from_der(cert_der).map_err(|e| {
-            AuthError::Certificate(format!("the certificate is not valid DER: {e}"))
-        })?;
-        let spki = cert
-            .tbs_certificate
-            .subject_public_key_info
-            .to_der()
-            .map_err(|e| AuthError::Certificate(e.to_string()))?;
-        let cert_key = RsaPublicKey::from_public_key_der(&spki)
-            .map_err(|_| AuthError::Certificate("the certificate's key is not RSA".into()))?;
-        if cert_key != key.to_public_key() {
+        let info = CertificateInfo::from_pem(certificate_pem)?;
+        if info.public_key != key.to_public_key() {
             return Err(AuthError::Certificate(
                 "the private key does not belong to the certificate".into(),
             ));
         }
-        let validity = &cert.tbs_certificate.validity;
-        let to_time = |t: &x509_cert::time::Time| {
-            OffsetDateTime::from_unix_timestamp(t.to_unix_duration().as_secs() as i64).ok()
-        };
-        Ok(CertificateSigner {
+        Ok(Self::from_info(key, info))
+    }
+
+    fn from_info(key: RsaPrivateKey, info: CertificateInfo) -> Self {
+        CertificateSigner {
             key,
-            sha1: Sha1::digest(cert_der).into(),
-            sha256: Sha256::digest(cert_der).into(),
-            not_before: to_time(&validity.not_before),
-            not_after: to_time(&validity.not_after),
-            subject: cert.tbs_certificate.subject.to_string(),
-        })
+            sha1: info.sha1,
+            sha256: info.sha256,
+            not_before: info.not_before,
+            not_after: info.not_after,
+            subject: info.subject,
+        }
+    }
+
+    fn from_parts(key: RsaPrivateKey, cert_der: &[u8]) -> Result<Self, AuthError> {
+        let info = CertificateInfo::from_der(cert_der)?;
+        if info.public_key != key.to_public_key() {
+            return Err(AuthError::Certificate(
+                "the private key does not belong to the certificate".into(),
+            ));
+        }
+        Ok(Self::from_info(key, info))
     }
 
     pub fn thumbprint_sha1_hex(&self) -> String {

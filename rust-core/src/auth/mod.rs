@@ -9,6 +9,7 @@ mod credential;
 pub(crate) mod device_code;
 mod entra_error;
 pub(crate) mod error;
+mod external_signer;
 mod jwt;
 pub(crate) mod managed_identity;
 mod provider;
@@ -19,11 +20,12 @@ pub use assertion::{
     thumbprint_text,
 };
 pub use cache::{CachedToken, REFRESH_LEAD, TokenCache};
-pub use certificate::CertificateSigner;
+pub use certificate::{CertificateInfo, CertificateSigner};
 pub use credential::Credential;
 pub use device_code::{DeviceCodeCallback, DeviceCodeConfig, DeviceCodePrompt};
 pub use entra_error::EntraError;
 pub use error::AuthError;
+pub use external_signer::{ExternalSigner, SignFn};
 pub use jwt::unverified_tenant_id;
 pub use managed_identity::ManagedIdentityConfig;
 pub use provider::{ResourceBearer, TokenProvider};

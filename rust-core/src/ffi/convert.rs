@@ -56,6 +56,7 @@ fn required(value: Option<String>, parameter: &str, method: &str) -> Result<Stri
 pub fn connect_spec(
     r: ConnectRequest,
     prompt: Arc<dyn Fn(&crate::auth::DeviceCodePrompt) + Send + Sync>,
+    sign: crate::auth::SignFn,
 ) -> Result<ConnectSpec, OpError> {
     let method = match r.method.as_str() {
         "ClientSecret" => ConnectMethod::ClientSecret {
@@ -71,14 +72,10 @@ pub fn connect_spec(
             )?),
             password: secret(r.certificate_password.unwrap_or_default()),
         },
-        "CertificatePem" => ConnectMethod::CertificatePem {
+        "CertificateSigner" => ConnectMethod::CertificateWithSigner {
             client_id: required(r.client_id, "-AppId", "Certificate")?,
             certificate_pem: required(r.certificate_pem, "-Certificate", "Certificate")?,
-            private_key_pem: secret(required(
-                r.private_key_pem,
-                "a certificate with an exportable private key",
-                "Certificate",
-            )?),
+            sign,
         },
         "ManagedIdentity" => ConnectMethod::ManagedIdentity {
             client_id: r.managed_identity_client_id,

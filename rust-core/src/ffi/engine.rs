@@ -32,6 +32,12 @@ callback!(ProgressCallback(done: u64, total: u64));
 callback!(LogCallback(level: u8, message: ffi::String));
 // Text the admin must see at once (the device-code sign-in instructions).
 callback!(PromptCallback(message: ffi::String));
+// Signs a client assertion with a certificate key that stays in C# (certificate store, smart
+// card, HSM). `algorithm`: "PS256" or "RS256"; `signing_input`: the JWT `header.payload`
+// (ASCII). Returns the signature in standard base64, or "error: <why>" (base64 has no ':' or
+// space, so the two cannot be confused). Kept by the session and called again on every token
+// refresh, from Tokio worker threads.
+callback!(SignerCallback(algorithm: ffi::String, signing_input: ffi::String) -> ffi::String);
 
 type Shared<T> = Mutex<HashMap<u64, Arc<T>>>;
 
@@ -117,6 +123,40 @@ impl Engine {
     }
 }
 
+/// The session keeps the callback (and so C#'s pinned delegate) for as long as it lives.
+fn sign_through(callback: SignerCallback) -> crate::auth::SignFn {
+    use base64::Engine as _;
+    Arc::new(move |algorithm, signing_input| {
+        let name = match algorithm {
+            crate::auth::AssertionAlgorithm::Ps256 => "PS256",
+            crate::auth::AssertionAlgorithm::Rs256 => "RS256",
+        };
+        let input = String::from_utf8_lossy(signing_input).into_owned();
+        // call_if_some: a null delegate must not panic on an engine thread.
+        // The signature completes a bearer credential (the assertion): no copy outlives its use.
+        let reply = zeroize::Zeroizing::new(
+            callback
+                .call_if_some(
+                    ffi::String::from_string(name.to_owned()),
+                    ffi::String::from_string(input),
+                )
+                .map(ffi::String::into_string)
+                .unwrap_or_else(|| "error: no signer was given".to_owned()),
+        );
+        if let Some(why) = reply.strip_prefix("error:") {
+            return Err(crate::auth::SignerError(format!(
+                "the certificate's key could not sign: {}",
+                why.trim()
+            )));
+        }
+        base64::engine::general_purpose::STANDARD
+            .decode(reply.trim())
+            .map_err(|_| {
+                crate::auth::SignerError("the certificate's signer returned no signature".into())
+            })
+    })
+}
+
 fn ffi_result<T>(result: Result<T, OpError>) -> ffi::Result<T, Error>
 where
     T: interoptopus::lang::types::TypeInfo,
@@ -197,6 +237,7 @@ impl Engine {
         this: Async<Self>,
         mut request: Wire<ConnectRequest>,
         prompt: PromptCallback,
+        signer: SignerCallback,
         log: LogCallback,
     ) -> ffi::Result<Wire<SessionInfo>, Error> {
         let call_log = CallLog::new(log);
@@ -213,6 +254,7 @@ impl Engine {
                         cb.call(ffi::String::from_string(p.message.clone()));
                     }
                 }),
+                sign_through(signer),
             )?;
             let session = Session::connect(spec, CancellationToken::new()).await;
             // The prompt callback dies with this call; the credential may keep the closure.

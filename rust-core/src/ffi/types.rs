@@ -37,14 +37,15 @@ pub struct ConnectRequest {
     /// `-ProxyCredential` (Basic); wins over credentials in the URI.
     pub proxy_username: Option<String>,
     pub proxy_password: Option<String>,
-    /// ClientSecret, CertificateFile, CertificatePem, ManagedIdentity, DeviceCode, AccessToken.
+    /// ClientSecret, CertificateFile, CertificateSigner, ManagedIdentity, DeviceCode, AccessToken.
     pub method: String,
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
     pub certificate_path: Option<String>,
     pub certificate_password: Option<String>,
+    /// CertificateSigner: the public certificate only; its key stays in C# and signs through
+    /// the connect call's signer callback (no private key crosses the boundary).
     pub certificate_pem: Option<String>,
-    pub private_key_pem: Option<String>,
     /// Sign the client assertion RS256 + x5t (legacy) instead of PS256 + x5t#S256.
     pub legacy_assertion: bool,
     pub managed_identity_client_id: Option<String>,

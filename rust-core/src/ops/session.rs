@@ -36,6 +36,13 @@ pub enum ConnectMethod {
         certificate_pem: String,
         private_key_pem: SecretString,
     },
+    /// The key stays with the caller (C#: the certificate store, a smart card, an HSM); `sign`
+    /// is called for every assertion, including token refreshes long after connect.
+    CertificateWithSigner {
+        client_id: String,
+        certificate_pem: String,
+        sign: crate::auth::SignFn,
+    },
     /// `endpoint` `None`: IDENTITY_ENDPOINT / IDENTITY_HEADER from the environment (Azure Automation).
     ManagedIdentity {
         client_id: Option<String>,
@@ -56,9 +63,9 @@ impl ConnectMethod {
     pub fn name(&self) -> &'static str {
         match self {
             ConnectMethod::ClientSecret { .. } => "ClientSecret",
-            ConnectMethod::CertificateFile { .. } | ConnectMethod::CertificatePem { .. } => {
-                "Certificate"
-            }
+            ConnectMethod::CertificateFile { .. }
+            | ConnectMethod::CertificatePem { .. }
+            | ConnectMethod::CertificateWithSigner { .. } => "Certificate",
             ConnectMethod::ManagedIdentity { .. } => "ManagedIdentity",
             ConnectMethod::DeviceCode { .. } => "DeviceCode",
             ConnectMethod::AccessToken { .. } => "AccessToken",
@@ -328,6 +335,22 @@ fn credential(
             private_key_pem,
         } => {
             let signer = CertificateSigner::from_pem(&certificate_pem, &private_key_pem)?;
+            (
+                Credential::Certificate {
+                    tenant,
+                    client_id: client_id.clone(),
+                    signer: Arc::new(signer),
+                    algorithm,
+                },
+                client_id,
+            )
+        }
+        ConnectMethod::CertificateWithSigner {
+            client_id,
+            certificate_pem,
+            sign,
+        } => {
+            let signer = crate::auth::ExternalSigner::new(&certificate_pem, sign)?;
             (
                 Credential::Certificate {
                     tenant,
