@@ -15,8 +15,8 @@ use proptest::prelude::*;
 
 fn text() -> impl Strategy<Value = String> {
     // Plenty of the characters that matter to CSV, plus anything at all.
-    prop_oneof!["[\",\r\n\t=+@' a-z山＝＋－＠\u{3000}-]{0,24}", any::<String>(),]
-        "[\",\r\n\t=+@' a-z山-＝＋－＠\u{3000}]{0,24}",
+    prop_oneof![
+        "[\",\r\n\t=+@' a-z山＝＋－＠\u{3000}-]{0,24}",
         any::<String>(),
     ]
 }
