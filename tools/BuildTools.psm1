@@ -124,7 +124,12 @@ function Invoke-WithEnvironment([hashtable] $Environment, [scriptblock] $Script)
         & $Script
     }
     finally {
-        foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
+        # PowerShell passes $null to a [string] parameter as '', which would leave the variable
+        # set but empty (cargo then refuses an empty CARGO_TARGET_DIR): remove it instead.
+        foreach ($name in $saved.Keys) {
+            if ($null -eq $saved[$name]) { Remove-Item -LiteralPath "Env:$name" -ErrorAction SilentlyContinue }
+            else { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
+        }
     }
 }
 
