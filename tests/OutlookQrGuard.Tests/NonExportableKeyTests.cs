@@ -123,6 +123,7 @@ public class NonExportableKeyTests
         proxy_uri = null,
         proxy_username = null,
         proxy_password = null,
+        allow_custom_endpoint = false,
         method = "CertificateSigner",
         client_id = emu.Credentials.GetProperty("certificateApp").GetProperty("clientId").GetString(),
         client_secret = null,
