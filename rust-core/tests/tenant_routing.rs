@@ -5,6 +5,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod http_support;
+
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -32,23 +34,7 @@ async fn emulator() -> Emulator {
 }
 
 fn spec_for(emu: &Emulator, tenant: &str, method: ConnectMethod) -> ConnectSpec {
-    let base = emu.base_url();
-    ConnectSpec {
-        tenant: tenant.to_owned(),
-        environment: "Global".into(),
-        authority_uri: Some(base.clone()),
-        exchange_uri: Some(base.clone()),
-        graph_uri: Some(base),
-        trusted_root_pem: Some(emu.ca_certificate_pem()),
-        allow_http_loopback: false,
-        allow_custom_endpoint: false,
-        proxy_uri: None,
-        proxy_username: None,
-        proxy_password: None,
-        legacy_assertion: false,
-        user_principal_name: None,
-        method,
-    }
+    http_support::emulator_spec(emu, tenant, method)
 }
 
 async fn connect_secret_app(emu: &Emulator, tenant: &str) -> Session {

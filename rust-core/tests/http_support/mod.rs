@@ -102,34 +102,43 @@ pub fn count_requests(emu: &Emulator, path_contains: &str) -> usize {
         .count()
 }
 
+/// What Connect-OutlookQrGuard would collect to sign in to the emulator as `tenant`.
+pub fn emulator_spec(
+    emu: &Emulator,
+    tenant: &str,
+    method: outlook_qr_guard::ops::ConnectMethod,
+) -> outlook_qr_guard::ops::ConnectSpec {
+    let base = emu.base_url();
+    outlook_qr_guard::ops::ConnectSpec {
+        tenant: tenant.to_owned(),
+        environment: "Global".into(),
+        authority_uri: Some(base.clone()),
+        exchange_uri: Some(base.clone()),
+        graph_uri: Some(base),
+        trusted_root_pem: Some(emu.ca_certificate_pem()),
+        allow_http_loopback: false,
+        allow_custom_endpoint: false,
+        proxy_uri: None,
+        proxy_username: None,
+        proxy_password: None,
+        legacy_assertion: false,
+        user_principal_name: None,
+        method,
+    }
+}
+
 /// A connected ops-level session for the app with these credentials.
 pub async fn session_for(
     emu: &Emulator,
     app: &tenant_emulator::AppCredential,
 ) -> Result<outlook_qr_guard::ops::Session, outlook_qr_guard::ops::OpError> {
-    use outlook_qr_guard::ops::{ConnectMethod, ConnectSpec, Session};
-    let c = emu.credentials();
-    let base = emu.base_url();
+    use outlook_qr_guard::ops::{ConnectMethod, Session};
+    let method = ConnectMethod::ClientSecret {
+        client_id: app.client_id.clone(),
+        secret: secret(app.client_secret.clone()),
+    };
     Session::connect(
-        ConnectSpec {
-            tenant: c.tenant_domain.clone(),
-            environment: "Global".into(),
-            authority_uri: Some(base.clone()),
-            exchange_uri: Some(base.clone()),
-            graph_uri: Some(base),
-            trusted_root_pem: Some(emu.ca_certificate_pem()),
-            allow_http_loopback: false,
-            allow_custom_endpoint: false,
-            proxy_uri: None,
-            proxy_username: None,
-            proxy_password: None,
-            legacy_assertion: false,
-            user_principal_name: None,
-            method: ConnectMethod::ClientSecret {
-                client_id: app.client_id.clone(),
-                secret: secret(app.client_secret.clone()),
-            },
-        },
+        emulator_spec(emu, &emu.credentials().tenant_domain, method),
         tokio_util::sync::CancellationToken::new(),
     )
     .await
