@@ -398,6 +398,7 @@ async fn json_report(session: &Session) -> Value {
             path: None,
             overwrite: false,
             query: MobileDeviceQuery::outlook_mobile(),
+            culture: String::new(),
         },
         |_| {},
     )

@@ -704,6 +704,7 @@ impl Engine {
                 path: r.path.map(std::path::PathBuf::from),
                 overwrite: r.overwrite,
                 query: convert::device_query(r.query),
+                culture: r.culture,
             };
             let outcome = report::build(&session, spec, |n| progress.call(n, 0)).await?;
             let a = outcome.report;

@@ -440,6 +440,9 @@ pub struct ReportRequest {
     pub path: Option<String>,
     pub overwrite: bool,
     pub query: DeviceQuery,
+    /// The reader's culture name (`-Culture`, e.g. `ja-JP`) for the HTML's thousands
+    /// separators; empty: invariant.
+    pub culture: String,
 }
 
 /// The audit, summarised for the pipeline, plus the rendered text.

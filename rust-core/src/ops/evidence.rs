@@ -1,7 +1,7 @@
 //! Get-OutlookQrSigninEvidence: the sign-in events whose session began with authentication
 //! transfer, page by page, and their per-user totals (for the export join and the report).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::entra_access::{EntraAccess, entra_failure};
@@ -10,6 +10,8 @@ use super::log_sink::{LogLevel, log};
 use super::session::Session;
 use crate::device::{TICKS_PER_SECOND, UtcTimestamp};
 use crate::graph::signins::{SignIn, SignInPage, SignInPager, SignInQuery};
+
+pub const TICKS_PER_DAY: i64 = 86_400 * TICKS_PER_SECOND;
 
 /// The default window, and the logs' retention with P1/P2.
 pub const DEFAULT_WINDOW_DAYS: i64 = 30;
@@ -123,6 +125,9 @@ pub struct UserEvidence {
 pub struct EvidenceTotals {
     by_user: HashMap<String, UserEvidence>,
     pub signins: u64,
+    /// Sign-ins per UTC day (days since 0001-01-01, as [`UtcTimestamp::ticks`] counts), for the
+    /// report's chart.
+    by_day: BTreeMap<i64, u64>,
 }
 
 impl EvidenceTotals {
@@ -136,6 +141,10 @@ impl EvidenceTotals {
             return;
         }
         self.signins += 1;
+        *self
+            .by_day
+            .entry(event.created.ticks().div_euclid(TICKS_PER_DAY))
+            .or_default() += 1;
         let entry = self.by_user.entry(key).or_insert_with(|| UserEvidence {
             user_id: event.user_id.clone(),
             user_principal_name: event.user_principal_name.clone(),
@@ -165,6 +174,11 @@ impl EvidenceTotals {
 
     pub fn user_count(&self) -> u64 {
         self.by_user.len() as u64
+    }
+
+    /// Sign-ins per UTC day number (see [`TICKS_PER_DAY`]); days without any are absent.
+    pub fn per_day(&self) -> &BTreeMap<i64, u64> {
+        &self.by_day
     }
 }
 
@@ -283,6 +297,24 @@ mod tests {
             UtcTimestamp::parse("2026-11-25T10:00:00Z").unwrap()
         );
         assert_eq!(users[1].signins, 1);
+    }
+
+    #[test]
+    fn totals_per_utc_day() {
+        let mut t = EvidenceTotals::default();
+        t.add(&event("a", "a@x.com", "2026-11-20T00:00:00Z"));
+        t.add(&event("b", "b@x.com", "2026-11-20T23:59:59Z"));
+        t.add(&event("a", "a@x.com", "2026-11-21T00:00:00Z"));
+        t.add(&event("", "", "2026-11-22T10:00:00Z"));
+        let day = |at: &str| UtcTimestamp::parse(at).unwrap().ticks() / TICKS_PER_DAY;
+        let got: Vec<(i64, u64)> = t.per_day().iter().map(|(d, n)| (*d, *n)).collect();
+        assert_eq!(
+            got,
+            [
+                (day("2026-11-20T12:00:00Z"), 2),
+                (day("2026-11-21T12:00:00Z"), 1)
+            ]
+        );
     }
 
     #[test]

@@ -12,6 +12,9 @@ pub mod log_sink;
 pub mod owa_account_transfer;
 pub mod prompt;
 pub mod report;
+pub mod report_charts;
+pub mod report_html;
+pub mod report_numbers;
 pub mod revoke;
 pub mod session;
 

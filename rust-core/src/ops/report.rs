@@ -3,7 +3,7 @@
 //! the QR-code sign-in (the sign-in logs' authentication transfers, or why that is unknown), and
 //! what to do next — rendered as a self-contained HTML page, JSON or CSV.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -15,7 +15,10 @@ use super::error::OpError;
 use super::evidence::{self, EvidenceSpec, UserEvidence};
 use super::inventory::DeviceListing;
 use super::prompt::{self, Verdict};
+use super::report_html;
+use super::report_numbers::NumberFormat;
 use super::session::Session;
+use crate::device::UtcTimestamp;
 use crate::exo::MobileDeviceQuery;
 use crate::export::AtomicCsvFile;
 
@@ -134,6 +137,15 @@ pub struct EvidenceUserRow {
     pub last_utc: String,
 }
 
+/// One UTC day of the sign-in chart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DayCount {
+    /// `YYYY-MM-DD` (UTC).
+    pub date: String,
+    pub signins: u64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EvidenceSection {
@@ -144,6 +156,9 @@ pub struct EvidenceSection {
     pub users: u64,
     pub signins: u64,
     pub per_user: Vec<EvidenceUserRow>,
+    /// Transfer sign-ins per UTC day, every day the window touches (zero days included), oldest
+    /// first; empty when the logs could not be read.
+    pub per_day: Vec<DayCount>,
     /// False when the evidence users could not be matched to their mailboxes (then the CSV's
     /// TransferSignIns column stays empty rather than claiming zero).
     pub matched_to_devices: bool,
@@ -178,6 +193,9 @@ pub struct ReportSpec {
     pub path: Option<PathBuf>,
     pub overwrite: bool,
     pub query: MobileDeviceQuery,
+    /// The reader's culture name (e.g. `ja-JP`) for the HTML's thousands separators; empty:
+    /// invariant. The JSON and CSV keep raw numbers.
+    pub culture: String,
 }
 
 pub struct ReportOutcome {
@@ -270,7 +288,7 @@ pub async fn build(
         ReportFormat::Json => serde_json::to_string_pretty(&report)
             .map_err(|e| OpError::new(super::FailureKind::Internal, e.to_string()))?,
         ReportFormat::Csv => csv_text(&report),
-        ReportFormat::Html => html(&report),
+        ReportFormat::Html => html(&report, &spec.culture),
     };
     let path = match file {
         Some(mut file) => {
@@ -340,6 +358,7 @@ async fn read_evidence(session: &Session) -> (EvidenceSection, HashMap<String, U
         users: 0,
         signins: 0,
         per_user: Vec::new(),
+        per_day: Vec::new(),
         matched_to_devices: false,
     };
     let totals = match evidence::collect(session, &EvidenceSpec::default()).await {
@@ -356,6 +375,7 @@ async fn read_evidence(session: &Session) -> (EvidenceSection, HashMap<String, U
         Err(e) => (HashMap::new(), Some(e.message)),
     };
     let users = totals.users();
+    let per_day = days_in_window(totals.per_day(), evidence::now());
     let mut reason = format!(
         "{} user(s) signed a phone in through authentication transfer (the QR code) {} time(s) in the last {} days.",
         users.len(),
@@ -384,8 +404,28 @@ async fn read_evidence(session: &Session) -> (EvidenceSection, HashMap<String, U
                 last_utc: utc_text(u.last),
             })
             .collect(),
+        per_day,
     };
     (section, by_mailbox)
+}
+
+/// Every UTC day from the window's first to `now`'s (a 30-day window touches 31 dates), with
+/// its count; a day outside that range that has sign-ins (the window is computed a moment
+/// before `now`) widens it rather than being dropped, so the bars always add up to the total.
+fn days_in_window(per_day: &BTreeMap<i64, u64>, now: UtcTimestamp) -> Vec<DayCount> {
+    let last = now.ticks().div_euclid(evidence::TICKS_PER_DAY);
+    let first = last - evidence::DEFAULT_WINDOW_DAYS;
+    let first = per_day.keys().next().map_or(first, |d| first.min(*d));
+    let last = per_day.keys().next_back().map_or(last, |d| last.max(*d));
+    (first..=last)
+        .filter_map(|day| {
+            let parts = UtcTimestamp::from_ticks(day * evidence::TICKS_PER_DAY)?.parts();
+            Some(DayCount {
+                date: format!("{:04}-{:02}-{:02}", parts.year, parts.month, parts.day),
+                signins: per_day.get(&day).copied().unwrap_or(0),
+            })
+        })
+        .collect()
 }
 
 fn recommendations(
@@ -468,7 +508,7 @@ fn csv_text(report: &AuditReport) -> String {
     out
 }
 
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for ch in text.chars() {
         match ch {
@@ -483,27 +523,48 @@ fn escape(text: &str) -> String {
     out
 }
 
-fn table(title: &str, first: &str, rows: &[Count]) -> String {
-    let mut t = format!(
-        "<h2>{}</h2><table><thead><tr><th>{}</th><th class=\"n\">Devices</th></tr></thead><tbody>",
+/// A titled table of counts (one row per name), folded after the first rows.
+fn table(
+    title: &str,
+    first: &str,
+    rows: &[Count],
+    numbers: NumberFormat,
+    full_data: &str,
+) -> String {
+    let rows: Vec<String> = rows
+        .iter()
+        .map(|c| {
+            format!(
+                "<tr><td>{}</td><td class=\"n\">{}</td></tr>",
+                escape(&c.name),
+                numbers.format(c.devices)
+            )
+        })
+        .collect();
+    format!(
+        "<h2>{}</h2>{}",
         escape(title),
-        escape(first)
-    );
-    for c in rows {
-        let _ = write!(
-            t,
-            "<tr><td>{}</td><td class=\"n\">{}</td></tr>",
-            escape(&c.name),
-            c.devices
-        );
-    }
-    t.push_str("</tbody></table>");
-    t
+        report_html::collapsible_table(
+            &format!(
+                "<tr><th>{}</th><th class=\"n\">Devices</th></tr>",
+                escape(first)
+            ),
+            &rows,
+            numbers,
+            full_data
+        )
+    )
 }
 
+const IN_JSON: &str = "the JSON report (Get-OutlookQrGuardReport -Format Json)";
+const IN_CSV: &str =
+    "the CSV and JSON reports (Get-OutlookQrGuardReport -Format Csv or -Format Json)";
+
 /// One page, no scripts, no external resources: it opens the same in a browser, a mail
-/// attachment or a ticket, and a hostile device name cannot run anything.
-fn html(report: &AuditReport) -> String {
+/// attachment or a ticket, and a hostile device name cannot run anything (the page's
+/// Content-Security-Policy also tells the browser so). Numbers are grouped for `culture`.
+fn html(report: &AuditReport, culture: &str) -> String {
+    let numbers = NumberFormat::for_culture(culture);
     let (badge, colour) = match report.verdict.as_str() {
         "Exposed" => ("Exposed: the QR sign-in prompt is shown", "#b00020"),
         "ReportOnly" => (
@@ -515,17 +576,20 @@ fn html(report: &AuditReport) -> String {
         "Blocked" => ("Blocked at Entra ID", "#1b6e20"),
         _ => ("Unknown", "#6b6b6b"),
     };
-    let mut policies = String::new();
-    for p in &report.conditional_access.policies {
-        let _ = write!(
-            policies,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(&p.display_name),
-            escape(&p.state),
-            if p.covers_everyone { "yes" } else { "no" },
-            escape(&p.exclusions.join(", "))
-        );
-    }
+    let policies: Vec<String> = report
+        .conditional_access
+        .policies
+        .iter()
+        .map(|p| {
+            format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&p.display_name),
+                escape(&p.state),
+                if p.covers_everyone { "yes" } else { "no" },
+                escape(&p.exclusions.join(", "))
+            )
+        })
+        .collect();
     let ca = format!(
         "<h2>Conditional Access (Entra ID)</h2><p><b>{}</b>: {}</p>{}",
         escape(&report.conditional_access.state),
@@ -533,26 +597,32 @@ fn html(report: &AuditReport) -> String {
         if policies.is_empty() {
             String::new()
         } else {
-            format!(
-                "<table><thead><tr><th>Policy</th><th>State</th><th>All users and apps</th><th>Exclusions</th></tr></thead><tbody>{policies}</tbody></table>"
+            report_html::collapsible_table(
+                "<tr><th>Policy</th><th>State</th><th>All users and apps</th><th>Exclusions</th></tr>",
+                &policies,
+                numbers,
+                IN_JSON,
             )
         }
     );
-    let mut owa_rows = String::new();
-    for p in &report.owa_mailbox_policies.policies {
-        let _ = write!(
-            owa_rows,
-            "<tr><td>{}{}</td><td>{}</td><td class=\"n\">{}</td></tr>",
-            escape(&p.name),
-            if p.is_default { " (default)" } else { "" },
-            match p.account_transfer_enabled {
-                Some(true) => "True",
-                Some(false) => "False",
-                None => "(not reported)",
-            },
-            p.mailboxes
-        );
-    }
+    let owa_rows: Vec<String> = report
+        .owa_mailbox_policies
+        .policies
+        .iter()
+        .map(|p| {
+            format!(
+                "<tr><td>{}{}</td><td>{}</td><td class=\"n\">{}</td></tr>",
+                escape(&p.name),
+                if p.is_default { " (default)" } else { "" },
+                match p.account_transfer_enabled {
+                    Some(true) => "True",
+                    Some(false) => "False",
+                    None => "(not reported)",
+                },
+                numbers.format(p.mailboxes)
+            )
+        })
+        .collect();
     let owa = format!(
         "<h2>OWA mailbox policies: AccountTransferEnabled (semi-documented)</h2><p><b>{}</b>: {}</p><p><small>{}</small></p>{}",
         escape(&report.owa_mailbox_policies.state),
@@ -561,31 +631,41 @@ fn html(report: &AuditReport) -> String {
         if owa_rows.is_empty() {
             String::new()
         } else {
-            format!(
-                "<table><thead><tr><th>Policy</th><th>AccountTransferEnabled</th><th class=\"n\">Mailboxes</th></tr></thead><tbody>{owa_rows}</tbody></table>"
+            report_html::collapsible_table(
+                "<tr><th>Policy</th><th>AccountTransferEnabled</th><th class=\"n\">Mailboxes</th></tr>",
+                &owa_rows,
+                numbers,
+                IN_JSON,
             )
         }
     );
-    let mut evidence_rows = String::new();
-    for u in report.evidence.per_user.iter().take(TOP_USERS * 5) {
-        let _ = write!(
-            evidence_rows,
-            "<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>",
-            escape(&u.user_principal_name),
-            u.transfer_sign_ins,
-            escape(&u.first_utc),
-            escape(&u.last_utc)
-        );
-    }
+    let evidence_rows: Vec<String> = report
+        .evidence
+        .per_user
+        .iter()
+        .map(|u| {
+            format!(
+                "<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&u.user_principal_name),
+                numbers.format(u.transfer_sign_ins),
+                escape(&u.first_utc),
+                escape(&u.last_utc)
+            )
+        })
+        .collect();
     let evidence = format!(
-        "<h2>QR-code sign-ins (authentication transfer, last {} days)</h2><p>{}</p>{}",
+        "<h2>QR-code sign-ins (authentication transfer, last {} days)</h2><p>{}</p>{}{}",
         report.evidence.window_days,
         escape(&report.evidence.reason),
+        report_html::signins_figure(report, numbers),
         if evidence_rows.is_empty() {
             String::new()
         } else {
-            format!(
-                "<table><thead><tr><th>User</th><th class=\"n\">Sign-ins</th><th>First (UTC)</th><th>Last (UTC)</th></tr></thead><tbody>{evidence_rows}</tbody></table>"
+            report_html::collapsible_table(
+                "<tr><th>User</th><th class=\"n\">Sign-ins</th><th>First (UTC)</th><th>Last (UTC)</th></tr>",
+                &evidence_rows,
+                numbers,
+                IN_JSON,
             )
         }
     );
@@ -593,34 +673,53 @@ fn html(report: &AuditReport) -> String {
     for r in &report.recommendations {
         let _ = write!(recs, "<li>{}</li>", escape(r));
     }
-    format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>Outlook QR sign-in audit: {org}</title>\
-<style>body{{font-family:Segoe UI,Meiryo,Helvetica,Arial,sans-serif;margin:2em;color:#222;max-width:60em}}h1{{font-size:1.5em}}h2{{font-size:1.15em;margin-top:1.6em}}\
-.badge{{display:inline-block;padding:.3em .8em;border-radius:.3em;color:#fff;background:{colour}}}table{{border-collapse:collapse;min-width:24em}}th,td{{border-bottom:1px solid #ddd;padding:.3em .8em;text-align:left}}\
-.n{{text-align:right}}.kpi{{display:inline-block;margin-right:2em}}.kpi b{{font-size:1.6em;display:block}}small{{color:#666}}</style></head><body>\
-<h1>Outlook QR-code sign-in audit: {org}</h1><p><span class=\"badge\">{badge}</span></p><p>{reason}</p>\
-<p><span class=\"kpi\"><b>{devices}</b>Outlook mobile devices</span><span class=\"kpi\"><b>{users}</b>users with devices</span></p>\
-<h2>Recommendations</h2><ol>{recs}</ol>{ca}{owa}{evidence}{os}{top}<p><small>Generated {at} by OutlookQrGuard {version}.</small></p></body></html>\n",
-        org = escape(&report.organization),
-        colour = colour,
-        badge = escape(badge),
-        reason = escape(&report.verdict_reason),
-        devices = report.outlook_mobile_devices,
-        users = report.users_with_devices,
-        recs = recs,
-        ca = ca,
-        owa = owa,
-        evidence = evidence,
-        os = table(
+    let os = format!(
+        "{}{}",
+        table(
             "Devices by operating system",
             "Operating system",
-            &report.devices_by_os
+            &report.devices_by_os,
+            numbers,
+            IN_JSON
         ),
-        top = table(
+        report_html::devices_by_os_figure(report, numbers)
+    );
+    // The page's sections in order; a new section is one more entry.
+    let sections = [
+        format!("<h2>Recommendations</h2><ol>{recs}</ol>"),
+        report_html::layers_figure(report),
+        ca,
+        owa,
+        evidence,
+        os,
+        table(
             "Users with the most devices",
             "User",
-            &report.users_with_most_devices
+            &report.devices_per_user,
+            numbers,
+            IN_CSV,
         ),
+    ];
+    format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">{csp}<meta name=\"viewport\" content=\"width=device-width\"><title>Outlook QR sign-in audit: {org}</title>\
+<style>{style}</style></head><body data-culture=\"{culture}\">\
+<h1>Outlook QR-code sign-in audit: {org}</h1><p><span class=\"badge\">{badge}</span></p><p>{reason}</p>\
+<p><span class=\"kpi\"><b>{devices}</b>Outlook mobile devices</span><span class=\"kpi\"><b>{users}</b>users with devices</span></p>\
+{sections}<p><small>Generated {at} by OutlookQrGuard {version}. Numbers formatted for {culture_name}.</small></p></body></html>\n",
+        csp = report_html::CSP_META,
+        style = report_html::stylesheet(colour),
+        culture = escape(culture),
+        culture_name = if culture.trim().is_empty() {
+            "the invariant culture".to_owned()
+        } else {
+            escape(culture)
+        },
+        org = escape(&report.organization),
+        badge = escape(badge),
+        reason = escape(&report.verdict_reason),
+        devices = numbers.format(report.outlook_mobile_devices),
+        users = numbers.format(report.users_with_devices),
+        sections = sections.concat(),
         at = escape(&report.generated_at_utc),
         version = crate::build_info::VERSION,
     )
@@ -713,13 +812,27 @@ mod tests {
                 first_utc: "2026-11-01T00:00:00Z".into(),
                 last_utc: "2026-11-20T00:00:00Z".into(),
             }],
+            per_day: vec![
+                DayCount {
+                    date: "2026-11-01".into(),
+                    signins: 1,
+                },
+                DayCount {
+                    date: "2026-11-02".into(),
+                    signins: 0,
+                },
+                DayCount {
+                    date: "2026-11-03".into(),
+                    signins: 3,
+                },
+            ],
             matched_to_devices: true,
         }
     }
 
     #[test]
     fn html_escapes_every_value_and_loads_nothing_external() {
-        let page = html(&sample());
+        let page = html(&sample(), "en-US");
         assert!(page.contains("Contoso &lt;script&gt;"));
         assert!(!page.contains("<script"));
         assert!(!page.contains("http://") && !page.contains("https://"));
@@ -737,6 +850,90 @@ mod tests {
             page.contains("<td>Policy &lt;x&gt; (default)</td><td>True</td><td class=\"n\">7</td>")
         );
         assert!(page.contains("reserved for internal Microsoft use"));
+        // The browser is told too: no script, nothing loaded, before anything else in <head>.
+        let head = page.split_once("<title>").map(|h| h.0).unwrap_or_default();
+        assert!(head.contains(
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">"
+        ));
+        // The three charts, with their marks: a box per layer, a bar per day and per OS.
+        let marks = |id: &str, mark: &str| {
+            let start = page
+                .find(&format!("<svg id=\"{id}\""))
+                .unwrap_or(page.len());
+            let end = page[start..]
+                .find("</svg>")
+                .map_or(page.len(), |e| start + e);
+            page[start..end].matches(mark).count()
+        };
+        assert_eq!(marks("chart-layers", "<rect class=\"layer "), 3);
+        assert_eq!(marks("chart-signins-per-day", "<rect class=\"bar"), 3);
+        assert_eq!(marks("chart-devices-by-os", "<rect class=\"bar\""), 2);
+        assert!(page.contains("<rect class=\"layer open\"") && page.contains(">Shown</text>"));
+        assert!(page.contains(">Enforced, with exclusions</text>"));
+        assert!(page.contains("Numbers formatted for en-US."));
+    }
+
+    #[test]
+    fn html_numbers_follow_the_culture_and_the_json_stays_raw() {
+        let mut report = sample();
+        report.outlook_mobile_devices = 12_345;
+        report.devices_per_user[0].devices = 4_321;
+        let page = html(&report, "de-DE");
+        assert!(page.contains("<b>12.345</b>Outlook mobile devices"));
+        assert!(page.contains("<td class=\"n\">4.321</td>"));
+        assert!(html(&report, "fr-FR").contains("<b>12\u{202f}345</b>"));
+        assert!(html(&report, "").contains("<b>12,345</b>"));
+        let json = serde_json::to_string(&report).unwrap_or_default();
+        assert!(json.contains("\"outlookMobileDevices\":12345"));
+        assert!(json.contains("\"perDay\":[{\"date\":\"2026-11-01\",\"signins\":1}"));
+    }
+
+    #[test]
+    fn long_tables_fold_after_the_first_rows() {
+        let mut report = sample();
+        report.devices_per_user = (0..30)
+            .map(|i| Count {
+                name: format!("user{i:02}"),
+                devices: 30 - i,
+            })
+            .collect();
+        let page = html(&report, "en-US");
+        let top = page
+            .split_once("Users with the most devices")
+            .map(|p| p.1)
+            .unwrap_or_default();
+        let (visible, folded) = top.split_once("<details").unwrap_or_default();
+        assert!(visible.contains("user09") && !visible.contains("user10"));
+        assert!(folded.contains("Show all 30 rows") && folded.contains("user29"));
+        assert!(folded.contains("Get-OutlookQrGuardReport -Format Csv"));
+    }
+
+    #[test]
+    fn the_chart_covers_every_day_of_the_window() {
+        let at = |s: &str| UtcTimestamp::parse(s).unwrap_or_else(|_| evidence::now());
+        let day = |s: &str| at(s).ticks() / evidence::TICKS_PER_DAY;
+        let per_day: BTreeMap<i64, u64> = [
+            (day("2026-11-07T08:00:00Z"), 2),
+            (day("2026-12-06T01:00:00Z"), 1),
+        ]
+        .into();
+        let days = days_in_window(&per_day, at("2026-12-06T20:00:00Z"));
+        assert_eq!(days.len(), 31);
+        assert_eq!(days[0].date, "2026-11-06");
+        assert_eq!(days[30].date, "2026-12-06");
+        assert_eq!(days.iter().map(|d| d.signins).sum::<u64>(), 3);
+        assert_eq!(days[1].signins, 2);
+        // An event just before the window's first day widens the chart, it is not dropped.
+        let early: BTreeMap<i64, u64> = [(day("2026-11-05T23:59:00Z"), 1)].into();
+        let days = days_in_window(&early, at("2026-12-06T20:00:00Z"));
+        assert_eq!(
+            (days.len(), days[0].date.as_str(), days[0].signins),
+            (32, "2026-11-05", 1)
+        );
+        assert_eq!(
+            days_in_window(&BTreeMap::new(), at("2026-12-06T00:00:00Z")).len(),
+            31
+        );
     }
 
     #[test]
@@ -858,10 +1055,13 @@ mod tests {
             ["internalGuest (guests or external users)"]
         );
         assert!(
-            html(&AuditReport {
-                conditional_access: section,
-                ..sample()
-            })
+            html(
+                &AuditReport {
+                    conditional_access: section,
+                    ..sample()
+                },
+                ""
+            )
             .contains("<td>p</td><td>enabled</td><td>no</td>")
         );
     }
