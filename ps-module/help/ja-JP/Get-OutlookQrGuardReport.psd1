@@ -18,7 +18,7 @@ Get-OutlookQrGuardReport は、両方の層 (プロンプトの設定と、条�
 
 - 全ユーザーとそれぞれの端末数
 
--Format で形式を選びます。Html (既定) は、スクリプトや外部リソースを含まない 1 ページで完結した Web ページです。ブラウザーで開いたり、メールやチケットに添付したりでき、PowerShell を使わない人でも読めます。Json はすべての数値を camelCase の名前 (organization、generatedAtUtc、promptEnabled、verdict、verdictReason、outlookMobileDevices、usersWithDevices、devicesByOs、usersWithMostDevices、recommendations、devicesPerUser、state・reason・code・policies を持つ conditionalAccess、available・reason・windowDays・users・signins・perUser を持つ evidence) で持ち、監視や Runbook に向いています。Csv はユーザーごとに 1 行 (列は User、OutlookMobileDevices、TransferSignIns) で、Excel 向けです。ユーザーはメールボックスの表示名 (UserDisplayNameNew) で示されます。
+-Format で形式を選びます。Html (既定) は、スクリプトや外部リソースを含まない 1 ページで完結した Web ページです。ブラウザーで開いたり、メールやチケットに添付したりでき、PowerShell を使わない人でも読めます。ページにはインライン SVG で 3 つの図を描きます: 3 つの層 (プロンプト MobileAppEducationEnabled、OWA メールボックス ポリシーのスイッチ AccountTransferEnabled (半ば文書化されたもの)、認証の転送を禁止する条件付きアクセス: なし・レポート専用・有効) とその状態 (色だけでなく枠内に文字でも表示)、30 日間の UTC の日ごとの QR コード サインイン数 (サインインのない日も含む)、OS ごとの端末数です。各図にはスクリーン リーダー向けのタイトルと説明文が付きます。数値は -Culture の桁区切り記号で区切られます。長い表は先頭 10 行を表示し、残り (ページには最大 1,000 行) は "Show all" の下に折りたたまれます。全データは JSON (ユーザーごとの数は CSV にも) にあります。印刷すると折りたたまれた行は展開され、図はページをまたいで分割されません。ページはスクリプトと外部リソースを禁止する Content-Security-Policy を持つため、ブラウザーもそれを強制します。Json はすべての数値を camelCase の名前 (organization、generatedAtUtc、promptEnabled、verdict、verdictReason、outlookMobileDevices、usersWithDevices、devicesByOs、usersWithMostDevices、recommendations、devicesPerUser、state・reason・code・policies を持つ conditionalAccess、available・reason・windowDays・users・signins・perUser・perDay を持つ evidence) で持ち、監視や Runbook に向いています。Csv はユーザーごとに 1 行 (列は User、OutlookMobileDevices、TransferSignIns) で、Excel 向けです。ユーザーはメールボックスの表示名 (UserDisplayNameNew) で示されます。
 
 -Path を指定しない場合、レポートは文字列として返されます。-Path を指定すると、そのファイルに書き込み、FileInfo を返します。ファイルは Export-OutlookMobileDevice と同じ安全な方法で書き込まれます。一時的な名前で書き込み、完成してから名前を変更するため、失敗や中断をしても書きかけのファイルは残りません。既存のファイルは -Force を付けた場合にだけ置き換えます。フォルダーは存在している必要があります。CSV は BOM 付き UTF-8 で、=、+、-、@、タブ、復帰 (CR) で始まる値には先頭にアポストロフィが付きます。HTML と JSON は BOM なしの UTF-8 です。ページの文章は英語です。
 
@@ -28,6 +28,7 @@ Get-OutlookQrGuardReport は、両方の層 (プロンプトの設定と、条�
         Format            = 'レポートの形式: Html (既定)、Json、Csv。'
         Path              = 'レポートを書き込むファイル。相対パスは PowerShell の現在の場所を基準に解決されます。指定しない場合、レポートは文字列として返されます。 このファイルには IMEI、電話番号、ユーザー名が含まれます。Linux と macOS では、自分だけが読み書きできるファイル (モード 0600) として作成され、-Force で置き換えたファイルは元のモードを保ちます。Windows ではフォルダーのアクセス許可 (ACL) を継承するため、適切な人だけが読めるフォルダーに書き込んでください。'
         Force             = '-Path の既存のファイルを置き換えます。指定しない場合、既存のファイルはエラーになります。どちらの場合もフォルダーは存在している必要があります。'
+        Culture           = 'HTML ページの数値に使う桁区切り記号のカルチャ。例: en-US (1,234)、ja-JP (1,234)、de-DE (1.234)、fr-FR (1 234、狭いノーブレーク スペース)、en-IN (12,34,567)。既定はセッションの現在のカルチャ ($PSCulture) です。ページの文章は英語のままで、JSON と CSV の数値は区切りのない数値です。区切り記号が分からないカルチャは言語で、それでもなければコンマで区切ります。'
         UserPrincipalName = 'このメールボックスの端末だけを数えます。ユーザー プリンシパル名、エイリアス、またはその他のメールボックス ID を指定します。既定ではすべてのメールボックスの端末を数えます。'
         DeviceModel       = 'DeviceModel がこの値の端末だけを数えます。既定は "Outlook for iOS and Android" です。'
         AnyDeviceModel    = 'Outlook モバイル アプリだけでなく、すべての機種の ActiveSync 端末を数えます。-DeviceModel より優先されます。'

@@ -29,12 +29,21 @@ public sealed class GetOutlookQrGuardReportCommand : DeviceQueryCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>
+    /// The reader's culture for the HTML's thousands separators (e.g. ja-JP, de-DE); by default the
+    /// session's current culture. The page has no script, so it cannot localise itself; JSON and CSV
+    /// keep raw numbers.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNull]
+    public CultureInfo Culture { get; set; } = CultureInfo.CurrentCulture;
+
     protected override void EndProcessing()
     {
         var session = ResolveSession();
         string? path = Path is null ? null : GetUnresolvedProviderPathFromPSPath(Path);
         if (path is not null && !ShouldProcess(path, $"Write the {Format} audit report")) return;
-        var request = new ReportRequest { format = Format, path = path, overwrite = Force, query = BuildQuery() };
+        var request = new ReportRequest { format = Format, path = path, overwrite = Force, query = BuildQuery(), culture = Culture.Name };
         try
         {
             var wire = request.Wire(); // ownership passes to the engine
