@@ -47,4 +47,21 @@ if [ "$(uname -sm)" = "Linux x86_64" ] && command -v apt-get >/dev/null && [ -x 
   rm -f "$log"
 fi
 
-echo "bootstrap: ready ($(.tools/pwsh/pwsh -NoProfile -Command '$PSVersionTable.PSVersion.ToString()') pwsh, Pester 6.2.0, $(cargo --version)$windows)"
+# Headless Chromium renders the HTML report in tests/pester/ReportRender.Tests.ps1 (skipped without
+# it). Debian's package; apt-get needs root, as above.
+browser=""
+if [ "$(uname -s)" = Linux ] && command -v apt-get >/dev/null && ! command -v chromium >/dev/null; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "bootstrap: the report rendering test needs chromium (apt-get install chromium, as root); skipped" >&2
+  else
+    log=$(mktemp)
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; } >"$log" 2>&1; then
+      cat "$log" >&2; rm -f "$log"
+      echo "bootstrap: installing chromium failed" >&2; exit 1
+    fi
+    rm -f "$log"
+  fi
+fi
+command -v chromium >/dev/null && browser=", $(chromium --version 2>/dev/null | head -n 1)"
+
+echo "bootstrap: ready ($(.tools/pwsh/pwsh -NoProfile -Command '$PSVersionTable.PSVersion.ToString()') pwsh, Pester 6.2.0, $(cargo --version)$windows$browser)"
