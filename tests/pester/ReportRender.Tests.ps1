@@ -45,7 +45,7 @@ BeforeAll {
         $out = Join-Path $TestDrive "chromium-$([guid]::NewGuid().ToString('N')).out"
         $err = "$out.err"
         $arguments = @('--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--enable-logging=stderr', '--v=0',
-            "--user-data-dir=$profileDir") + $Extra + @(([uri](Resolve-Path $File).Path).AbsoluteUri)
+            "--user-data-dir=$profileDir") + $Extra + @([uri]::new((Resolve-Path -LiteralPath $File).Path).AbsoluteUri)
         try {
             $p = Start-Process -FilePath $Chromium -ArgumentList $arguments -RedirectStandardOutput $out -RedirectStandardError $err -PassThru -NoNewWindow
             if (-not $p.WaitForExit(120000)) { $p.Kill($true); throw "chromium did not finish in 120 s: $arguments" }
