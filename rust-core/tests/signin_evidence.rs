@@ -7,7 +7,7 @@
 
 mod http_support;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use http_support::*;
 use outlook_qr_guard::device::{TICKS_PER_SECOND, UtcTimestamp, mailbox_distinguished_name};
@@ -442,6 +442,26 @@ async fn the_report_shows_both_layers_and_the_evidence() {
         report["evidence"]["users"].as_u64().unwrap() as usize,
         users.len()
     );
+    // The chart's data: every UTC day the 30-day window touches, zero days included, each with
+    // the log's transfer sign-ins of that date.
+    let per_day = report["evidence"]["perDay"].as_array().unwrap();
+    assert_eq!(per_day.len(), 31, "{per_day:?}");
+    let mut want_per_day: BTreeMap<String, u64> = BTreeMap::new();
+    for e in &want {
+        let created = e["createdDateTime"].as_str().unwrap();
+        *want_per_day.entry(created[..10].to_owned()).or_default() += 1;
+    }
+    let got_per_day: BTreeMap<String, u64> = per_day
+        .iter()
+        .filter(|d| d["signins"].as_u64().unwrap() > 0)
+        .map(|d| {
+            (
+                d["date"].as_str().unwrap().to_owned(),
+                d["signins"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(got_per_day, want_per_day);
     assert!(
         report["recommendations"]
             .as_array()

@@ -140,6 +140,26 @@ Describe 'Get-OutlookQrGuardReport rendered in headless Chromium' {
         $r.Console -join "`n" | Should -Match 'Content Security Policy'
     }
 
+    It 'printed, the folded rows unfold: as many pages as with every <details> open, more than without them' {
+        if (-not $Chromium) { Set-ItResult -Skipped -Because $NoChromium; return }
+        $html = Get-Content -Raw $Page
+        $html | Should -Match '<details class="more">'
+        # Pages of the PDF Chromium prints (its writer emits one uncompressed /Type /Page per page).
+        function Get-PrintedPage([string] $Html, [string] $Name) {
+            $file = Join-Path $TestDrive "$Name.html"
+            $pdf = Join-Path $TestDrive "$Name.pdf"
+            Set-Content -Path $file -Value $Html -NoNewline
+            $r = Invoke-Chromium $file @("--print-to-pdf=$pdf", '--no-pdf-header-footer')
+            $r.Console -join "`n" | Should -BeNullOrEmpty
+            [regex]::Matches([IO.File]::ReadAllText($pdf, [Text.Encoding]::Latin1), '/Type\s*/Page(?![s\w])').Count
+        }
+        $printed = Get-PrintedPage $html 'printed'
+        $open = Get-PrintedPage ($html -replace '<details class="more">', '<details class="more" open>') 'open'
+        $without = Get-PrintedPage ([regex]::Replace($html, '<details class="more">[\s\S]*?</details>', '')) 'without'
+        $printed | Should -Be $open
+        $printed | Should -BeGreaterThan $without
+    }
+
     It 'keeps a screenshot of the page under TestResults/ReportRender' {
         if (-not $Chromium) { Set-ItResult -Skipped -Because $NoChromium; return }
         $png = Join-Path $OutDir 'report.png'

@@ -30,7 +30,7 @@ pub fn stylesheet(badge_colour: &str) -> String {
 figure{{margin:1em 0}}figcaption{{color:#444;font-size:.9em;margin-top:.3em}}svg.chart{{max-width:100%;height:auto;font-size:12px}}\
 svg .bar{{fill:#3867a8}}svg .grid{{stroke:#e3e3e3}}svg .baseline{{stroke:#888}}svg .axis,svg .value,svg .label{{fill:#333}}svg .empty{{fill:#888}}\
 svg .layer{{stroke-width:2}}svg .layer.open{{fill:#fde8ea;stroke:#b00020}}svg .layer.partial{{fill:#fff3dc;stroke:#8a5a00}}svg .layer.closed{{fill:#e6f4e7;stroke:#1b6e20}}svg .layer.unknown{{fill:#f0f0f0;stroke:#6b6b6b}}\
-svg .layer-name{{font-weight:bold;fill:#222}}svg .layer-setting{{font-family:Consolas,monospace;fill:#333}}svg .layer-note{{font-style:italic;fill:#666}}\
+svg .layer-name{{font-weight:bold;fill:#222}}svg .layer-setting{{font-family:Consolas,monospace;font-size:11px;fill:#333}}svg .layer-note{{font-style:italic;fill:#666}}\
 svg .layer-state{{font-weight:bold;font-size:14px}}svg .layer-state.open{{fill:#b00020}}svg .layer-state.partial{{fill:#8a5a00}}svg .layer-state.closed{{fill:#1b6e20}}svg .layer-state.unknown{{fill:#444}}\
 svg .flow{{stroke:#666;stroke-width:2}}svg .arrowhead{{fill:#666}}details{{margin:.4em 0}}summary{{cursor:pointer;color:#3867a8}}\
 @media print{{body{{margin:0;max-width:none;color:#000}}.badge,svg{{print-color-adjust:exact;-webkit-print-color-adjust:exact}}\
