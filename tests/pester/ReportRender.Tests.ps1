@@ -80,7 +80,7 @@ AfterAll {
 }
 
 Describe 'Get-OutlookQrGuardReport rendered in headless Chromium' {
-    It 'renders with no console message at all: no script, nothing refused, nothing failed to load' {
+    It 'renders with no console message at all: no script, nothing refused by its Content-Security-Policy' {
         if (-not $Chromium) { Set-ItResult -Skipped -Because $NoChromium; return }
         $Rendered.ExitCode | Should -Be 0
         $Rendered.Out | Should -Match '<h1>Outlook QR-code sign-in audit'
@@ -140,7 +140,7 @@ Describe 'Get-OutlookQrGuardReport rendered in headless Chromium' {
         $r.Console -join "`n" | Should -Match 'Content Security Policy'
     }
 
-    It 'printed, the folded rows unfold: as many pages as with every <details> open, more than without them' {
+    It 'printed, the folded rows unfold: as many pages as with every folded table open, more than without those rows' {
         if (-not $Chromium) { Set-ItResult -Skipped -Because $NoChromium; return }
         $html = Get-Content -Raw $Page
         $html | Should -Match '<details class="more">'
