@@ -19,9 +19,12 @@ pub const MAX_ROWS: usize = 1000;
 /// https://www.w3.org/TR/CSP3/#meta-element), so it comes first in `<head>`.
 pub const CSP_META: &str = "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">";
 
-/// Screen and print styles. In print the folded rows unfold (`::details-content`, Chromium 131+;
-/// the `display:block` rule covers browsers that show a closed `<details>` body when told), the
-/// "show all" summary goes, and charts and rows are not cut by a page break.
+/// Screen and print styles. In print the folded rows unfold, the "show all" summary goes, and
+/// charts and rows are not cut by a page break. Unfolding uses `::details-content`
+/// (https://drafts.csswg.org/css-pseudo-4/#details-content-pseudo; Chrome/Edge 131, Firefox 143,
+/// Safari 18.4 per MDN); the `details:not([open])>…{display:block}` rule is a best effort for
+/// older engines (UNCONFIRMED which honour it). tests/pester/ReportRender.Tests.ps1 checks it in
+/// Chromium by counting printed pages.
 pub fn stylesheet(badge_colour: &str) -> String {
     format!(
         "body{{font-family:Segoe UI,Meiryo,Helvetica,Arial,sans-serif;margin:2em;color:#222;max-width:60em}}h1{{font-size:1.5em}}h2{{font-size:1.15em;margin-top:1.6em}}\
