@@ -2,15 +2,10 @@
 # `chromium`, installed by tools/bootstrap.sh) loads the file, dumps the DOM and takes a screenshot.
 # The marks of each chart are counted against the emulator's seeded data (its control API), never
 # against the report's own JSON. Without chromium every test is skipped, saying why.
-BeforeDiscovery {
-    $script:Chromium = @($env:OQG_CHROMIUM, 'chromium', 'chromium-browser') |
-        Where-Object { $_ } | ForEach-Object { Get-Command $_ -CommandType Application -ErrorAction SilentlyContinue } |
-        Select-Object -First 1 -ExpandProperty Source
-}
-
 BeforeAll {
     Import-Module $env:OQG_MODULE_PATH -Force
     Import-Module (Join-Path $PSScriptRoot 'TestTenant.psm1') -Force
+    # OQG_CHROMIUM: another Chromium build to use (a path or a command name).
     $script:Chromium = @($env:OQG_CHROMIUM, 'chromium', 'chromium-browser') |
         Where-Object { $_ } | ForEach-Object { Get-Command $_ -CommandType Application -ErrorAction SilentlyContinue } |
         Select-Object -First 1 -ExpandProperty Source
@@ -171,5 +166,12 @@ Describe 'Get-OutlookQrGuardReport rendered in headless Chromium' {
         $bytes[0..3] | Should -Be @(0x89, 0x50, 0x4E, 0x47)
         $bytes.Length | Should -BeGreaterThan 20000
         Write-Host "Report screenshot: $png"
+    }
+
+    It 'refuses a culture that does not exist, naming -Culture (no browser needed)' {
+        $e = try { Get-OutlookQrGuardReport -Culture 'no such culture!' ; $null } catch { $_ }
+        $e | Should -Not -BeNullOrEmpty
+        $e.Exception.Message | Should -Match "parameter 'Culture'"
+        $e.Exception.Message | Should -Match 'no such culture!'
     }
 }
