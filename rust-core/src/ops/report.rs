@@ -889,6 +889,22 @@ mod tests {
     }
 
     #[test]
+    fn no_sign_in_chart_when_the_logs_could_not_be_read() {
+        let mut report = sample();
+        report.evidence.available = false;
+        report.evidence.per_day.clear();
+        let page = html(&report, "ja-JP");
+        assert!(!page.contains("chart-signins-per-day"));
+        assert!(
+            page.contains("<svg id=\"chart-layers\"")
+                && page.contains("<svg id=\"chart-devices-by-os\"")
+        );
+        // No devices at all: the OS chart says so instead of drawing nothing.
+        report.devices_by_os.clear();
+        assert!(html(&report, "ja-JP").contains(">No data</text>"));
+    }
+
+    #[test]
     fn long_tables_fold_after_the_first_rows() {
         let mut report = sample();
         report.devices_per_user = (0..30)
