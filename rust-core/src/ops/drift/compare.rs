@@ -191,7 +191,7 @@ fn compare_owa(baseline: &Snapshot, current: &Snapshot, out: &mut Out) {
         let path = format!("owaMailboxPolicies[{}].accountTransferEnabled", now.name);
         match find(&b.policies, &now.name) {
             Some(before) if before.account_transfer_enabled != now.account_transfer_enabled => {
-                let severity = match (owa_on(&before), owa_on(&now)) {
+                let severity = match (owa_on(&before), owa_on(now)) {
                     (false, true) => Severity::Worse,
                     (true, false) => Severity::Better,
                     // Unreported <-> True: the same effective state.
