@@ -167,6 +167,26 @@ async fn a_corrupt_or_foreign_baseline_fails_and_is_left_untouched() {
     );
     assert_eq!(std::fs::read(&foreign).unwrap(), bytes);
 
+    // A baseline from before the tenant's latest QR-code sign-ins (taken earlier, fewer users):
+    // the live sign-in logs show them as new.
+    let mut earlier = Snapshot::read(&good).unwrap().unwrap();
+    assert!(earlier.evidence.users > 0);
+    earlier.evidence.newest_sign_in_utc = Some("2000-01-01T00:00:00Z".into());
+    earlier.evidence.users -= 1;
+    let earlier_path = dir.path().join("earlier.json");
+    earlier.write(&earlier_path).unwrap();
+    let seen = drift::compare_baseline(&session, &spec(&earlier_path, false))
+        .await
+        .unwrap();
+    let d = &seen.differences;
+    assert_eq!(
+        severity_of(d, "evidence.newestSignInUtc"),
+        Some(Severity::Worse),
+        "{d:#?}"
+    );
+    assert_eq!(severity_of(d, "evidence.users"), Some(Severity::Worse));
+    assert_eq!(d.len(), 2, "{d:#?}");
+
     let newer = dir.path().join("v2.json");
     std::fs::write(
         &newer,
