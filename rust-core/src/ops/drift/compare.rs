@@ -139,10 +139,9 @@ pub fn compare(baseline: &Snapshot, current: &Snapshot) -> Vec<Difference> {
         );
     }
     if baseline.prompt_enabled != current.prompt_enabled {
-        let severity = match current.prompt_enabled {
-            Some(true) if baseline.prompt_enabled.is_some() => Severity::Worse,
-            Some(false) if baseline.prompt_enabled.is_some() => Severity::Better,
-            Some(true) => Severity::Worse,
+        let severity = match (baseline.prompt_enabled, current.prompt_enabled) {
+            (_, Some(true)) => Severity::Worse,
+            (Some(true), Some(false)) => Severity::Better,
             _ => Severity::Changed,
         };
         out.push(

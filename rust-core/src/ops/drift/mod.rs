@@ -56,7 +56,14 @@ impl From<SnapshotError> for OpError {
             SnapshotError::OtherTenant { path, .. } => {
                 (FailureKind::InvalidArgument, "BaselineOtherTenant", path)
             }
-            SnapshotError::Write(inner) => return OpError::from(inner),
+            SnapshotError::FolderMissing { path } => {
+                (FailureKind::InvalidArgument, "BaselineFolderMissing", path)
+            }
+            // The file layer's kind (permission, disk full …), with the baseline named.
+            SnapshotError::Write(inner) => {
+                let kind = OpError::from(inner).kind;
+                return OpError::new(kind, message).with_code("BaselineNotWritten");
+            }
             SnapshotError::Incomplete { path } => (FailureKind::Io, "BaselineNotWritten", path),
         };
         OpError::new(kind, message)
@@ -115,6 +122,9 @@ pub async fn compare_baseline(
 ) -> Result<BaselineOutcome, OpError> {
     check_spec(spec)?;
     let baseline = Snapshot::read(&spec.path)?;
+    if spec.write {
+        Snapshot::check_writable(&spec.path)?;
+    }
     if let Some(b) = &baseline {
         b.check_tenant(
             &session_tenant(session),

@@ -132,6 +132,11 @@ pub enum SnapshotError {
         current: String,
         current_org: String,
     },
+    #[error(
+        "the folder of the baseline '{}' does not exist; create it first or choose another path",
+        path.display()
+    )]
+    FolderMissing { path: PathBuf },
     #[error("the baseline could not be written: {0}")]
     Write(#[from] AtomicFileError),
     #[error(
@@ -295,6 +300,19 @@ impl Snapshot {
                 current: tenant_id.to_owned(),
                 current_org: organization.to_owned(),
             })
+        }
+    }
+
+    /// Before minutes of reading: a baseline that could never be written is refused now.
+    pub fn check_writable(path: &Path) -> Result<(), SnapshotError> {
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        match absolute.parent() {
+            Some(folder) if !folder.as_os_str().is_empty() && !folder.is_dir() => {
+                Err(SnapshotError::FolderMissing {
+                    path: path.to_path_buf(),
+                })
+            }
+            _ => Ok(()),
         }
     }
 

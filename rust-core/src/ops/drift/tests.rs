@@ -454,3 +454,15 @@ fn a_baseline_spec_is_checked() {
     assert!(e.message.contains("1 to 30"), "{}", e.message);
     assert!(check_spec(&spec("b.json", 0)).is_err());
 }
+
+#[test]
+fn a_baseline_in_a_missing_folder_is_refused_before_writing() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(Snapshot::check_writable(&dir.path().join("b.json")).is_ok());
+    let missing = dir.path().join("no such folder").join("b.json");
+    let e = Snapshot::check_writable(&missing).unwrap_err();
+    assert!(e.to_string().contains("no such folder"), "{e}");
+    assert_eq!(OpError::from(e).code, "BaselineFolderMissing");
+    // A relative name is in the current folder, which exists.
+    assert!(Snapshot::check_writable(Path::new("b.json")).is_ok());
+}
