@@ -1,7 +1,8 @@
 <#
 .SYNOPSIS
     Azure Automation runbook (PowerShell 7.4 runtime): check the Outlook QR sign-in prompt, turn it
-    off, export the connected Outlook mobile devices, and write the audit report.
+    off, export the connected Outlook mobile devices, and write the audit report; with
+    -BaselineVariable, also watch for drift and fail the job when the tenant got worse.
 .DESCRIPTION
     Runs unattended with the Automation account's managed identity: no prompt, no stored secret.
     Prerequisites (see the README, "Azure Automation"):
@@ -18,11 +19,22 @@
 .PARAMETER RevokeSessions
     Also revoke the sign-in sessions of every user with an Outlook mobile device. Off by default:
     review the export first.
+.PARAMETER BaselineVariable
+    Name of an Automation string variable that keeps the drift baseline (the snapshot JSON) between
+    jobs; the sandbox's disk does not survive a job. Create it once (type String, empty or "Not
+    defined"; encrypted or not). Each job compares the tenant with it before changing anything and
+    fails (throws, so the job's status is Failed and a "failed jobs" alert fires) when something
+    got worse: the baseline is then kept, so every run fails until someone fixes the tenant or
+    accepts the change with -AcceptWorse. Otherwise the state after this job becomes the baseline.
+.PARAMETER AcceptWorse
+    Accept a worse state as the new baseline (after reviewing it) instead of failing the job.
 #>
 param(
     [Parameter(Mandatory)] [string] $Organization,
     [string] $ManagedIdentityAccountId,
-    [switch] $RevokeSessions
+    [switch] $RevokeSessions,
+    [string] $BaselineVariable,
+    [switch] $AcceptWorse
 )
 $ErrorActionPreference = 'Stop'
 Import-Module OutlookQrGuard
@@ -31,6 +43,19 @@ $connect = @{ Organization = $Organization; ManagedIdentity = $true }
 if ($ManagedIdentityAccountId) { $connect.ManagedIdentityAccountId = $ManagedIdentityAccountId }
 $session = Connect-OutlookQrGuard @connect
 Write-Output "Connected to $($session.Organization) with the managed identity."
+
+# 0. Drift since the last job, before this job changes anything. The baseline lives in an
+#    Automation variable (Get-/Set-AutomationVariable: the sandbox's files are gone after the job).
+$worse = @()
+if ($BaselineVariable) {
+    $baselineFile = Join-Path ([IO.Path]::GetTempPath()) "outlook-qr-baseline-$([guid]::NewGuid().ToString('N')).json"
+    $saved = Get-AutomationVariable -Name $BaselineVariable
+    if ($saved) { [IO.File]::WriteAllText($baselineFile, [string]$saved) }
+    $drift = @(Test-OutlookQrSignin -BaselinePath $baselineFile -WarningAction Continue)
+    foreach ($d in $drift) { Write-Output "Drift ($($d.Severity)): $($d.What): '$($d.From)' -> '$($d.To)'" }
+    $worse = @($drift | Where-Object Severity -EQ 'Worse')
+    if (-not $drift) { Write-Output 'Drift: no change since the baseline.' }
+}
 
 # 1. Check.
 $check = Test-OutlookQrSignin
@@ -57,6 +82,19 @@ $report.recommendations | ForEach-Object { Write-Output " - $_" }
 if ($RevokeSessions) {
     $results = Get-OutlookMobileDevice | Revoke-OutlookMobileSignin -Confirm:$false -ErrorAction Continue
     $results | Group-Object Status | ForEach-Object { Write-Output "$($_.Name): $($_.Count) user(s)" }
+}
+
+# 6. Fail the job when the tenant got worse (the baseline is kept); otherwise keep this state.
+if ($BaselineVariable) {
+    if ($worse.Count -and -not $AcceptWorse) {
+        Disconnect-OutlookQrGuard
+        Remove-Item -LiteralPath $baselineFile -ErrorAction SilentlyContinue
+        throw "The Outlook QR sign-in posture got worse since the baseline: $(($worse | ForEach-Object { "$($_.What): '$($_.From)' -> '$($_.To)'" }) -join '; '). The baseline was kept; fix the tenant, or run with -AcceptWorse to accept this state."
+    }
+    $null = Test-OutlookQrSignin -BaselinePath $baselineFile -UpdateBaseline -Confirm:$false -WarningAction SilentlyContinue
+    Set-AutomationVariable -Name $BaselineVariable -Value ([IO.File]::ReadAllText($baselineFile))
+    Remove-Item -LiteralPath $baselineFile -ErrorAction SilentlyContinue
+    Write-Output "Baseline updated in the Automation variable '$BaselineVariable'."
 }
 
 Disconnect-OutlookQrGuard

@@ -41,4 +41,10 @@ internal static class Messages
     internal static string EvidenceSinceNeedsSwitch => Get(nameof(EvidenceSinceNeedsSwitch));
     internal static string ExportEvidenceSummary => Get(nameof(ExportEvidenceSummary));
     internal static string ReportVerbose => Get(nameof(ReportVerbose));
+    internal static string UpdateBaselineNeedsPath => Get(nameof(UpdateBaselineNeedsPath));
+    internal static string BaselineWriteAction => Get(nameof(BaselineWriteAction));
+    internal static string BaselineMissing => Get(nameof(BaselineMissing));
+    internal static string BaselineCompared => Get(nameof(BaselineCompared));
+    internal static string DriftWorse => Get(nameof(DriftWorse));
+    internal static string BaselineWritten => Get(nameof(BaselineWritten));
 }

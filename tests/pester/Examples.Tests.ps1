@@ -41,6 +41,56 @@ Describe 'examples/AzureAutomation-Runbook.ps1' {
     }
 }
 
+Describe 'examples/AzureAutomation-Runbook.ps1 -BaselineVariable' {
+    It 'keeps the baseline in an Automation variable and fails the job when the tenant got worse' {
+        $mi = $Tenant.Credentials.managedIdentity
+        $env:IDENTITY_ENDPOINT = $mi.identityEndpoint
+        $env:IDENTITY_HEADER = $mi.identityHeader
+        $savedModulePath = $env:PSModulePath
+        $env:PSModulePath = (Split-Path $env:OQG_MODULE_PATH) + [IO.Path]::PathSeparator + $env:PSModulePath
+        $endpoint = Get-TenantEndpoint $Tenant
+        foreach ($k in $endpoint.Keys) { $global:PSDefaultParameterValues["Connect-OutlookQrGuard:$k"] = $endpoint[$k] }
+        # The Automation sandbox's asset cmdlets, backed by a table (an existing, empty String variable).
+        $global:OqgAutomationVariables = @{ OutlookQrGuardBaseline = $null }
+        function global:Get-AutomationVariable([string] $Name) {
+            if (-not $global:OqgAutomationVariables.ContainsKey($Name)) { throw "Variable '$Name' not found." }
+            $global:OqgAutomationVariables[$Name]
+        }
+        function global:Set-AutomationVariable([string] $Name, $Value) {
+            if (-not $global:OqgAutomationVariables.ContainsKey($Name)) { throw "Variable '$Name' not found." }
+            $global:OqgAutomationVariables[$Name] = $Value
+        }
+        $runbook = Join-Path $Root 'examples/AzureAutomation-Runbook.ps1'
+        try {
+            $session = Connect-TestTenant $Tenant
+            Enable-OutlookQrSignin -Session $session -Confirm:$false
+            # First job: no baseline yet; the state after the job (prompt hidden) becomes it.
+            $out = & $runbook -Organization $Tenant.Credentials.tenantDomain -BaselineVariable OutlookQrGuardBaseline 6>&1 3>&1 | Out-String
+            $out | Should -Match 'Baseline updated'
+            $first = $global:OqgAutomationVariables.OutlookQrGuardBaseline
+            ($first | ConvertFrom-Json).promptEnabled | Should -BeFalse
+
+            # Someone turns the prompt back on: the next job still hides it, then fails, keeping the baseline.
+            Enable-OutlookQrSignin -Session (Connect-TestTenant $Tenant) -Confirm:$false
+            { & $runbook -Organization $Tenant.Credentials.tenantDomain -BaselineVariable OutlookQrGuardBaseline 6>$null 3>$null | Out-Null } |
+                Should -Throw '*got worse since the baseline*MobileAppEducationEnabled*'
+            $global:OqgAutomationVariables.OutlookQrGuardBaseline | Should -BeExactly $first
+            (Test-OutlookQrSignin -Session (Connect-TestTenant $Tenant)).MobileAppEducationEnabled | Should -BeFalse
+
+            # The tenant is back to the baseline: the job passes.
+            $out = & $runbook -Organization $Tenant.Credentials.tenantDomain -BaselineVariable OutlookQrGuardBaseline 6>&1 3>&1 | Out-String
+            $out | Should -Match 'Drift: no change since the baseline'
+        }
+        finally {
+            foreach ($k in $endpoint.Keys) { $global:PSDefaultParameterValues.Remove("Connect-OutlookQrGuard:$k") }
+            Remove-Item Env:IDENTITY_ENDPOINT, Env:IDENTITY_HEADER -ErrorAction SilentlyContinue
+            Remove-Item Function:\Get-AutomationVariable, Function:\Set-AutomationVariable -ErrorAction SilentlyContinue
+            Remove-Variable -Scope Global OqgAutomationVariables -ErrorAction SilentlyContinue
+            $env:PSModulePath = $savedModulePath
+        }
+    }
+}
+
 Describe 'examples/Demo.ps1' {
     It 'runs check -> disable -> block (report-only, -WhatIf first) -> evidence -> export with evidence -> report -> revoke -WhatIf' {
         $out = Join-Path $TestDrive 'demo'

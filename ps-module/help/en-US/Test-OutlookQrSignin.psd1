@@ -25,9 +25,15 @@ When the caller lacks Policy.Read.All, or the tenant has no Microsoft Entra ID P
 
 With -Quiet it returns only $true or $false, for use in if statements and monitoring runbooks: $false when an enforced policy blocks authentication transfer for everyone (Blocked) or the prompt is hidden, $true otherwise (report-only policies and exclusions leave the QR-code sign-in usable).
 
-It only reads; it changes nothing. -Verbose shows what was read from each layer.
+It only reads; it changes nothing (except the baseline file with -UpdateBaseline). -Verbose shows what was read from each layer.
+
+Drift (-BaselinePath): the cmdlet compares the tenant with a baseline snapshot file, a small JSON document (schemaVersion 1) holding the prompt setting, AccountTransferEnabled of every Outlook on the web mailbox policy, the Conditional Access state with each policy that blocks authentication transfer and its exclusions (ids and names), the verdict, and the sign-in evidence of the last 30 days (users, sign-ins, newest sign-in time). It returns one OutlookQrGuard.Model.DriftDifference per change (Severity, What, From, To, Path) instead of the check result, and nothing when nothing changed. Severity Worse means more exposed than at the baseline: the verdict moved towards Exposed (Blocked, BlockedWithExclusions, PromptHidden, ReportOnly, Exposed) or became Unknown, the prompt was turned on, AccountTransferEnabled was turned on (or a policy with it on appeared), a blocking policy was removed, disabled, set to report-only or narrowed, a user, group, role or guest type was excluded, a layer could no longer be read, or newer QR-code sign-ins (or more users) appeared in the sign-in logs. Each Worse change is also a warning. Better, Changed (no direction) and Info (renames, counts that moved with the rolling window) complete the list. With -Quiet and -BaselinePath the cmdlet returns $true when nothing got worse since the baseline and $false when something did.
+
+A missing baseline file is the first run: nothing is compared, and -UpdateBaseline writes it. -UpdateBaseline writes the current snapshot after comparing, through a temporary file in the same folder renamed over the old one, so a failed write keeps the old file. A baseline that is not valid JSON, has another schemaVersion, or was taken in another tenant stops the command with an error naming the file, and the file is never overwritten. The file holds ids, names, states and counts, no secret.
 '@
     Parameters  = @{
+        BaselinePath   = 'The baseline snapshot file (JSON) to compare the tenant with. The cmdlet then returns the differences (DriftDifference objects) instead of the check result. A missing file is the first run: nothing is compared (-UpdateBaseline writes it). Alias: -Baseline.'
+        UpdateBaseline = 'After comparing, writes the current snapshot over -BaselinePath (atomically; never over a file that could not be read as a baseline of this tenant). Supports -WhatIf and -Confirm. Requires -BaselinePath.'
         Quiet   = 'Returns only $true or $false instead of the result object: $false when an enforced Conditional Access policy blocks authentication transfer for everyone or the prompt is hidden, $true otherwise (a QR-code sign-in can still be put to use).'
         Session = 'The session to use, as returned by Connect-OutlookQrGuard. By default the current session (the most recent connection in this runspace; each ForEach-Object -Parallel iteration and thread job has its own) is used.'
     }
@@ -56,6 +62,16 @@ if (Test-OutlookQrSignin -Quiet) {
             Title   = 'See every Outlook mobile setting of the organization'
             Code    = 'Test-OutlookQrSignin | Format-List *'
             Remarks = 'The default view shows the main properties; Format-List * shows all MobileApp* and OutlookMobile* settings as well.'
+        }
+        @{
+            Title   = 'Watch for drift: fail when the tenant got worse since the baseline'
+            Code    = @'
+$changes = Test-OutlookQrSignin -BaselinePath .\contoso-qr-baseline.json
+$changes | Format-Table
+if ($changes.Severity -contains 'Worse') { throw 'The QR sign-in posture got worse since the baseline.' }
+Test-OutlookQrSignin -BaselinePath .\contoso-qr-baseline.json -UpdateBaseline -Quiet
+'@
+            Remarks = 'The first call lists what changed (nothing on an unchanged tenant; a warning says there is no baseline on the first run). The last call accepts the current state as the new baseline and returns $true when nothing got worse. examples/AzureAutomation-Runbook.ps1 does this on a schedule.'
         }
     )
     Links       = @('Disable-OutlookQrSignin', 'Block-OutlookAuthenticationTransfer', 'Get-OutlookQrSigninEvidence', 'Enable-OutlookQrSignin', 'Get-OutlookMobileDevice', 'Connect-OutlookQrGuard', 'Get-OutlookQrGuardReport')

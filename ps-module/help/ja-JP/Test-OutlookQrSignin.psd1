@@ -25,9 +25,15 @@ Entra ID の層: QR コードは「認証転送 (authentication transfer)」と�
 
 -Quiet を指定すると $true か $false だけを返します。if 文や監視用の Runbook で使えます。適用済みのポリシーが全員に対して認証転送をブロックしている場合 (Blocked) やプロンプトが非表示の場合は $false、それ以外は $true です (レポート専用のポリシーや除外があると、QR コード サインインはまだ使えます)。
 
-読み取りだけを行い、何も変更しません。-Verbose で各層から読み取った内容を表示します。
+読み取りだけを行い、何も変更しません (-UpdateBaseline 指定時のベースライン ファイルを除く)。-Verbose で各層から読み取った内容を表示します。
+
+ドリフト検出 (-BaselinePath): テナントの状態をベースラインのスナップショット ファイルと比較します。スナップショットは小さな JSON 文書 (schemaVersion 1) で、プロンプトの設定、Outlook on the web の各メールボックス ポリシーの AccountTransferEnabled、条件付きアクセスの状態と認証転送をブロックする各ポリシーおよびその除外 (ID と名前)、判定、過去 30 日のサインインの証跡 (ユーザー数、サインイン数、最新のサインイン時刻) を保持します。チェック結果の代わりに、変更ごとに OutlookQrGuard.Model.DriftDifference (Severity、What、From、To、Path) を 1 つ返し、変更がなければ何も返しません。Severity が Worse の場合は、ベースラインより露出が増えたことを表します: 判定が Exposed の方向 (Blocked、BlockedWithExclusions、PromptHidden、ReportOnly、Exposed の順) に動いたか Unknown になった、プロンプトがオンになった、AccountTransferEnabled がオンになった (またはオンのポリシーが追加された)、ブロックするポリシーが削除・無効化・レポート専用化・対象縮小された、ユーザー、グループ、ロール、ゲストの種類が除外された、層が読み取れなくなった、サインイン ログに新しい QR コード サインイン (またはユーザーの増加) が現れた、のいずれかです。Worse の変更は警告としても表示します。そのほか Better、Changed (方向なし)、Info (名前の変更や、期間の移動による件数の変化) があります。-BaselinePath と -Quiet を指定すると、ベースラインから悪化していなければ $true、悪化していれば $false を返します。
+
+ベースライン ファイルがない場合は初回の実行として扱い、比較は行いません (-UpdateBaseline で作成します)。-UpdateBaseline は比較の後に現在のスナップショットを書き込みます。同じフォルダーの一時ファイルに書いてから古いファイルへ名前を変更するので、書き込みに失敗しても古いファイルは残ります。正しい JSON でない、schemaVersion が異なる、別のテナントで取得された、のいずれかのベースラインではファイル名を示すエラーで停止し、ファイルは上書きしません。ファイルには ID、名前、状態、件数だけが入り、シークレットは入りません。
 '@
     Parameters  = @{
+        BaselinePath   = 'テナントと比較するベースラインのスナップショット ファイル (JSON)。指定するとチェック結果の代わりに差分 (DriftDifference オブジェクト) を返します。ファイルがない場合は初回の実行として比較を行いません (-UpdateBaseline で作成します)。別名: -Baseline。'
+        UpdateBaseline = '比較の後、現在のスナップショットを -BaselinePath に書き込みます (アトミックに書き込み、このテナントのベースラインとして読めなかったファイルは上書きしません)。-WhatIf と -Confirm に対応します。-BaselinePath が必要です。'
         Quiet   = '結果オブジェクトの代わりに $true か $false だけを返します。適用済みの条件付きアクセス ポリシーが全員に対して認証転送をブロックしている場合やプロンプトが非表示の場合は $false、それ以外 (QR コード サインインがまだ使える場合) は $true です。'
         Session = '使用するセッション (Connect-OutlookQrGuard が返したもの)。既定では現在のセッション (このランスペースで最後に接続したセッション。ForEach-Object -Parallel の各反復やスレッド ジョブはそれぞれ別です) を使います。'
     }
@@ -56,6 +62,16 @@ if (Test-OutlookQrSignin -Quiet) {
             Title   = '組織の Outlook モバイル関連の設定をすべて表示する'
             Code    = 'Test-OutlookQrSignin | Format-List *'
             Remarks = '既定の表示は主なプロパティだけです。Format-List * で MobileApp* と OutlookMobile* の設定もすべて表示されます。'
+        }
+        @{
+            Title   = 'ドリフトを監視し、ベースラインより悪化していたら失敗させる'
+            Code    = @'
+$changes = Test-OutlookQrSignin -BaselinePath .\contoso-qr-baseline.json
+$changes | Format-Table
+if ($changes.Severity -contains 'Worse') { throw 'QR サインインの状態がベースラインより悪化しています。' }
+Test-OutlookQrSignin -BaselinePath .\contoso-qr-baseline.json -UpdateBaseline -Quiet
+'@
+            Remarks = '最初の呼び出しで変更を一覧します (変更がなければ何も返さず、初回はベースラインがないことを警告します)。最後の呼び出しで現在の状態を新しいベースラインとして書き込み、悪化していなければ $true を返します。examples/AzureAutomation-Runbook.ps1 はこれをスケジュールで実行します。'
         }
     )
     Links       = @('Disable-OutlookQrSignin', 'Block-OutlookAuthenticationTransfer', 'Get-OutlookQrSigninEvidence', 'Enable-OutlookQrSignin', 'Get-OutlookMobileDevice', 'Connect-OutlookQrGuard', 'Get-OutlookQrGuardReport')

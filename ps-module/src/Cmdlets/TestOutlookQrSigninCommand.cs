@@ -8,9 +8,9 @@ namespace OutlookQrGuard.Cmdlets;
 /// Test-OutlookQrSignin: both layers of the QR-code sign-in — does Outlook on the web show the
 /// "Get Outlook mobile" prompt, and does Conditional Access block authentication transfer?
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Test, "OutlookQrSignin")]
+[Cmdlet(VerbsDiagnostic.Test, "OutlookQrSignin", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(PSObject), typeof(bool))]
-public sealed class TestOutlookQrSigninCommand : SessionCmdlet
+public sealed partial class TestOutlookQrSigninCommand : SessionCmdlet
 {
     /// <summary>Return only the engine's "exposed" answer ($true: a QR sign-in can still be put to use).</summary>
     [Parameter]
@@ -19,6 +19,7 @@ public sealed class TestOutlookQrSigninCommand : SessionCmdlet
     protected override void EndProcessing()
     {
         var session = ResolveSession();
+        if (CompareWithBaseline(session)) return;
         try
         {
             using var checkWire = RunNative((events, ct) => NativeEngine.Instance.CheckPrompt(session.Id, events.Log, ct));

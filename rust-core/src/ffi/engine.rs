@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::call_log::{BufferedLog, CallLog};
 use super::convert;
+use super::drift_types::{BaselineRequest, BaselineResult, DriftDifference};
 use super::error::{Error, ErrorKind};
 use super::types::{
     BlockRequest, BuildInfo, ConnectRequest, DevicePage, DeviceQuery, EvidenceQuery, ExportRequest,
@@ -24,7 +25,7 @@ use crate::ops::evidence::SigninListing;
 use crate::ops::inventory::DeviceListing;
 use crate::ops::log_sink;
 use crate::ops::report::{ReportFormat, ReportSpec};
-use crate::ops::{OpError, Session, conditional_access, export, prompt, report, revoke};
+use crate::ops::{OpError, Session, conditional_access, drift, export, prompt, report, revoke};
 
 // Progress of a long operation: `done` of `total` units (`total` 0 = unknown).
 callback!(ProgressCallback(done: u64, total: u64));
@@ -720,6 +721,60 @@ impl Engine {
                 conditional_access_state: a.conditional_access.state,
                 transfer_users: a.evidence.users,
                 transfer_signins: a.evidence.signins,
+            }))
+        })
+        .await;
+        ffi_result(result)
+    }
+    /// Test-OutlookQrSignin -BaselinePath (issue #17): the current posture compared with the
+    /// baseline snapshot file and, with `write`, written over it. A baseline that is corrupt, of
+    /// another schema version or of another tenant fails the call and is never overwritten.
+    pub async fn compare_baseline(
+        this: Async<Self>,
+        session_id: u64,
+        mut request: Wire<BaselineRequest>,
+        log: LogCallback,
+    ) -> ffi::Result<Wire<BaselineResult>, Error> {
+        let call_log = CallLog::new(log);
+        let result = log_sink::scope(call_log.sink(), async {
+            let session = this.session(session_id)?;
+            let r = request.unwire();
+            let spec = drift::BaselineSpec {
+                path: std::path::PathBuf::from(r.path),
+                write: r.write,
+                window_days: match r.window_days {
+                    0 => crate::ops::evidence::DEFAULT_WINDOW_DAYS,
+                    n => i64::from(n),
+                },
+            };
+            let outcome = drift::compare_baseline(&session, &spec).await?;
+            let got_worse = drift::got_worse(&outcome.differences);
+            let baseline_found = outcome.baseline.is_some();
+            let (baseline_taken_at_utc, baseline_verdict) = outcome
+                .baseline
+                .map(|b| (b.taken_at_utc, b.verdict))
+                .unwrap_or_default();
+            Ok(Wire::from(BaselineResult {
+                organization: outcome.current.organization,
+                tenant_id: outcome.current.tenant_id,
+                verdict: outcome.current.verdict,
+                taken_at_utc: outcome.current.taken_at_utc,
+                baseline_found,
+                baseline_taken_at_utc,
+                baseline_verdict,
+                written_path: outcome.written.map(|p| p.display().to_string()),
+                differences: outcome
+                    .differences
+                    .into_iter()
+                    .map(|d| DriftDifference {
+                        severity: d.severity.as_str().to_owned(),
+                        path: d.path,
+                        what: d.what,
+                        from_value: d.from,
+                        to_value: d.to,
+                    })
+                    .collect(),
+                got_worse,
             }))
         })
         .await;

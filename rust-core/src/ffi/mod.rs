@@ -6,10 +6,12 @@
 
 mod call_log;
 mod convert;
+mod drift_types;
 mod engine;
 mod error;
 mod types;
 
+pub use drift_types::*;
 pub use engine::{Engine, LogCallback, ProgressCallback, PromptCallback};
 pub use error::{Error, ErrorDetail, ErrorKind};
 pub use types::*;

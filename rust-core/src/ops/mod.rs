@@ -3,6 +3,7 @@
 //! without C#.
 
 pub mod conditional_access;
+pub mod drift;
 pub mod entra_access;
 pub mod error;
 pub mod evidence;

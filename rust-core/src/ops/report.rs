@@ -221,6 +221,34 @@ fn sorted(counts: HashMap<String, u64>) -> Vec<Count> {
     v
 }
 
+/// The tenant's posture without the device listing: both layers, the OWA policies and the
+/// sign-in evidence. Shared by the report and the drift snapshot (ops::drift).
+pub struct Posture {
+    pub both: prompt::SigninState,
+    pub owa: OwaPolicySection,
+    pub evidence: EvidenceSection,
+    /// The evidence keyed by mailbox distinguished name (empty unless asked for).
+    pub by_mailbox: HashMap<String, UserEvidence>,
+}
+
+/// Reads the posture; only the Exchange half can fail it (the other parts say why they could
+/// not be read). `match_mailboxes`: also resolve the evidence users' mailboxes (for the devices).
+pub async fn gather(
+    session: &Session,
+    window_days: i64,
+    match_mailboxes: bool,
+) -> Result<Posture, OpError> {
+    let both = prompt::check_both(session).await?;
+    let (evidence, by_mailbox) = read_evidence(session, window_days, match_mailboxes).await;
+    let owa = owa_section(super::owa_account_transfer::check(session).await);
+    Ok(Posture {
+        both,
+        owa,
+        evidence,
+        by_mailbox,
+    })
+}
+
 pub async fn build(
     session: &Session,
     spec: ReportSpec,
@@ -231,10 +259,13 @@ pub async fn build(
         Some(path) => Some(AtomicCsvFile::create(path, spec.overwrite, false)?),
         None => None,
     };
-    let both = prompt::check_both(session).await?;
+    let Posture {
+        both,
+        owa,
+        evidence: evidence_section,
+        by_mailbox,
+    } = gather(session, evidence::DEFAULT_WINDOW_DAYS, true).await?;
     let state = &both.prompt;
-    let (evidence_section, by_mailbox) = read_evidence(session).await;
-    let owa = owa_section(super::owa_account_transfer::check(session).await);
     let mut transfer_per_user: HashMap<String, u64> = HashMap::new();
     let mut per_user: HashMap<String, u64> = HashMap::new();
     let mut per_os: HashMap<String, u64> = HashMap::new();
@@ -348,20 +379,36 @@ fn utc_text(t: crate::device::UtcTimestamp) -> String {
     crate::graph::signins::filter_time(t)
 }
 
-/// The last 30 days of transfer sign-ins, keyed by mailbox; never fails the report: what could
-/// not be read is said in the section.
-async fn read_evidence(session: &Session) -> (EvidenceSection, HashMap<String, UserEvidence>) {
+/// The last `window_days` days of transfer sign-ins, keyed by mailbox; never fails the report:
+/// what could not be read is said in the section.
+async fn read_evidence(
+    session: &Session,
+    window_days: i64,
+    match_mailboxes: bool,
+) -> (EvidenceSection, HashMap<String, UserEvidence>) {
     let unavailable = |reason: String| EvidenceSection {
         available: false,
         reason,
-        window_days: evidence::DEFAULT_WINDOW_DAYS,
+        window_days,
         users: 0,
         signins: 0,
         per_user: Vec::new(),
         per_day: Vec::new(),
         matched_to_devices: false,
     };
-    let totals = match evidence::collect(session, &EvidenceSpec::default()).await {
+    // `since: None` is the default window (30 days before now).
+    let since = (window_days != evidence::DEFAULT_WINDOW_DAYS)
+        .then(|| {
+            crate::device::UtcTimestamp::from_ticks(
+                evidence::now().ticks() - window_days * 86_400 * crate::device::TICKS_PER_SECOND,
+            )
+        })
+        .flatten();
+    let spec = EvidenceSpec {
+        since,
+        ..EvidenceSpec::default()
+    };
+    let totals = match evidence::collect(session, &spec).await {
         Ok((totals, _)) => totals,
         Err(e) => {
             return (
@@ -370,9 +417,13 @@ async fn read_evidence(session: &Session) -> (EvidenceSection, HashMap<String, U
             );
         }
     };
-    let (by_mailbox, unmatched) = match evidence::by_mailbox(session, &totals).await {
-        Ok(m) => (m, None),
-        Err(e) => (HashMap::new(), Some(e.message)),
+    let (by_mailbox, unmatched) = if !match_mailboxes {
+        (HashMap::new(), None)
+    } else {
+        match evidence::by_mailbox(session, &totals).await {
+            Ok(m) => (m, None),
+            Err(e) => (HashMap::new(), Some(e.message)),
+        }
     };
     let users = totals.users();
     let per_day = days_in_window(totals.per_day(), evidence::now());
@@ -380,7 +431,7 @@ async fn read_evidence(session: &Session) -> (EvidenceSection, HashMap<String, U
         "{} user(s) signed a phone in through authentication transfer (the QR code) {} time(s) in the last {} days.",
         users.len(),
         totals.signins,
-        evidence::DEFAULT_WINDOW_DAYS
+        window_days
     );
     if let Some(why) = &unmatched {
         reason.push_str(&format!(
@@ -389,9 +440,9 @@ async fn read_evidence(session: &Session) -> (EvidenceSection, HashMap<String, U
     }
     let section = EvidenceSection {
         available: true,
-        matched_to_devices: unmatched.is_none(),
+        matched_to_devices: match_mailboxes && unmatched.is_none(),
         reason,
-        window_days: evidence::DEFAULT_WINDOW_DAYS,
+        window_days,
         users: totals.user_count(),
         signins: totals.signins,
         per_user: users
