@@ -8,10 +8,13 @@ mod call_log;
 mod convert;
 mod engine;
 mod error;
+mod owa;
+mod owa_types;
 mod types;
 
 pub use engine::{Engine, LogCallback, ProgressCallback, PromptCallback};
 pub use error::{Error, ErrorDetail, ErrorKind};
+pub use owa_types::*;
 pub use types::*;
 
 use interoptopus::inventory::RustInventory;
