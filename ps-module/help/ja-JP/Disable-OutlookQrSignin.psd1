@@ -11,10 +11,10 @@ Disable-OutlookQrSignin は、Exchange Online の組織構成で MobileAppEducat
 
 QR コードで接続済みの端末を止めるには、そのブロックを有効化してください (Block-OutlookAuthenticationTransfer -Enforce)。Microsoft の「Conditional Access: Authentication flows」のページによると、認証転送で始まったセッションはプロトコル追跡され、「Any protocol tracked sessions are subject to policy enforcement if a policy exists」、その状態は「is sustained through subsequent refreshes」とされています。したがって、それらのセッションは次回のトークン更新時に止まり、ユーザーのほかのサインインには影響しません。これは Microsoft の説明であり、本モジュールは実テナントで確認していません。今すぐ切断する必要があるユーザーや、別の方法で接続された端末のユーザーは、Get-OutlookQrSigninEvidence または Get-OutlookMobileDevice で見つけ、Revoke-OutlookMobileSignin でセッションを取り消してください。
 
--IncludeOwaAccountTransfer を付けると、すべての Outlook on the web メールボックス ポリシーの AccountTransferEnabled も False に設定します (Set-OwaMailboxPolicy)。これは半ば非公開の 3 つ目の層です。Microsoft の Set-OwaMailboxPolicy リファレンスではこのパラメーターは「reserved for internal Microsoft use」とされ、Microsoft365DSC では既定で有効な QR コード サインインのスイッチと説明されています。このスイッチを付けない限り設定されることはありません。先にすべてのポリシーを読み取り、値が異なるポリシーごとに確認を求めます (影響度 High: -Confirm:$false を付けない限り確認します)。すでに False のポリシーには書き込みません。-WhatIf では変更されるポリシーを表示するだけで、何も変更しません。半ば非公開の設定であることを警告し、ポリシーごとに 1 つのオブジェクト (Policy、AccountTransferEnabled、PreviousValue、Changed、Status は Changed または AlreadySet) を返します。サービスが拒否したポリシー (Set-OwaMailboxPolicy を含まない Exchange ロールなど) はその名前を示すエラーになり、ほかのポリシーの設定は続けます。
+-IncludeOwaAccountTransfer を付けると、すべての Outlook on the web メールボックス ポリシーの AccountTransferEnabled も False に設定します (Set-OwaMailboxPolicy)。これは半ば文書化された 3 つ目の層です。Microsoft の Set-OwaMailboxPolicy リファレンスではこのパラメーターは「reserved for internal Microsoft use」とされ、Microsoft365DSC では既定で有効な QR コード サインインのスイッチと説明されています。このスイッチを付けない限り設定されることはありません。先にすべてのポリシーを読み取り、値が異なるポリシーごとに確認を求めます (影響度 High: -Confirm:$false を付けない限り確認します)。すでに False のポリシーには書き込みません。-WhatIf では変更されるポリシーを表示するだけで、何も変更しません。半ば文書化された設定であることを警告し、ポリシーごとに 1 つのオブジェクト (Policy、AccountTransferEnabled、PreviousValue、Changed、Status は Changed または AlreadySet) を返します。サービスが拒否したポリシー (Set-OwaMailboxPolicy を含まない Exchange ロールなど) はその名前を示すエラーになり、ほかのポリシーの設定は続けます。
 '@
     Parameters  = @{
-        IncludeOwaAccountTransfer = 'すべての Outlook on the web メールボックス ポリシーの AccountTransferEnabled も False に設定します (半ば非公開: Set-OwaMailboxPolicy のリファレンスでは Microsoft 内部用に予約)。値が異なるポリシーごとに影響度 High で確認し、ポリシーごとに 1 つのオブジェクトを返します。このスイッチがなければ OWA メールボックス ポリシーには一切触れません。'
+        IncludeOwaAccountTransfer = 'すべての Outlook on the web メールボックス ポリシーの AccountTransferEnabled も False に設定します (半ば文書化された設定: Set-OwaMailboxPolicy のリファレンスでは Microsoft 内部用に予約)。値が異なるポリシーごとに影響度 High で確認し、ポリシーごとに 1 つのオブジェクトを返します。このスイッチがなければ OWA メールボックス ポリシーには一切触れません。'
         PassThru = 'Organization、MobileAppEducationEnabled (変更後は False)、PreviousValue、Changed を持つオブジェクトを返します。既定では何も返しません。'
         Session  = '使用するセッション (Connect-OutlookQrGuard が返したもの)。既定では現在のセッション (このランスペースで最後に接続したセッション。ForEach-Object -Parallel の各反復やスレッド ジョブはそれぞれ別です) を使います。'
     }
@@ -48,7 +48,7 @@ Get-OutlookMobileDevice | Revoke-OutlookMobileSignin
             Remarks = 'プロンプトを非表示にし、これまでに接続した端末を記録として保存してから、その所有者のセッションを取り消します (Revoke-OutlookMobileSignin は -Confirm:$false を付けない限り、ユーザーごとに確認を求めます)。'
         }
         @{
-            Title   = '半ば非公開の OWA メールボックス ポリシーのスイッチもオフにする'
+            Title   = '半ば文書化された OWA メールボックス ポリシーのスイッチもオフにする'
             Code    = @'
 Disable-OutlookQrSignin -IncludeOwaAccountTransfer -WhatIf
 Disable-OutlookQrSignin -IncludeOwaAccountTransfer -Confirm:$false

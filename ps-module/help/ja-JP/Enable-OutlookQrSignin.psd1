@@ -7,10 +7,10 @@ QR コード サインインを再び開くことになるため、このコマ�
 
 端末、セッション、条件付きアクセス ポリシーには影響しません。認証転送をブロックする条件付きアクセス ポリシーがあれば、プロンプトが表示されても QR サインインは Entra ID でブロックされます。
 
--IncludeOwaAccountTransfer を付けると、すべての Outlook on the web メールボックス ポリシーの AccountTransferEnabled も True に戻します (半ば非公開の 3 つ目の層。Disable-OutlookQrSignin を参照)。値が異なるポリシーごとに確認を求め (影響度 High)、すでに True のポリシーには書き込まず、ポリシーごとに 1 つのオブジェクトを返します。Disable-OutlookQrSignin -IncludeOwaAccountTransfer の前から False だったポリシーも含め、すべてのポリシーで True になる点に注意してください。
+-IncludeOwaAccountTransfer を付けると、すべての Outlook on the web メールボックス ポリシーの AccountTransferEnabled も True に戻します (半ば文書化された 3 つ目の層。Disable-OutlookQrSignin を参照)。値が異なるポリシーごとに確認を求め (影響度 High)、すでに True のポリシーには書き込まず、ポリシーごとに 1 つのオブジェクトを返します。Disable-OutlookQrSignin -IncludeOwaAccountTransfer の前から False だったポリシーも含め、すべてのポリシーで True になる点に注意してください。
 '@
     Parameters  = @{
-        IncludeOwaAccountTransfer = 'すべての Outlook on the web メールボックス ポリシーの AccountTransferEnabled も True に設定します (半ば非公開: Set-OwaMailboxPolicy のリファレンスでは Microsoft 内部用に予約)。値が異なるポリシーごとに影響度 High で確認し、ポリシーごとに 1 つのオブジェクトを返します。このスイッチがなければ OWA メールボックス ポリシーには一切触れません。'
+        IncludeOwaAccountTransfer = 'すべての Outlook on the web メールボックス ポリシーの AccountTransferEnabled も True に設定します (半ば文書化された設定: Set-OwaMailboxPolicy のリファレンスでは Microsoft 内部用に予約)。値が異なるポリシーごとに影響度 High で確認し、ポリシーごとに 1 つのオブジェクトを返します。このスイッチがなければ OWA メールボックス ポリシーには一切触れません。'
         PassThru = 'Organization、MobileAppEducationEnabled (変更後は True)、PreviousValue、Changed を持つオブジェクトを返します。既定では何も返しません。'
         Session  = '使用するセッション (Connect-OutlookQrGuard が返したもの)。既定では現在のセッション (このランスペースで最後に接続したセッション。ForEach-Object -Parallel の各反復やスレッド ジョブはそれぞれ別です) を使います。'
     }
