@@ -22,6 +22,7 @@ internal static class Messages
     internal static string OwaAlreadyInState => Get(nameof(OwaAlreadyInState));
     internal static string OwaSetAction => Get(nameof(OwaSetAction));
     internal static string OwaConfirmQuery => Get(nameof(OwaConfirmQuery));
+    internal static string OwaNotReported => Get(nameof(OwaNotReported));
     internal static string ExportSummary => Get(nameof(ExportSummary));
     internal static string ForceAndNoClobber => Get(nameof(ForceAndNoClobber));
     internal static string InvalidResultSize => Get(nameof(InvalidResultSize));

@@ -69,7 +69,7 @@ public abstract partial class PromptSwitchCmdlet
             ? w is SwitchParameter sw ? sw.IsPresent : w is true
             : GetVariableValue("WhatIfPreference") switch { SwitchParameter p => p.IsPresent, bool b => b, _ => false };
 
-    private static string Shown(bool? v) => v is null ? "(not reported)" : v.Value ? "True" : "False";
+    private static string Shown(bool? v) => v is null ? Messages.OwaNotReported : v.Value ? "True" : "False";
 
     /// <summary>
     /// ShouldProcess at High impact for this path while the cmdlet keeps its own impact for the
