@@ -53,6 +53,15 @@ Describe 'Test-OutlookQrSignin: the OWA mailbox policy layer' {
         Test-OutlookQrSignin -Quiet | Should -BeExactly $false
         Enable-OutlookQrSignin -Confirm:$false
     }
+
+    It '-Quiet does not read the OWA layer (no mailbox scan for a yes/no answer)' {
+        Reset-TenantJournal $Tenant
+        Test-OutlookQrSignin -Quiet | Should -BeExactly $true
+        $cmdlets = @((Get-TenantJournal $Tenant).requests | Where-Object cmdlet | ForEach-Object cmdlet)
+        $cmdlets | Should -Contain 'Get-OrganizationConfig'
+        $cmdlets | Should -Not -Contain 'Get-CASMailbox'
+        $cmdlets | Should -Not -Contain 'Get-OwaMailboxPolicy'
+    }
 }
 
 Describe 'Disable-/Enable-OutlookQrSignin -IncludeOwaAccountTransfer' {

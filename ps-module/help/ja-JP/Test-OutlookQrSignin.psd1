@@ -30,7 +30,7 @@ Entra ID の層: QR コードは「認証転送 (authentication transfer)」と�
 3 つ目の層 (半ば文書化された設定): すべての Outlook on the web メールボックス ポリシーの AccountTransferEnabled です。Microsoft365DSC は QR コード サインインのスイッチ (既定で有効) と説明し、Microsoft の Set-OwaMailboxPolicy リファレンスは「reserved for internal Microsoft use」としています。OwaAccountTransferState は On (少なくとも 1 つのポリシーで True、または値が報告されない場合。既定は True)、Off、Unknown のいずれかです。OwaMailboxPolicies は各ポリシーの値と適用先のメールボックス数 (Get-CASMailbox を 1 回走査。ポリシー未割り当てのメールボックスは既定のポリシーに数えます) を示します。OwaAccountTransferReason はスイッチが有効なポリシー、または層を読み取れなかった理由を示します (OwaAccountTransferCode にはサービスのコードが入ります。たとえばアプリの Exchange ロールに Get-CASMailbox や Get-OwaMailboxPolicy がない場合は CommandNotFoundException)。OwaAccountTransferDocumentation は Microsoft による文書化の程度を示します。この層は Verdict と -Quiet を変えません。このスイッチ単独で QR コードが表示されるかどうかを Microsoft は文書化していないため (第三者の記事では、ヘルプの「Outlook Mobile」の QR 入口を制御すると報告されています)、判定は文書化された 2 つの層に基づき、スイッチが有効なときは Reason に追加の所見として記載します。Disable-OutlookQrSignin -IncludeOwaAccountTransfer でオフにできます。
 '@
     Parameters  = @{
-        Quiet   = '結果オブジェクトの代わりに $true か $false だけを返します。適用済みの条件付きアクセス ポリシーが全員に対して認証転送をブロックしている場合やプロンプトが非表示の場合は $false、それ以外 (QR コード サインインがまだ使える場合) は $true です。'
+        Quiet   = '結果オブジェクトの代わりに $true か $false だけを返します。適用済みの条件付きアクセス ポリシーが全員に対して認証転送をブロックしている場合やプロンプトが非表示の場合は $false、それ以外 (QR コード サインインがまだ使える場合) は $true です。OWA メールボックス ポリシーの層は読み取りません (メールボックスを走査しません)。この層は答えを変えないためです。'
         Session = '使用するセッション (Connect-OutlookQrGuard が返したもの)。既定では現在のセッション (このランスペースで最後に接続したセッション。ForEach-Object -Parallel の各反復やスレッド ジョブはそれぞれ別です) を使います。'
     }
     Inputs      = @('None')

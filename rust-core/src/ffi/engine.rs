@@ -301,19 +301,26 @@ impl Engine {
 
     /// Both layers of the QR sign-in (Test-OutlookQrSignin): the Outlook on the web prompt and
     /// the Conditional Access block. Only the Exchange half can fail the call; a Conditional
-    /// Access half that cannot be read is `Unknown` with its reason.
+    /// Access half that cannot be read is `Unknown` with its reason. With `read_owa`, also the
+    /// semi-documented OWA mailbox policy layer (Unknown with its reason when unreadable).
     pub async fn check_prompt(
         this: Async<Self>,
         session_id: u64,
+        read_owa: bool,
         log: LogCallback,
     ) -> ffi::Result<Wire<SigninCheck>, Error> {
         let call_log = CallLog::new(log);
         let result = log_sink::scope(call_log.sink(), async {
             let session = this.session(session_id)?;
-            let (state, owa) = tokio::join!(
-                prompt::check_both(&session),
-                owa_account_transfer::check_or_unknown(&session)
-            );
+            // -Quiet does not show the OWA layer: skip its mailbox scan.
+            let owa = async {
+                if read_owa {
+                    owa_account_transfer::check_or_unknown(&session).await
+                } else {
+                    owa_account_transfer::not_read()
+                }
+            };
+            let (state, owa) = tokio::join!(prompt::check_both(&session), owa);
             let mut state = state?;
             if let Some(finding) = owa_account_transfer::finding(&owa, state.verdict) {
                 state.reason = format!("{} {finding}", state.reason);

@@ -7,7 +7,7 @@ use interoptopus::ffi;
 /// `ops::owa_account_transfer::finding`): Microsoft does not document what the switch alone does.
 #[ffi]
 pub struct OwaLayerState {
-    /// On | Off | Unknown
+    /// On | Off | Unknown | NotRead (Test-OutlookQrSignin -Quiet does not read it)
     pub state: String,
     /// A sentence; when Unknown: why it could not be read.
     pub reason: String,

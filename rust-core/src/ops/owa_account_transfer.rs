@@ -24,8 +24,10 @@ pub enum OwaLayer {
     Off,
     /// At least one policy has it True (or unreported, taken as the documented default True).
     On,
-    /// No policy was listed.
+    /// No policy was listed, or the policies could not be read.
     Unknown,
+    /// Not asked for (Test-OutlookQrSignin -Quiet).
+    NotRead,
 }
 
 impl OwaLayer {
@@ -34,6 +36,7 @@ impl OwaLayer {
             OwaLayer::Off => "Off",
             OwaLayer::On => "On",
             OwaLayer::Unknown => "Unknown",
+            OwaLayer::NotRead => "NotRead",
         }
     }
 }
@@ -107,6 +110,17 @@ pub async fn check_or_unknown(session: &Session) -> OwaState {
     check(session).await.unwrap_or_else(|e| unreadable(&e))
 }
 
+/// The layer when the caller did not ask for it (Test-OutlookQrSignin -Quiet): no finding.
+pub fn not_read() -> OwaState {
+    OwaState {
+        layer: OwaLayer::NotRead,
+        policies: Vec::new(),
+        unmatched: Vec::new(),
+        reason: "The OWA mailbox policies were not read.".to_owned(),
+        code: String::new(),
+    }
+}
+
 pub fn unreadable(e: &OpError) -> OwaState {
     // Exchange answers a cmdlet outside the caller's roles as an unknown cmdlet (the ops error
     // maps it to PermissionDenied); `Get-ManagementRole -Cmdlet` (Get-ManagementRole.md) names
@@ -151,7 +165,7 @@ pub fn finding(state: &OwaState, verdict: Verdict) -> Option<String> {
             "The OWA mailbox policy layer could not be read (see OwaAccountTransferReason)."
                 .to_owned(),
         ),
-        OwaLayer::Off => None,
+        OwaLayer::Off | OwaLayer::NotRead => None,
     }
 }
 
@@ -295,6 +309,7 @@ mod tests {
         assert_eq!(finding(&s, Verdict::Blocked), None);
         let off = assess(vec![policy("a", Some(false), 1)], HashMap::new());
         assert_eq!(finding(&off, Verdict::Exposed), None);
+        assert_eq!(finding(&not_read(), Verdict::Exposed), None);
     }
 
     #[test]
