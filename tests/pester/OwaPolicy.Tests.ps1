@@ -82,6 +82,17 @@ Describe 'Disable-/Enable-OutlookQrSignin -IncludeOwaAccountTransfer' {
         @((Get-TenantJournal $Tenant).organizationConfigChanges).Count | Should -Be 0
     }
 
+    It '-WhatIf names each policy it would set, and the warning comes in the UI language' {
+        $run = Invoke-TenantChildScript $Tenant 'Disable-OutlookQrSignin -IncludeOwaAccountTransfer -WhatIf'
+        $run.ExitCode | Should -Be 0 -Because $run.Text
+        $run.Text | Should -Match 'What if: .*AccountTransferEnabled to False \(now True\).*on target "Executives"'
+        $run.Text | Should -Match 'on target "OwaMailboxPolicy-Default"'
+        $run.Text | Should -Not -Match 'on target "Contractors"'
+        $ja = Invoke-TenantChildScript $Tenant 'Disable-OutlookQrSignin -IncludeOwaAccountTransfer -WhatIf' -UICulture 'ja-JP'
+        $ja.Text | Should -Match 'AccountTransferEnabled は半ば文書化された設定です'
+        @(Get-OwaChange).Count | Should -Be 0
+    }
+
     It 'is High impact for the policies: unanswerable confirmation sets the prompt but no policy' {
         # A runspace with no host cannot answer a confirmation: Disable (Medium) hides the prompt
         # at the default $ConfirmPreference, the OWA policies (High) are not written.
