@@ -18,6 +18,11 @@ internal static class Messages
     internal static string CustomEndpointWarning => Get(nameof(CustomEndpointWarning));
     internal static string DisableWarning => Get(nameof(DisableWarning));
     internal static string AlreadyInState => Get(nameof(AlreadyInState));
+    internal static string OwaSemiDocumentedWarning => Get(nameof(OwaSemiDocumentedWarning));
+    internal static string OwaAlreadyInState => Get(nameof(OwaAlreadyInState));
+    internal static string OwaSetAction => Get(nameof(OwaSetAction));
+    internal static string OwaConfirmQuery => Get(nameof(OwaConfirmQuery));
+    internal static string OwaNotReported => Get(nameof(OwaNotReported));
     internal static string ExportSummary => Get(nameof(ExportSummary));
     internal static string ForceAndNoClobber => Get(nameof(ForceAndNoClobber));
     internal static string InvalidResultSize => Get(nameof(InvalidResultSize));

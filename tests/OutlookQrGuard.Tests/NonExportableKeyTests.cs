@@ -161,14 +161,14 @@ public class NonExportableKeyTests
         var session = info.Unwire().session_id;
         Assert.True(signer.Signatures >= 1, "connect signed the assertion in C#");
 
-        using (var check = await engine.CheckPrompt(session, (_, _) => { })) Assert.False(string.IsNullOrEmpty(check.Unwire().organization));
+        using (var check = await engine.CheckPrompt(session, true, (_, _) => { })) Assert.False(string.IsNullOrEmpty(check.Unwire().organization));
         var before = signer.Signatures;
 
         await emu.ExpireTokens();
         // The refresh happens on an engine thread, well after Connect returned: the callback must still be alive.
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        using (var again = await engine.CheckPrompt(session, (_, _) => { })) Assert.False(string.IsNullOrEmpty(again.Unwire().organization));
+        using (var again = await engine.CheckPrompt(session, true, (_, _) => { })) Assert.False(string.IsNullOrEmpty(again.Unwire().organization));
         // One new assertion per resource the check needed again (Exchange and Graph).
         Assert.True(signer.Signatures > before, $"signed again after expiry ({before} -> {signer.Signatures})");
         Assert.True(engine.Disconnect(session).Is);

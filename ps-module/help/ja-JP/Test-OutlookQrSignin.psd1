@@ -27,6 +27,8 @@ Entra ID の層: QR コードは「認証転送 (authentication transfer)」と�
 
 読み取りだけを行い、何も変更しません (-UpdateBaseline 指定時のベースライン ファイルを除く)。-Verbose で各層から読み取った内容を表示します。
 
+3 つ目の層 (半ば文書化された設定): すべての Outlook on the web メールボックス ポリシーの AccountTransferEnabled です。Microsoft365DSC は QR コード サインインのスイッチ (既定で有効) と説明し、Microsoft の Set-OwaMailboxPolicy リファレンスは「reserved for internal Microsoft use」としています。OwaAccountTransferState は On (少なくとも 1 つのポリシーで True、または値が報告されない場合。既定は True)、Off、Unknown のいずれかです。OwaMailboxPolicies は各ポリシーの値と適用先のメールボックス数 (Get-CASMailbox を 1 回走査。ポリシー未割り当てのメールボックスは既定のポリシーに数えます) を示します。OwaAccountTransferReason はスイッチが有効なポリシー、または層を読み取れなかった理由を示します (OwaAccountTransferCode にはサービスのコードが入ります。たとえばアプリの Exchange ロールに Get-CASMailbox や Get-OwaMailboxPolicy がない場合は CommandNotFoundException)。OwaAccountTransferDocumentation は Microsoft による文書化の程度を示します。この層は Verdict と -Quiet を変えません。このスイッチ単独で QR コードが表示されるかどうかを Microsoft は文書化していないため (第三者の記事では、ヘルプの「Outlook Mobile」の QR 入口を制御すると報告されています)、判定は文書化された 2 つの層に基づき、スイッチが有効なときは Reason に追加の所見として記載します。Disable-OutlookQrSignin -IncludeOwaAccountTransfer でオフにできます。
+
 ドリフト検出 (-BaselinePath): テナントの状態をベースラインのスナップショット ファイルと比較します。スナップショットは小さな JSON 文書 (schemaVersion 1) で、プロンプトの設定、Outlook on the web の各メールボックス ポリシーの AccountTransferEnabled、条件付きアクセスの状態と認証転送をブロックする各ポリシーおよびその除外 (ID と名前)、判定、過去 30 日のサインインの証跡 (ユーザー数、サインイン数、最新のサインイン時刻) を保持します。チェック結果の代わりに、変更ごとに OutlookQrGuard.Model.DriftDifference (Severity、What、From、To、Path) を 1 つ返し、変更がなければ何も返しません。Severity が Worse の場合は、ベースラインより露出が増えたことを表します: 判定が Exposed の方向 (Blocked、BlockedWithExclusions、PromptHidden、ReportOnly、Exposed の順) に動いたか Unknown になった、プロンプトがオンになった、AccountTransferEnabled がオンになった (またはオンのポリシーが追加された)、ブロックするポリシーが削除・無効化・レポート専用化・対象縮小された、ユーザー、グループ、ロール、ゲストの種類が除外された、層が読み取れなくなった、サインイン ログに新しい QR コード サインイン (またはユーザーの増加) が現れた、のいずれかです。Worse の変更は警告としても表示します。そのほか Better、Changed (方向なし)、Info (名前の変更や、期間の移動による件数の変化) があります。-BaselinePath と -Quiet を指定すると、ベースラインから悪化していなければ $true、悪化していれば $false を返します。
 
 ベースライン ファイルがない場合は初回の実行として扱い、比較は行いません (-UpdateBaseline で作成します)。-UpdateBaseline は比較の後に現在のスナップショットを書き込みます。同じフォルダーの一時ファイルに書いてから古いファイルへ名前を変更するので、書き込みに失敗しても古いファイルは残ります。正しい JSON でない、schemaVersion が異なる、別のテナントで取得された、のいずれかのベースラインではファイル名を示すエラーで停止し、ファイルは上書きしません。ファイルには ID、名前、状態、件数だけが入り、シークレットは入りません。
@@ -34,7 +36,7 @@ Entra ID の層: QR コードは「認証転送 (authentication transfer)」と�
     Parameters  = @{
         BaselinePath   = 'テナントと比較するベースラインのスナップショット ファイル (JSON)。指定するとチェック結果の代わりに差分 (DriftDifference オブジェクト) を返します。ファイルがない場合は初回の実行として比較を行いません (-UpdateBaseline で作成します)。別名: -Baseline。'
         UpdateBaseline = '比較の後、現在のスナップショットを -BaselinePath に書き込みます (アトミックに書き込み、このテナントのベースラインとして読めなかったファイルは上書きしません)。-WhatIf と -Confirm に対応します。-BaselinePath が必要です。'
-        Quiet   = '結果オブジェクトの代わりに $true か $false だけを返します。適用済みの条件付きアクセス ポリシーが全員に対して認証転送をブロックしている場合やプロンプトが非表示の場合は $false、それ以外 (QR コード サインインがまだ使える場合) は $true です。'
+        Quiet   = '結果オブジェクトの代わりに $true か $false だけを返します。適用済みの条件付きアクセス ポリシーが全員に対して認証転送をブロックしている場合やプロンプトが非表示の場合は $false、それ以外 (QR コード サインインがまだ使える場合) は $true です。OWA メールボックス ポリシーの層は読み取りません (メールボックスを走査しません)。この層は答えを変えないためです。'
         Session = '使用するセッション (Connect-OutlookQrGuard が返したもの)。既定では現在のセッション (このランスペースで最後に接続したセッション。ForEach-Object -Parallel の各反復やスレッド ジョブはそれぞれ別です) を使います。'
     }
     Inputs      = @('None')

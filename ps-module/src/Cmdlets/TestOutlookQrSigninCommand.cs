@@ -22,7 +22,7 @@ public sealed partial class TestOutlookQrSigninCommand : SessionCmdlet
         if (CompareWithBaseline(session)) return;
         try
         {
-            using var checkWire = RunNative((events, ct) => NativeEngine.Instance.CheckPrompt(session.Id, events.Log, ct));
+            using var checkWire = RunNative((events, ct) => NativeEngine.Instance.CheckPrompt(session.Id, !Quiet, events.Log, ct));
             var check = checkWire.Unwire();
             foreach (var w in check.warnings) WriteWarning(w);
             WriteVerbose(string.Format(Messages.ConditionalAccessVerbose, check.conditional_access.state, check.conditional_access.policies.Count, check.conditional_access.reason));

@@ -7,7 +7,8 @@ namespace OutlookQrGuard.Model;
 /// <summary>
 /// Builds Test-OutlookQrSignin's output: Organization, every MobileApp*/OutlookMobile* setting,
 /// the Conditional Access half (state, reason, the policies that block authentication transfer and
-/// their exclusions) and the verdict over both layers, all as the engine decided them.
+/// their exclusions), the semi-documented OWA mailbox policy layer (AccountTransferEnabled per
+/// policy, with mailbox counts) and the verdict, all as the engine decided them.
 /// </summary>
 internal static class SigninCheckResult
 {
@@ -32,10 +33,21 @@ internal static class SigninCheckResult
         o.Properties.Add(new PSNoteProperty("TransferBlockPolicies", policies));
         // Named per policy, since an exclusion in a report-only policy differs from one in an enforced policy.
         o.Properties.Add(new PSNoteProperty("Exclusions", policies.SelectMany(p => p.Exclusions.Select(x => $"{x} in '{p.DisplayName}'")).ToArray()));
+        AddOwaLayer(o, check.owa_account_transfer);
         o.Properties.Add(new PSNoteProperty("Exposed", check.exposed));
         o.Properties.Add(new PSNoteProperty("Verdict", check.verdict));
         o.Properties.Add(new PSNoteProperty("Reason", check.reason));
         return o;
+    }
+
+    // The third, semi-documented layer, grouped: an additional finding, not part of Verdict or Exposed.
+    private static void AddOwaLayer(PSObject o, OwaLayerState owa)
+    {
+        o.Properties.Add(new PSNoteProperty("OwaAccountTransferState", owa.state));
+        o.Properties.Add(new PSNoteProperty("OwaAccountTransferReason", owa.reason));
+        o.Properties.Add(new PSNoteProperty("OwaAccountTransferCode", owa.code));
+        o.Properties.Add(new PSNoteProperty("OwaAccountTransferDocumentation", owa.documentation));
+        o.Properties.Add(new PSNoteProperty("OwaMailboxPolicies", owa.policies.Select(p => new OwaMailboxPolicyState(p)).ToArray()));
     }
 
     private static object? Value(NamedSetting s) => s.kind switch

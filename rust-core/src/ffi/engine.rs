@@ -15,6 +15,8 @@ use super::call_log::{BufferedLog, CallLog};
 use super::convert;
 use super::drift_types::{BaselineRequest, BaselineResult, DriftDifference};
 use super::error::{Error, ErrorKind};
+use super::owa;
+use super::owa_types::{OwaPolicyChange, OwaPolicySet, OwaTransferPlan};
 use super::types::{
     BlockRequest, BuildInfo, ConnectRequest, DevicePage, DeviceQuery, EvidenceQuery, ExportRequest,
     ExportSummary, PolicyChange, PolicyPlan, PromptChange, ReportRequest, ReportResult,
@@ -25,7 +27,10 @@ use crate::ops::evidence::SigninListing;
 use crate::ops::inventory::DeviceListing;
 use crate::ops::log_sink;
 use crate::ops::report::{ReportFormat, ReportSpec};
-use crate::ops::{OpError, Session, conditional_access, drift, export, prompt, report, revoke};
+use crate::ops::{
+    OpError, Session, conditional_access, drift, export, owa_account_transfer, prompt, report,
+    revoke,
+};
 
 // Progress of a long operation: `done` of `total` units (`total` 0 = unknown).
 callback!(ProgressCallback(done: u64, total: u64));
@@ -298,16 +303,30 @@ impl Engine {
 
     /// Both layers of the QR sign-in (Test-OutlookQrSignin): the Outlook on the web prompt and
     /// the Conditional Access block. Only the Exchange half can fail the call; a Conditional
-    /// Access half that cannot be read is `Unknown` with its reason.
+    /// Access half that cannot be read is `Unknown` with its reason. With `read_owa`, also the
+    /// semi-documented OWA mailbox policy layer (Unknown with its reason when unreadable).
     pub async fn check_prompt(
         this: Async<Self>,
         session_id: u64,
+        read_owa: bool,
         log: LogCallback,
     ) -> ffi::Result<Wire<SigninCheck>, Error> {
         let call_log = CallLog::new(log);
         let result = log_sink::scope(call_log.sink(), async {
             let session = this.session(session_id)?;
-            let state = prompt::check_both(&session).await?;
+            // -Quiet does not show the OWA layer: skip its mailbox scan.
+            let owa = async {
+                if read_owa {
+                    owa_account_transfer::check_or_unknown(&session).await
+                } else {
+                    owa_account_transfer::not_read()
+                }
+            };
+            let (state, owa) = tokio::join!(prompt::check_both(&session), owa);
+            let mut state = state?;
+            if let Some(finding) = owa_account_transfer::finding(&owa, state.verdict) {
+                state.reason = format!("{} {finding}", state.reason);
+            }
             let warnings = state.conditional_access.warnings.clone();
             Ok(Wire::from(SigninCheck {
                 organization: state.prompt.organization,
@@ -323,6 +342,7 @@ impl Engine {
                 warnings,
                 conditional_access: convert::conditional_access_state(state.conditional_access),
                 exposed: state.exposed,
+                owa_account_transfer: owa::layer(owa),
             }))
         })
         .await;
@@ -480,6 +500,43 @@ impl Engine {
                 changed: change.changed,
                 warnings: change.warnings,
             }))
+        })
+        .await;
+        ffi_result(result)
+    }
+
+    /// `-IncludeOwaAccountTransfer`'s plan: every OWA mailbox policy and whether setting
+    /// AccountTransferEnabled to `enabled` would write it. Writes nothing (-WhatIf shows it).
+    pub async fn plan_owa_account_transfer(
+        this: Async<Self>,
+        session_id: u64,
+        enabled: bool,
+        log: LogCallback,
+    ) -> ffi::Result<Wire<OwaTransferPlan>, Error> {
+        let call_log = CallLog::new(log);
+        let result = log_sink::scope(call_log.sink(), async {
+            let session = this.session(session_id)?;
+            let rows = owa_account_transfer::set_all(&session, enabled, true).await?;
+            Ok(Wire::from(owa::plan(rows, enabled)))
+        })
+        .await;
+        ffi_result(result)
+    }
+
+    /// Sets AccountTransferEnabled on one planned policy (one call per policy the admin
+    /// confirmed); reads it first and writes only when it differs.
+    pub async fn set_owa_account_transfer(
+        this: Async<Self>,
+        session_id: u64,
+        mut request: Wire<OwaPolicySet>,
+        log: LogCallback,
+    ) -> ffi::Result<Wire<OwaPolicyChange>, Error> {
+        let call_log = CallLog::new(log);
+        let result = log_sink::scope(call_log.sink(), async {
+            let session = this.session(session_id)?;
+            let r = request.unwire();
+            let change = owa_account_transfer::set_one(&session, &r.policy, r.enabled).await?;
+            Ok(Wire::from(owa::change(change, r.enabled)))
         })
         .await;
         ffi_result(result)

@@ -9,11 +9,14 @@ mod convert;
 mod drift_types;
 mod engine;
 mod error;
+mod owa;
+mod owa_types;
 mod types;
 
 pub use drift_types::*;
 pub use engine::{Engine, LogCallback, ProgressCallback, PromptCallback};
 pub use error::{Error, ErrorDetail, ErrorKind};
+pub use owa_types::*;
 pub use types::*;
 
 use interoptopus::inventory::RustInventory;

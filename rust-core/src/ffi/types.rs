@@ -104,6 +104,9 @@ pub struct SigninCheck {
     /// What Test-OutlookQrSignin -Quiet returns: true when a user can still put a QR sign-in to
     /// use (no enforced block for all users and apps, and the Exchange half does not rule it out).
     pub exposed: bool,
+    /// The third, semi-documented layer: AccountTransferEnabled on every OWA mailbox policy.
+    /// An additional finding, not part of `verdict` or `exposed`.
+    pub owa_account_transfer: super::owa_types::OwaLayerState,
 }
 
 /// The Conditional Access half of the check.

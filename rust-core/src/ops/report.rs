@@ -96,7 +96,7 @@ pub struct OwaPolicySection {
 
 /// Set-OwaMailboxPolicy.md marks the parameter "reserved for internal Microsoft use";
 /// Microsoft365DSC (EXOOwaMailboxPolicy) describes it as the QR code sign-in switch.
-const OWA_DOCUMENTATION: &str = "Semi-documented: Microsoft's Set-OwaMailboxPolicy reference marks AccountTransferEnabled as reserved for internal Microsoft use; Microsoft365DSC describes it as the QR code sign-in switch, enabled by default.";
+const OWA_DOCUMENTATION: &str = super::owa_account_transfer::DOCUMENTATION;
 
 fn owa_section(
     checked: Result<super::owa_account_transfer::OwaState, OpError>,

@@ -40,6 +40,9 @@ pub struct Credentials {
     /// Exchange.ManageAsApp, no Entra role, read-only Exchange roles (View-Only Configuration,
     /// View-Only Recipients): reads work, Set-OrganizationConfig is unknown to it.
     pub exchange_rbac_reader_app: AppCredential,
+    /// Exchange.ManageAsApp, no Entra role, Organization Configuration only: the prompt works,
+    /// Get-CASMailbox is unknown to it (the OWA mailbox policy layer cannot be counted).
+    pub exchange_config_only_app: AppCredential,
     pub managed_identity: ManagedIdentityCredential,
     /// Public client for the device code flow (delegated tokens with `scp`).
     pub public_client_id: String,
@@ -66,6 +69,7 @@ impl fmt::Debug for Credentials {
             .field("exchange_rbac_app", &self.exchange_rbac_app)
             .field("exchange_unassigned_app", &self.exchange_unassigned_app)
             .field("exchange_rbac_reader_app", &self.exchange_rbac_reader_app)
+            .field("exchange_config_only_app", &self.exchange_config_only_app)
             .field("managed_identity", &self.managed_identity)
             .field("public_client_id", &self.public_client_id)
             .field("admin_upn", &self.admin_upn)
@@ -188,6 +192,7 @@ pub(crate) fn from_state(state: &crate::state::State) -> Credentials {
         exchange_rbac_app: app(&dir.exchange_rbac_app),
         exchange_unassigned_app: app(&dir.exchange_unassigned_app),
         exchange_rbac_reader_app: app(&dir.exchange_rbac_reader_app),
+        exchange_config_only_app: app(&dir.exchange_config_only_app),
         managed_identity: ManagedIdentityCredential {
             identity_endpoint: format!("{}/msi/token", state.base_url),
             identity_header: dir.identity_header.clone(),

@@ -192,6 +192,10 @@ pub struct Directory {
     /// Exchange.ManageAsApp, no Entra role, read-only Exchange roles (View-Only Configuration,
     /// View-Only Recipients): Set-OrganizationConfig is not visible to it.
     pub exchange_rbac_reader_app: App,
+    /// Exchange.ManageAsApp, no Entra role, Organization Configuration only: the prompt can be
+    /// read and set, Get-CASMailbox (a recipients cmdlet) is unknown to it, so the OWA mailbox
+    /// policy layer cannot be counted.
+    pub exchange_config_only_app: App,
     pub user_identity_resource_id: String,
     pub identity_header: String,
     pub control_key: String,
@@ -210,6 +214,7 @@ const EXCHANGE_RBAC_READER_ROLES: &[&str] = &[
     crate::exchange::rbac::VIEW_ONLY_CONFIGURATION,
     crate::exchange::rbac::VIEW_ONLY_RECIPIENTS,
 ];
+const EXCHANGE_CONFIG_ONLY_ROLES: &[&str] = &[crate::exchange::rbac::ORGANIZATION_CONFIGURATION];
 
 impl Directory {
     pub fn create(seed: u64) -> Result<Self, EmulatorError> {
@@ -343,6 +348,16 @@ impl Directory {
                 AppCredentialKind::Secret(client_secret(&random)?),
             )
         };
+        let exchange_config_only_app = App {
+            graph_roles: EXCHANGE_ONLY_GRAPH_ROLES,
+            wids: DEFAULT_WIDS,
+            exchange_management_roles: EXCHANGE_CONFIG_ONLY_ROLES,
+            ..full(
+                &mut ids,
+                "OutlookQrGuard (Exchange RBAC, configuration only)",
+                AppCredentialKind::Secret(client_secret(&random)?),
+            )
+        };
         Ok(Self {
             secret_app,
             certificate_app,
@@ -357,6 +372,7 @@ impl Directory {
             exchange_rbac_app,
             exchange_unassigned_app,
             exchange_rbac_reader_app,
+            exchange_config_only_app,
             user_identity_resource_id,
             identity_header: random_text(&random, 40, ALNUM)?,
             control_key: random_text(&random, 40, ALNUM)?,
@@ -364,7 +380,7 @@ impl Directory {
     }
 
     /// App registrations that can be named as `client_id` at the token endpoint.
-    pub fn registered_apps(&self) -> [&App; 11] {
+    pub fn registered_apps(&self) -> [&App; 12] {
         [
             &self.secret_app,
             &self.certificate_app,
@@ -377,6 +393,7 @@ impl Directory {
             &self.exchange_rbac_app,
             &self.exchange_unassigned_app,
             &self.exchange_rbac_reader_app,
+            &self.exchange_config_only_app,
         ]
     }
 
