@@ -8,6 +8,7 @@ mod call_log;
 mod convert;
 mod engine;
 mod error;
+mod log_send;
 mod types;
 
 pub use engine::{Engine, LogCallback, ProgressCallback, PromptCallback};
