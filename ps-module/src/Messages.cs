@@ -41,4 +41,9 @@ internal static class Messages
     internal static string EvidenceSinceNeedsSwitch => Get(nameof(EvidenceSinceNeedsSwitch));
     internal static string ExportEvidenceSummary => Get(nameof(ExportEvidenceSummary));
     internal static string ReportVerbose => Get(nameof(ReportVerbose));
+    internal static string LogSendSummary => Get(nameof(LogSendSummary));
+    internal static string LogSendWhatIf => Get(nameof(LogSendWhatIf));
+    internal static string LogEvidenceSinceNeedsSwitch => Get(nameof(LogEvidenceSinceNeedsSwitch));
+    internal static string InvalidRuleId => Get(nameof(InvalidRuleId));
+    internal static string InvalidStreamName => Get(nameof(InvalidStreamName));
 }
