@@ -79,9 +79,12 @@ Describe 'Send-OutlookQrGuardLog' {
     }
 
     It 'refuses a piped object without What, naming what to pipe, and sends nothing' {
+        # Some drift properties but no What: the engine refuses the whole send.
+        $e = Get-Failure { [pscustomobject]@{ From = 'a'; To = 'b'; Severity = 'Low' } | Send-OutlookQrGuardLog @Target -SkipCheck }
+        "$e" | Should -Match "without 'What'"
+        # None of them: PowerShell cannot bind the object at all.
         $e = Get-Failure { [pscustomobject]@{ Name = 'x' } | Send-OutlookQrGuardLog @Target -SkipCheck }
-        $e | Should -Not -BeNullOrEmpty
-        "$e" | Should -Match "What"
+        $e.FullyQualifiedErrorId | Should -Match 'InputObjectNotBound'
         (Get-IngestionRequest).Count | Should -Be 0
     }
 
