@@ -204,6 +204,19 @@ mod tests {
     }
 
     #[test]
+    fn the_readme_declares_every_column_with_its_type() {
+        let readme = include_str!("../../../README.md");
+        for (name, ty) in COLUMNS {
+            let declared = format!(r#"{{ "name": "{name}", "type": "{ty}" }}"#);
+            assert!(readme.contains(&declared), "README lacks {declared}");
+            assert!(
+                readme.contains(&format!("| `{name}` | {ty} |")),
+                "README table lacks {name}"
+            );
+        }
+    }
+
+    #[test]
     fn absent_values_are_left_out() {
         let row = LogRow::new(
             RecordType::DriftDifference,
