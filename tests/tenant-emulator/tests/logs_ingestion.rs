@@ -21,6 +21,9 @@ fn url(h: &Harness, rule: &str, stream: &str, api_version: Option<&str>) -> Stri
     }
 }
 
+/// URL, token, body, gzip header, expected status, expected code.
+type Case<'a> = (String, Option<&'a str>, Vec<u8>, bool, u16, &'a str);
+
 fn ok_url(h: &Harness) -> String {
     url(
         h,
@@ -96,7 +99,7 @@ async fn refuses_wrong_tokens_versions_rules_streams_and_bodies_in_the_error_env
     let graph = h.app_token(GRAPH_SCOPE).await;
     let body = br#"[{"a":1}]"#.to_vec();
     let other_rule = "dcr-00000000000000000000000000000000";
-    let cases: Vec<(String, Option<&str>, Vec<u8>, bool, u16, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (ok_url(&h), None, body.clone(), false, 401, "InvalidToken"),
         (
             ok_url(&h),
