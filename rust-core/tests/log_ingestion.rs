@@ -284,3 +284,39 @@ async fn an_app_without_the_publisher_role_gets_the_403_with_the_role_to_grant()
     // The token went to the monitor audience, with the SDK's scope.
     assert!(emu.logs_ingested().is_empty());
 }
+
+#[tokio::test]
+async fn a_managed_identity_session_sends_with_its_own_monitor_token() {
+    use outlook_qr_guard::ops::{ConnectMethod, Session};
+    let emu = default_emulator().await;
+    let mi = emu.credentials().managed_identity;
+    let method = ConnectMethod::ManagedIdentity {
+        client_id: None,
+        endpoint: Some((
+            mi.identity_endpoint.clone(),
+            secret(mi.identity_header.clone()),
+        )),
+    };
+    let session = Session::connect(
+        emulator_spec(&emu, &emu.credentials().tenant_id, method),
+        tokio_util::sync::CancellationToken::new(),
+    )
+    .await
+    .unwrap();
+    let before = count_requests(&emu, "/msi/token");
+    let outcome = send(
+        &session,
+        LogSendSpec {
+            drift: drift(2),
+            include_check: false,
+            ..spec(&emu)
+        },
+        |_, _| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(outcome.rows, 2);
+    assert_eq!(rows_received(&emu).len(), 2);
+    // The monitor token was asked for only now, from the identity endpoint.
+    assert_eq!(count_requests(&emu, "/msi/token"), before + 1);
+}
