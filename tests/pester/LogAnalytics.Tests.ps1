@@ -83,7 +83,7 @@ Describe 'Send-OutlookQrGuardLog' {
         $e = Get-Failure { [pscustomobject]@{ From = 'a'; To = 'b'; Severity = 'Low' } | Send-OutlookQrGuardLog @Target -SkipCheck }
         "$e" | Should -Match "without 'What'"
         # None of them: PowerShell cannot bind the object at all.
-        $e = Get-Failure { [pscustomobject]@{ Name = 'x' } | Send-OutlookQrGuardLog @Target -SkipCheck }
+        $e = Get-Failure { [pscustomobject]@{ Name = 'x' } | Send-OutlookQrGuardLog @Target -SkipCheck -ErrorAction Stop }
         $e.FullyQualifiedErrorId | Should -Match 'InputObjectNotBound'
         (Get-IngestionRequest).Count | Should -Be 0
     }
