@@ -42,6 +42,17 @@ fn spec(emu: &Emulator) -> LogSendSpec {
     }
 }
 
+fn claims(token: &str) -> Value {
+    use base64::Engine as _;
+    let payload = token.split('.').nth(1).unwrap();
+    serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap()
+}
+
 fn rows_received(emu: &Emulator) -> Vec<Value> {
     emu.logs_ingested()
         .into_iter()
@@ -319,4 +330,73 @@ async fn a_managed_identity_session_sends_with_its_own_monitor_token() {
     assert_eq!(rows_received(&emu).len(), 2);
     // The monitor token was asked for only now, from the identity endpoint.
     assert_eq!(count_requests(&emu, "/msi/token"), before + 1);
+}
+
+/// Delegated: the signed-in admin's refresh token also gets a monitor token (Azure Monitor's
+/// delegated `user_impersonation`; Azure.Monitor.Ingestion TROUBLESHOOTING.md: "the application
+/// or user making the request" needs Monitoring Metrics Publisher on the rule).
+#[tokio::test]
+async fn a_device_code_session_sends_with_a_delegated_monitor_token() {
+    use outlook_qr_guard::auth::{DeviceCodeConfig, DeviceCodePrompt};
+    use outlook_qr_guard::cloud::Resource;
+    use outlook_qr_guard::secret::ExposeSecret;
+    let emu = Arc::new(
+        emulator(tenant_emulator::EmulatorOptions {
+            users: 20,
+            devices: 10,
+            device_code_interval: std::time::Duration::from_secs(1),
+            ..tenant_emulator::EmulatorOptions::default()
+        })
+        .await,
+    );
+    let c = emu.credentials();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let config = DeviceCodeConfig {
+        tenant: c.tenant_id.clone(),
+        client_id: c.public_client_id.clone(),
+        prompt: Arc::new(move |p: &DeviceCodePrompt| {
+            let _ = tx.send(p.user_code.clone());
+        }),
+        cancel: tokio_util::sync::CancellationToken::new(),
+        market: None,
+    };
+    let approver = {
+        let emu = emu.clone();
+        let admin = c.admin_upn.clone();
+        tokio::spawn(async move {
+            if let Some(code) = rx.recv().await {
+                tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+                assert!(emu.approve_device_code(&code, &admin));
+            }
+        })
+    };
+    let tokens = provider(&emu, Credential::DeviceCode(config), http(&emu));
+    tokens.token(Resource::Exchange).await.unwrap();
+    approver.abort();
+    let monitor = tokens.token(Resource::Monitor).await.unwrap();
+    let monitor_claims = claims(monitor.expose_secret());
+    assert_eq!(monitor_claims["aud"], "https://monitor.azure.com");
+    assert_eq!(monitor_claims["scp"], "user_impersonation");
+    let env = tokens.environment().clone();
+    let target = outlook_qr_guard::monitor::IngestionTarget::new(
+        &env,
+        &emu.base_url(),
+        LOGS_INGESTION_RULE_ID,
+        LOGS_INGESTION_STREAM,
+    )
+    .unwrap();
+    let batches = outlook_qr_guard::monitor::batch_rows(
+        &[outlook_qr_guard::monitor::LogRow::default()],
+        1_000,
+    )
+    .unwrap();
+    outlook_qr_guard::monitor::send_batches(tokens.http(), &tokens, &target, &batches, |_| {})
+        .await
+        .unwrap();
+    assert_eq!(emu.logs_ingested().len(), 1);
+    assert_eq!(
+        count_requests(&emu, "/devicecode"),
+        1,
+        "one sign-in for both resources"
+    );
 }
