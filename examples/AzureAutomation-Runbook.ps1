@@ -18,11 +18,19 @@
 .PARAMETER RevokeSessions
     Also revoke the sign-in sessions of every user with an Outlook mobile device. Off by default:
     review the export first.
+.PARAMETER DataCollectionEndpoint
+    With -DataCollectionRuleId: also send the check result and the QR-code sign-ins to Log
+    Analytics / Sentinel (README, "Send results to Log Analytics / Sentinel"); the identity needs
+    Monitoring Metrics Publisher on the rule.
+.PARAMETER DataCollectionRuleId
+    The data collection rule's immutable id (dcr-...).
 #>
 param(
     [Parameter(Mandatory)] [string] $Organization,
     [string] $ManagedIdentityAccountId,
-    [switch] $RevokeSessions
+    [switch] $RevokeSessions,
+    [string] $DataCollectionEndpoint,
+    [string] $DataCollectionRuleId
 )
 $ErrorActionPreference = 'Stop'
 Import-Module OutlookQrGuard
@@ -57,6 +65,12 @@ $report.recommendations | ForEach-Object { Write-Output " - $_" }
 if ($RevokeSessions) {
     $results = Get-OutlookMobileDevice | Revoke-OutlookMobileSignin -Confirm:$false -ErrorAction Continue
     $results | Group-Object Status | ForEach-Object { Write-Output "$($_.Name): $($_.Count) user(s)" }
+}
+
+# 6. Optionally send the check and the QR-code sign-ins to Log Analytics / Sentinel.
+if ($DataCollectionEndpoint -and $DataCollectionRuleId) {
+    $sent = Send-OutlookQrGuardLog -DataCollectionEndpoint $DataCollectionEndpoint -RuleId $DataCollectionRuleId -IncludeEvidence -EvidenceSince (Get-Date).AddDays(-1)
+    Write-Output "Sent $($sent.Rows) rows to Log Analytics in $($sent.Batches) batch(es)."
 }
 
 Disconnect-OutlookQrGuard
