@@ -181,6 +181,57 @@ async fn throttled_batches_are_retried_after_retry_after() {
 }
 
 #[tokio::test]
+async fn a_503_is_resent_like_azure_core_does_and_a_400_is_not() {
+    let emu = default_emulator().await;
+    let session = full_session(&emu).await;
+    emu.set_faults(FaultPlan::none().with_rule(FaultRule::every_nth(
+        EndpointClass::LogsIngestion,
+        Fault::ServerError {
+            status: 503,
+            retry_after: Some("0".into()),
+        },
+        2,
+    )));
+    send(
+        &session,
+        LogSendSpec {
+            drift: drift(30),
+            batch_limit: Some(2_000),
+            ..spec(&emu)
+        },
+        |_, _| {},
+    )
+    .await
+    .unwrap();
+    let statuses: Vec<u16> = emu
+        .journal()
+        .requests
+        .iter()
+        .filter(|r| r.endpoint == EndpointClass::LogsIngestion)
+        .map(|r| r.status)
+        .collect();
+    assert!(statuses.contains(&503), "{statuses:?}");
+    assert_eq!(rows_received(&emu).len(), 31);
+    // A refusal is final: one request, no retry.
+    emu.set_faults(FaultPlan::none());
+    emu.reset_journal();
+    let e = send(
+        &session,
+        LogSendSpec {
+            stream: "Custom-Other".into(),
+            include_check: false,
+            drift: drift(1),
+            ..spec(&emu)
+        },
+        |_, _| {},
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.kind, FailureKind::InvalidArgument);
+    assert_eq!(count_requests(&emu, "dataCollectionRules"), 1);
+}
+
+#[tokio::test]
 async fn what_if_counts_and_sends_nothing() {
     let emu = default_emulator().await;
     let session = full_session(&emu).await;
