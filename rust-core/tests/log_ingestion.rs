@@ -272,6 +272,18 @@ async fn bad_targets_fail_before_any_request_and_refusals_say_what_to_fix() {
     assert_eq!(e.kind, FailureKind::InvalidArgument);
     assert!(e.message.contains("-RuleId 'my-rule'"), "{}", e.message);
     assert!(emu.journal().requests.is_empty(), "nothing read or sent");
+    let e = send(
+        &session,
+        LogSendSpec {
+            include_check: false,
+            ..spec(&emu)
+        },
+        |_, _| {},
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.code, "NothingToSend");
+    assert!(emu.journal().requests.is_empty());
     // An unknown rule: the service's 404 with the hint.
     let e = send(
         &session,

@@ -66,6 +66,12 @@ pub async fn send(
         &spec.stream,
     )
     .map_err(|e| OpError::invalid(e.to_string()).with_target(e.parameter_value()))?;
+    if !spec.include_check && spec.evidence.is_none() && spec.drift.is_empty() {
+        return Err(OpError::invalid(
+            "There is nothing to send: -SkipCheck leaves only drift differences piped in and -IncludeEvidence, and there are neither",
+        )
+        .with_code("NothingToSend"));
+    }
     let rows = build_rows(session, &spec).await?;
     let counts = |t: RecordType| rows.iter().filter(|r| r.record_type == t.as_str()).count() as u64;
     let mut outcome = LogSendOutcome {
