@@ -463,3 +463,32 @@ async fn a_device_code_session_sends_with_a_delegated_monitor_token() {
         "one sign-in for both resources"
     );
 }
+
+#[tokio::test]
+async fn an_access_token_session_is_told_it_cannot_send_before_anything_is_read() {
+    use outlook_qr_guard::cloud::Resource;
+    use outlook_qr_guard::ops::{ConnectMethod, Session};
+    let emu = default_emulator().await;
+    let app = secret_provider(&emu);
+    let exchange = app.token(Resource::Exchange).await.unwrap();
+    let graph = app.token(Resource::Graph).await.unwrap();
+    let session = Session::connect(
+        emulator_spec(
+            &emu,
+            &emu.credentials().tenant_id,
+            ConnectMethod::AccessToken {
+                exchange: Some(exchange),
+                graph: Some(graph),
+            },
+        ),
+        tokio_util::sync::CancellationToken::new(),
+    )
+    .await
+    .unwrap();
+    emu.reset_journal();
+    let e = send(&session, spec(&emu), |_, _| {}).await.unwrap_err();
+    assert_eq!(e.kind, FailureKind::Authentication);
+    assert_eq!(e.code, "NoMonitorToken");
+    assert!(e.message.contains("-AccessToken"), "{}", e.message);
+    assert!(emu.journal().requests.is_empty());
+}

@@ -66,6 +66,17 @@ pub async fn send(
         &spec.stream,
     )
     .map_err(|e| OpError::invalid(e.to_string()).with_target(e.parameter_value()))?;
+    if matches!(
+        session.tokens.credential(),
+        crate::auth::Credential::AccessTokens { .. }
+    ) && !spec.what_if
+    {
+        return Err(OpError::new(
+            super::FailureKind::Authentication,
+            "This session was connected with -AccessToken, which holds Exchange and Graph tokens only: connect with a certificate, client secret, managed identity or device code to send to Azure Monitor",
+        )
+        .with_code("NoMonitorToken"));
+    }
     if !spec.include_check && spec.evidence.is_none() && spec.drift.is_empty() {
         return Err(OpError::invalid(
             "There is nothing to send: -SkipCheck leaves only drift differences piped in and -IncludeEvidence, and there are neither",
