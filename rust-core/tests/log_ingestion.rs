@@ -297,6 +297,11 @@ async fn bad_targets_fail_before_any_request_and_refusals_say_what_to_fix() {
     .unwrap_err();
     assert_eq!(e.kind, FailureKind::NotFound);
     assert_eq!(e.code, "NotFound");
+    // The ids support asks for: the x-ms-client-request-id sent, the service's x-ms-request-id.
+    let (client_id, request_id) = e.call_id_texts();
+    assert!(uuid::Uuid::parse_str(&client_id).is_ok(), "{client_id}");
+    assert!(uuid::Uuid::parse_str(&request_id).is_ok(), "{request_id}");
+    assert_ne!(client_id, request_id);
     assert!(e.message.contains("-RuleId"), "{}", e.message);
     // A stream the rule does not declare.
     let e = send(

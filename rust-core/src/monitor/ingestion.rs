@@ -218,6 +218,7 @@ pub async fn send_batches(
         endpoint: target.endpoint.clone(),
     };
     let url = target.url();
+    let label = format!("{}/{}", target.rule_id, target.stream);
     let mut totals = SendTotals::default();
     for (index, batch) in batches.iter().enumerate() {
         let body = gzip(&batch.json)?;
@@ -231,13 +232,22 @@ pub async fn send_batches(
         request
             .headers
             .insert(ACCEPT, HeaderValue::from_static("application/json"));
+        // [logs-ingestion-api-overview.md] request headers: `x-ms-client-request-id`, a GUID
+        // Microsoft can trace (one per batch; the shared layer's per-attempt `client-request-id`
+        // is Graph's and Exchange's name for it).
+        let crid = uuid::Uuid::new_v4();
+        if let Ok(v) = HeaderValue::from_str(&crid.to_string()) {
+            request.headers.insert("x-ms-client-request-id", v);
+        }
         let sent_bytes = body.len() as u64;
         request.body = Some(body.into());
         // See the module comment: resent after 5xx like Azure.Core does.
         request.idempotent = true;
         http.send(&request, Some(&bearer), |_| Ok(()))
             .await
-            .map_err(|e| refused(e, target, index, batches.len(), batch, totals.rows))?;
+            .map_err(|e| {
+                refused(e, &label, index, batches.len(), batch, totals.rows).with_monitor_ids(crid)
+            })?;
         totals.rows += batch.rows as u64;
         totals.batches += 1;
         totals.bytes += batch.json.len() as u64;
@@ -246,6 +256,40 @@ pub async fn send_batches(
     }
     totals.elapsed_ms = started.elapsed().as_millis() as u64;
     Ok(totals)
+}
+
+trait MonitorIds {
+    fn with_monitor_ids(self, crid: uuid::Uuid) -> Self;
+}
+
+impl MonitorIds for OpError {
+    /// The ids of a Logs Ingestion call: the `x-ms-client-request-id` we sent, and the
+    /// service's `x-ms-request-id` (Azure.Monitor.Ingestion session records: every answer
+    /// carries `x-ms-request-id` and echoes `x-ms-client-request-id`).
+    fn with_monitor_ids(mut self, crid: uuid::Uuid) -> Self {
+        if let Some(ids) = self.call_ids.as_deref_mut() {
+            ids.client_request_id = Some(crid.to_string());
+        }
+        self
+    }
+}
+
+/// `refused` for one batch of one row: how the wire examples replay an answer through the
+/// engine (`crate::wire_replay::monitor_error`).
+pub(crate) fn refusal_for_replay(e: HttpError) -> OpError {
+    let batch = Batch {
+        json: b"[{}]".to_vec(),
+        rows: 1,
+        first_row: 0,
+    };
+    refused(
+        e,
+        "dcr-00000000000000000000000000000000/Custom-OutlookQrGuard",
+        0,
+        1,
+        &batch,
+        0,
+    )
 }
 
 /// The service's `{"error":{"code","message"}}`, if the body is one.
@@ -258,7 +302,7 @@ fn service_error(body: &[u8]) -> Option<(String, String)> {
 
 fn refused(
     e: HttpError,
-    target: &IngestionTarget,
+    target: &str,
     index: usize,
     count: usize,
     batch: &Batch,
@@ -306,13 +350,21 @@ fn refused(
         429 => FailureKind::Throttled,
         _ => FailureKind::Connection,
     };
-    let ids = failure.call_ids();
+    let mut ids = failure.call_ids();
+    if ids.request_id.is_none() {
+        ids.request_id = failure
+            .headers
+            .get("x-ms-request-id")
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| v.len() <= 64 && v.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-'))
+            .map(str::to_owned);
+    }
     OpError::new(
         kind,
         format!("Azure Monitor refused the rows: {said}.{hint} {progress}"),
     )
     .with_code(code)
-    .with_target(format!("{}/{}", target.rule_id, target.stream))
+    .with_target(target.to_owned())
     .with_call_ids(&ids)
 }
 

@@ -93,7 +93,20 @@ pub fn fault_reply(status: StatusCode) -> Reply {
     }
 }
 
+/// Every answer carries `x-ms-request-id` and echoes `x-ms-client-request-id` (Azure.Monitor.
+/// Ingestion's recorded sessions, e.g. tests/SessionRecords/MonitorIngestionLiveTest/
+/// ValidInputFromArrayAsJsonWithSingleBatchWithGzip.json: 204 with `x-ms-client-request-id`,
+/// `x-ms-request-id`, `Server: Microsoft-HTTPAPI/2.0`).
 pub fn handle(state: &State, req: &Req, rule: &str, stream: &str) -> Reply {
+    let mut reply = answer(state, req, rule, stream);
+    reply.set_header("x-ms-request-id", &uuid::Uuid::new_v4().to_string());
+    if let Some(crid) = req.header("x-ms-client-request-id") {
+        reply.set_header("x-ms-client-request-id", crid);
+    }
+    reply
+}
+
+fn answer(state: &State, req: &Req, rule: &str, stream: &str) -> Reply {
     if req.method != Method::POST {
         return error(
             StatusCode::METHOD_NOT_ALLOWED,
