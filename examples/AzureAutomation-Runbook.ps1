@@ -28,13 +28,21 @@
     accepts the change with -AcceptWorse. Otherwise the state after this job becomes the baseline.
 .PARAMETER AcceptWorse
     Accept a worse state as the new baseline (after reviewing it) instead of failing the job.
+.PARAMETER DataCollectionEndpoint
+    With -DataCollectionRuleId: also send the check result and the QR-code sign-ins to Log
+    Analytics / Sentinel (README, "Send results to Log Analytics / Sentinel"); the identity needs
+    Monitoring Metrics Publisher on the rule.
+.PARAMETER DataCollectionRuleId
+    The data collection rule's immutable id (dcr-...).
 #>
 param(
     [Parameter(Mandatory)] [string] $Organization,
     [string] $ManagedIdentityAccountId,
     [switch] $RevokeSessions,
     [string] $BaselineVariable,
-    [switch] $AcceptWorse
+    [switch] $AcceptWorse,
+    [string] $DataCollectionEndpoint,
+    [string] $DataCollectionRuleId
 )
 $ErrorActionPreference = 'Stop'
 Import-Module OutlookQrGuard
@@ -84,7 +92,17 @@ if ($RevokeSessions) {
     $results | Group-Object Status | ForEach-Object { Write-Output "$($_.Name): $($_.Count) user(s)" }
 }
 
-# 6. Fail the job when the tenant got worse (the baseline is kept); otherwise keep this state.
+# 6. Optionally send the check, the drift differences and the QR-code sign-ins to Log Analytics /
+#    Sentinel (before a worse state fails the job, so the SOC sees it too).
+if ($DataCollectionEndpoint -and $DataCollectionRuleId) {
+    $sent = Send-OutlookQrGuardLog -DataCollectionEndpoint $DataCollectionEndpoint -RuleId $DataCollectionRuleId -IncludeEvidence -EvidenceSince (Get-Date).AddDays(-1)
+    if ($drift) {
+        $null = $drift | Send-OutlookQrGuardLog -DataCollectionEndpoint $DataCollectionEndpoint -RuleId $DataCollectionRuleId -SkipCheck
+    }
+    Write-Output "Sent $($sent.Rows) rows to Log Analytics in $($sent.Batches) batch(es)."
+}
+
+# 7. Fail the job when the tenant got worse (the baseline is kept); otherwise keep this state.
 if ($BaselineVariable) {
     if ($worse.Count -and -not $AcceptWorse) {
         Disconnect-OutlookQrGuard

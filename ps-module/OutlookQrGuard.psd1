@@ -26,6 +26,7 @@
         'Get-OutlookQrSigninEvidence'
         'Get-OutlookQrGuardReport'
         'Get-OutlookQrGuardVersion'
+        'Send-OutlookQrGuardLog'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -213,7 +213,7 @@ function MiB($KiB) { [math]::Round(($KiB / 1024), 1) }
 Write-Host '==> Building the page_walk_floor, export_engine and csv_throughput examples (release)'
 Push-Location $repoRoot
 try {
-    & cargo build --release --quiet -p outlook-qr-guard-core --example page_walk_floor --example export_engine --example csv_throughput
+    & cargo build --release --quiet -p outlook-qr-guard-core --example page_walk_floor --example export_engine --example csv_throughput --example log_ingestion_throughput
     if ($LASTEXITCODE -ne 0) { throw "cargo build of the benchmark examples failed (exit $LASTEXITCODE)" }
 }
 finally { Pop-Location }
@@ -221,6 +221,7 @@ $exampleDir = Join-Path $repoRoot 'target/release/examples'
 $floorExe = Join-Path $exampleDir ($IsWindows ? 'page_walk_floor.exe' : 'page_walk_floor')
 $csvExe = Join-Path $exampleDir ($IsWindows ? 'csv_throughput.exe' : 'csv_throughput')
 $engineExe = Join-Path $exampleDir ($IsWindows ? 'export_engine.exe' : 'export_engine')
+$ingestExe = Join-Path $exampleDir ($IsWindows ? 'log_ingestion_throughput.exe' : 'log_ingestion_throughput')
 
 # Walks every page as fast as a client can; the median of $Runs walks, in seconds.
 function Measure-Floor([int] $Runs) {
@@ -364,6 +365,18 @@ try {
     Add-Row 'Revoke wall time (ours)' ('{0:N2} s' -f $revokeOurs.seconds) '' 'Revoke-OutlookMobileSignin -UserPrincipalName <all> -Confirm:$false (connect not included)'
     Add-Row 'Revoke wall time, per-user Invoke-RestMethod loop' ('{0:N2} s' -f $plainRevokeSeconds) '' ('measured {0:N2} s on {1:N0} users ({2:N0} requests incl. retries: -MaximumRetryCount 5 -RetryIntervalSec 1), scaled per user' -f $revokePlain.seconds, $revokePlain.users, $plainRequests)
     Add-Row '**loop / ours, revoke time**' ('{0:N1}' -f ($plainRevokeSeconds / $revokeOurs.seconds)) '' ''
+
+    # 9. Logs Ingestion API (Send-OutlookQrGuardLog's engine): sign-in-sized rows to the emulator.
+    try {
+        $logRows = 50000
+        Write-Host "==> Logs Ingestion: $logRows rows (log_ingestion_throughput)"
+        $ingestLine = & $ingestExe $tenant.ReadyFile $logRows $Repeat | Select-Object -Last 1
+        if ($LASTEXITCODE -ne 0) { throw "log_ingestion_throughput failed (exit $LASTEXITCODE)" }
+        $ingest = $ingestLine | ConvertFrom-Json
+        $ingestSeconds = Get-Median @($ingest.seconds)
+        Add-Row 'Logs Ingestion API, rows sent (engine)' ('{0:N0} rows/s' -f ($ingest.rows / $ingestSeconds)) '' ('{0:N0} rows, {1} batches, {2:N1} MB JSON / {3:N1} MB gzip; median of {4}: {5} s (rust-core example log_ingestion_throughput, release, emulator over loopback TLS)' -f $ingest.rows, $ingest.batches, ($ingest.bytes / 1e6), ($ingest.sentBytes / 1e6), $Repeat, ((@($ingest.seconds) | ForEach-Object { '{0:N2}' -f $_ }) -join ', '))
+    }
+    catch { Add-Row 'Logs Ingestion API' 'failed' '' "$_" }
 }
 finally {
     Stop-TestTenant $tenant

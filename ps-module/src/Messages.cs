@@ -52,4 +52,9 @@ internal static class Messages
     internal static string BaselineCompared => Get(nameof(BaselineCompared));
     internal static string DriftWorse => Get(nameof(DriftWorse));
     internal static string BaselineWritten => Get(nameof(BaselineWritten));
+    internal static string LogSendSummary => Get(nameof(LogSendSummary));
+    internal static string LogSendWhatIf => Get(nameof(LogSendWhatIf));
+    internal static string LogEvidenceSinceNeedsSwitch => Get(nameof(LogEvidenceSinceNeedsSwitch));
+    internal static string InvalidRuleId => Get(nameof(InvalidRuleId));
+    internal static string InvalidStreamName => Get(nameof(InvalidStreamName));
 }

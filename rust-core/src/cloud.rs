@@ -10,6 +10,8 @@ use url::Url;
 pub enum Resource {
     Exchange,
     Graph,
+    /// Azure Monitor's Logs Ingestion API (Send-OutlookQrGuardLog); asked for only when sending.
+    Monitor,
 }
 
 impl fmt::Display for Resource {
@@ -17,6 +19,7 @@ impl fmt::Display for Resource {
         f.write_str(match self {
             Resource::Exchange => "Exchange Online",
             Resource::Graph => "Microsoft Graph",
+            Resource::Monitor => "Azure Monitor",
         })
     }
 }
@@ -60,6 +63,11 @@ struct CloudRow {
     graph_resource: &'static str,
     exchange_base: &'static str,
     exchange_resource: &'static str,
+    /// Azure Monitor's token resource, with the trailing slash Microsoft's client keeps (so the
+    /// scope is `https://monitor.azure.com//.default`, as Azure.Monitor.Ingestion sends).
+    monitor_resource: &'static str,
+    /// Host suffix of data collection endpoints (and DCR ingestion endpoints) in this cloud.
+    monitor_ingest_suffix: &'static str,
 }
 
 // Sources, cited per value:
@@ -75,6 +83,12 @@ struct CloudRow {
 // [SCUBA] cisagov/ScubaGear PowerShell/ScubaGear/Modules/Providers/ProviderHelpers/
 //        EXORestHelper.psm1 (Get-ExchangeOnlineScope, Get-ExchangeOnlineApiEndpoint: the
 //        adminapi InvokeCommand front door and token scope for commercial/GCC/GCC High/DoD)
+// [LIA]  MicrosoftDocs/azure-monitor-docs articles/azure-monitor/logs/logs-ingestion-api-overview.md
+//        (Request headers, Authorization: token audience monitor.azure.com / .us / .cn; example
+//        URI https://my-dce-5kyl.eastus-1.ingest.monitor.azure.com/...)
+// [LIAUD] Azure/azure-sdk-for-net sdk/monitor/Azure.Monitor.Ingestion/src/LogsIngestionAudience.cs
+//        (AzurePublicCloud "https://monitor.azure.com//.default", AzureGovernment
+//        "https://monitor.azure.us//.default", AzureChina "https://monitor.azure.cn//.default")
 // No Microsoft document names the adminapi host or its token audience; the Exchange values
 // are from Microsoft's CSS-Exchange scripts and third-party REST callers, as marked.
 const CLOUDS: [CloudRow; 4] = [
@@ -89,6 +103,8 @@ const CLOUDS: [CloudRow; 4] = [
         exchange_base: "https://outlook.office365.com",
         // [SCUBA] scope https://outlook.office365.com/.default; UNCONFIRMED in Microsoft docs.
         exchange_resource: "https://outlook.office365.com",
+        monitor_resource: "https://monitor.azure.com/", // [LIA], [LIAUD]
+        monitor_ingest_suffix: "ingest.monitor.azure.com", // [LIA] example URI
     },
     CloudRow {
         cloud: Cloud::UsGovGccHigh,
@@ -100,6 +116,8 @@ const CLOUDS: [CloudRow; 4] = [
         exchange_base: "https://outlook.office365.us",
         // [SCUBA] scope https://outlook.office365.us/.default; [CSS] uses the same host.
         exchange_resource: "https://outlook.office365.us",
+        monitor_resource: "https://monitor.azure.us/", // [LIA], [LIAUD] (Azure Government)
+        monitor_ingest_suffix: "ingest.monitor.azure.us", // UNCONFIRMED (by analogy with [LIA])
     },
     CloudRow {
         cloud: Cloud::UsGovDod,
@@ -113,6 +131,8 @@ const CLOUDS: [CloudRow; 4] = [
         exchange_base: "https://outlook-dod.office365.us",
         // [SCUBA] scope https://outlook-dod.office365.us/.default, [CSS].
         exchange_resource: "https://outlook-dod.office365.us",
+        monitor_resource: "https://monitor.azure.us/", // [LIA], [LIAUD] (Azure Government)
+        monitor_ingest_suffix: "ingest.monitor.azure.us", // UNCONFIRMED (by analogy with [LIA])
     },
     CloudRow {
         cloud: Cloud::China,
@@ -128,6 +148,8 @@ const CLOUDS: [CloudRow; 4] = [
         exchange_base: "https://partner.outlook.cn",
         // [CSS] uses this host as the token resource (for EWS); for adminapi UNCONFIRMED.
         exchange_resource: "https://partner.outlook.cn",
+        monitor_resource: "https://monitor.azure.cn/", // [LIA], [LIAUD]
+        monitor_ingest_suffix: "ingest.monitor.azure.cn", // UNCONFIRMED (by analogy with [LIA])
     },
 ];
 
@@ -150,6 +172,8 @@ pub struct Environment {
     graph_resource: String,
     exchange_base: Url,
     exchange_resource: String,
+    monitor_resource: String,
+    monitor_ingest_suffix: String,
 }
 
 impl Environment {
@@ -165,6 +189,8 @@ impl Environment {
             graph_resource: row.graph_resource.to_owned(),
             exchange_base: fixed_url(row.exchange_base),
             exchange_resource: row.exchange_resource.to_owned(),
+            monitor_resource: row.monitor_resource.to_owned(),
+            monitor_ingest_suffix: row.monitor_ingest_suffix.to_owned(),
         }
     }
 
@@ -207,10 +233,17 @@ impl Environment {
         match resource {
             Resource::Exchange => &self.exchange_resource,
             Resource::Graph => &self.graph_resource,
+            Resource::Monitor => &self.monitor_resource,
         }
     }
 
-    /// The v2 app-only / delegated scope, `{resource}/.default`.
+    /// Host suffix of this cloud's data collection endpoints (`ingest.monitor.azure.com`).
+    pub fn monitor_ingest_suffix(&self) -> &str {
+        &self.monitor_ingest_suffix
+    }
+
+    /// The v2 app-only / delegated scope, `{resource}/.default` (for Monitor the resource ends
+    /// in `/`, giving the SDK's `https://monitor.azure.com//.default`).
     pub fn default_scope(&self, resource: Resource) -> String {
         format!("{}/.default", self.resource_uri(resource))
     }
@@ -446,6 +479,9 @@ impl Environment {
         let base = match resource {
             Resource::Exchange => &self.exchange_base,
             Resource::Graph => &self.graph_base,
+            // The data collection endpoint is per call, not per session: the monitor sender's
+            // own bearer source admits exactly the endpoint it was given (monitor::ingestion).
+            Resource::Monitor => return false,
         };
         crate::http::same_origin(url, base)
     }

@@ -12,6 +12,7 @@ pub mod export;
 pub mod ffi;
 pub mod graph;
 pub mod http;
+pub mod monitor;
 pub mod next_link_guard;
 pub mod ops;
 pub mod secret;

@@ -157,6 +157,11 @@ pub fn graph_error(
     )
 }
 
+/// A Logs Ingestion API refusal as Send-OutlookQrGuardLog reports it.
+pub fn monitor_error(status: u16, headers: &[(&str, &str)], body: &[u8]) -> crate::ops::OpError {
+    crate::monitor::ingestion::refusal_for_replay(failure(status, headers, body))
+}
+
 /// One item of a `$batch` answer, as the revoke client reads it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BatchItem {

@@ -18,7 +18,7 @@ use outlook_qr_guard::http::parse_retry_after;
 use outlook_qr_guard::wire_replay as wire;
 use serde_json::{Value, json};
 
-const SERVICES: [&str; 4] = ["entra", "managed-identity", "graph", "exchange"];
+const SERVICES: [&str; 5] = ["entra", "managed-identity", "graph", "exchange", "monitor"];
 
 fn examples_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/wire-examples")
@@ -371,6 +371,16 @@ fn replay(example: &Value) -> Result<(), Vec<String>> {
                 check(expect, "exception", json!(error.exception), e);
                 check(expect, "message", json!(error.message), e);
                 check(expect, "message_starts", json!(error.message), e);
+            }
+        }
+        "monitor_error" => {
+            let err = wire::monitor_error(status, &header_refs, &body);
+            check(expect, "code", json!(err.code), e);
+            check(expect, "kind", json!(format!("{:?}", err.kind)), e);
+            if let Some(part) = expect["message_contains"].as_str()
+                && !err.message.contains(part)
+            {
+                e.push(format!("message lacks '{part}': {}", err.message));
             }
         }
         other => e.push(format!("no engine parser is wired to '{other}'")),

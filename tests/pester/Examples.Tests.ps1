@@ -22,12 +22,15 @@ Describe 'examples/AzureAutomation-Runbook.ps1' {
         try {
             Enable-OutlookQrSignin -Session (Connect-TestTenant $Tenant) -Confirm:$false
             Reset-TenantJournal $Tenant
-            $out = & (Join-Path $Root 'examples/AzureAutomation-Runbook.ps1') -Organization $Tenant.Credentials.tenantDomain -RevokeSessions 6>&1 3>&1 | Out-String
+            $out = & (Join-Path $Root 'examples/AzureAutomation-Runbook.ps1') -Organization $Tenant.Credentials.tenantDomain -RevokeSessions -DataCollectionEndpoint $Tenant.BaseUrl -DataCollectionRuleId $Tenant.Credentials.logsIngestionRuleId 6>&1 3>&1 | Out-String
             $out | Should -Match 'Connected to .* managed identity'
             $out | Should -Match 'QR sign-in prompt: Exposed'
             $out | Should -Match 'The prompt is now hidden'
             $out | Should -Match 'Outlook mobile devices of \d+ users'
             $out | Should -Match 'Revoked: \d+ user'
+            $out | Should -Match 'Sent \d+ rows to Log Analytics'
+            $ingested = Invoke-TenantControl -Tenant $Tenant -Path '/_emulator/logs-ingestion'
+            @($ingested.rows | Where-Object RecordType -eq 'CheckResult').Count | Should -Be 1
             $journal = Get-TenantJournal $Tenant
             @($journal.organizationConfigChanges).Count | Should -Be 1
             $seededUsers = @(Get-TenantSeededDevice $Tenant -Model 'Outlook for iOS and Android' | ForEach-Object { ($_.Identity -split '\\')[0] } | Sort-Object -Unique)

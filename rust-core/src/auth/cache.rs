@@ -83,6 +83,7 @@ impl Slot {
 pub struct TokenCache {
     exchange: Slot,
     graph: Slot,
+    monitor: Slot,
 }
 
 impl Default for TokenCache {
@@ -90,6 +91,7 @@ impl Default for TokenCache {
         TokenCache {
             exchange: Slot::new(),
             graph: Slot::new(),
+            monitor: Slot::new(),
         }
     }
 }
@@ -99,6 +101,7 @@ impl TokenCache {
         match resource {
             Resource::Exchange => &self.exchange,
             Resource::Graph => &self.graph,
+            Resource::Monitor => &self.monitor,
         }
     }
 

@@ -132,6 +132,8 @@ impl TokenProvider {
         let token = match resource {
             Resource::Exchange => exchange,
             Resource::Graph => graph,
+            // -AccessToken takes Exchange and Graph tokens only.
+            Resource::Monitor => &None,
         }
         .as_ref()
         .ok_or(AuthError::NoTokenForResource { resource })?;

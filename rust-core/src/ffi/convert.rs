@@ -241,7 +241,7 @@ fn plain_spaces(mut culture: DateCulture) -> DateCulture {
 }
 
 /// .NET ticks (UTC) from C#; out of range is refused naming the parameter.
-fn ticks(value: Option<i64>, parameter: &str) -> Result<Option<UtcTimestamp>, OpError> {
+pub(super) fn ticks(value: Option<i64>, parameter: &str) -> Result<Option<UtcTimestamp>, OpError> {
     match value {
         None => Ok(None),
         Some(t) => UtcTimestamp::from_ticks(t).map(Some).ok_or_else(|| {

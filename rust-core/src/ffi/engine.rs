@@ -22,6 +22,7 @@ use super::types::{
     ExportSummary, PolicyChange, PolicyPlan, PromptChange, ReportRequest, ReportResult,
     RevokeBatch, RevokeOutcome, RevokeRequest, SessionInfo, SigninCheck, SigninPage,
 };
+use super::types::{LogSendRequest, LogSendSummary};
 use crate::build_info;
 use crate::ops::evidence::SigninListing;
 use crate::ops::inventory::DeviceListing;
@@ -833,6 +834,29 @@ impl Engine {
                     .collect(),
                 got_worse,
             }))
+        })
+        .await;
+        ffi_result(result)
+    }
+
+    /// Sends the check result, drift differences and (optionally) transfer sign-ins to Azure
+    /// Monitor's Logs Ingestion API (Send-OutlookQrGuardLog). Progress: rows sent of rows.
+    pub async fn send_logs(
+        this: Async<Self>,
+        session_id: u64,
+        mut request: Wire<LogSendRequest>,
+        progress: ProgressCallback,
+        log: LogCallback,
+    ) -> ffi::Result<Wire<LogSendSummary>, Error> {
+        let call_log = CallLog::new(log);
+        let result = log_sink::scope(call_log.sink(), async {
+            let session = this.session(session_id)?;
+            let spec = super::log_send::log_send_spec(request.unwire())?;
+            let outcome = crate::ops::log_ingestion::send(&session, spec, |done, total| {
+                progress.call(done, total)
+            })
+            .await?;
+            Ok(Wire::from(super::log_send::log_send_summary(outcome)))
         })
         .await;
         ffi_result(result)

@@ -11,6 +11,7 @@ mod engine;
 mod error;
 mod owa;
 mod owa_types;
+mod log_send;
 mod types;
 
 pub use drift_types::*;

@@ -465,3 +465,53 @@ pub struct ReportResult {
     pub transfer_users: u64,
     pub transfer_signins: u64,
 }
+
+/// One drift difference piped into Send-OutlookQrGuardLog (the drift cmdlet's What / From /
+/// To / Severity, passed through as text).
+#[ffi]
+pub struct DriftRow {
+    pub what: String,
+    /// `from` is reserved in the generated C#.
+    pub from_value: String,
+    pub to_value: String,
+    pub severity: String,
+}
+
+/// Send-OutlookQrGuardLog: where the rows go and which rows.
+#[ffi]
+pub struct LogSendRequest {
+    /// The data collection endpoint (or the DCR's logs ingestion endpoint).
+    pub endpoint: String,
+    /// The DCR's immutable id (`dcr-` + 32 hex digits).
+    pub rule_id: String,
+    /// `Custom-…`, as declared in the DCR.
+    pub stream: String,
+    /// A CheckResult row from the same check as Test-OutlookQrSignin.
+    pub include_check: bool,
+    /// TransferSignin rows from the sign-in logs.
+    pub include_evidence: bool,
+    /// Start of the evidence window in UTC .NET ticks; `None` = 30 days ago.
+    pub evidence_since_ticks: Option<i64>,
+    pub drift: Vec<DriftRow>,
+    /// -WhatIf: build and count the rows and batches, send nothing.
+    pub what_if: bool,
+}
+
+/// What Send-OutlookQrGuardLog sent (or, with -WhatIf, would send).
+#[ffi]
+pub struct LogSendSummary {
+    pub rows: u64,
+    pub check_rows: u64,
+    pub drift_rows: u64,
+    pub evidence_rows: u64,
+    pub batches: u64,
+    /// JSON bytes before compression.
+    pub bytes: u64,
+    /// Bytes on the wire (gzip); 0 with -WhatIf.
+    pub sent_bytes: u64,
+    pub elapsed_ms: u64,
+    pub what_if: bool,
+    pub endpoint: String,
+    pub rule_id: String,
+    pub stream: String,
+}

@@ -9,6 +9,7 @@ pub mod error;
 pub mod evidence;
 pub mod export;
 pub mod inventory;
+pub mod log_ingestion;
 pub mod log_sink;
 pub mod owa_account_transfer;
 pub mod prompt;

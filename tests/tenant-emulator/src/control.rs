@@ -56,6 +56,13 @@ pub fn handle(state: &State, req: &Req) -> Reply {
             }
             Err(e) => error(StatusCode::BAD_REQUEST, &format!("Invalid fault plan: {e}")),
         },
+        (&Method::GET, ["logs-ingestion"]) => {
+            Reply::json(StatusCode::OK, &crate::logs_ingestion::received(state))
+        }
+        (&Method::POST, ["reset-logs-ingestion"]) => {
+            state.logs_ingestion.lock().calls.clear();
+            ok_empty()
+        }
         (&Method::POST, ["expire-tokens"]) => {
             state.expire_all_tokens();
             ok_empty()

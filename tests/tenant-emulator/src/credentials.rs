@@ -50,6 +50,10 @@ pub struct Credentials {
     pub admin_upn: String,
     /// Value for the `X-Emulator-Control-Key` header of the `/_emulator` API.
     pub control_key: String,
+    /// The seeded data collection rule's immutable id and stream (Logs Ingestion API at the
+    /// emulator's base URL).
+    pub logs_ingestion_rule_id: String,
+    pub logs_ingestion_stream: String,
 }
 
 impl fmt::Debug for Credentials {
@@ -74,6 +78,7 @@ impl fmt::Debug for Credentials {
             .field("public_client_id", &self.public_client_id)
             .field("admin_upn", &self.admin_upn)
             .field("control_key", &REDACTED)
+            .field("logs_ingestion_rule_id", &self.logs_ingestion_rule_id)
             .finish()
     }
 }
@@ -210,5 +215,7 @@ pub(crate) fn from_state(state: &crate::state::State) -> Credentials {
             .map(|u| u.user_principal_name.clone())
             .unwrap_or_default(),
         control_key: dir.control_key.clone(),
+        logs_ingestion_rule_id: crate::logs_ingestion::RULE_ID.to_owned(),
+        logs_ingestion_stream: crate::logs_ingestion::STREAM.to_owned(),
     }
 }

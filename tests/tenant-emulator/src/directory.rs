@@ -71,22 +71,33 @@ const GRAPH_DELEGATED: &[&str] = &[
     "Directory.Read.All",
 ];
 const EXCHANGE_DELEGATED: &[&str] = &["Exchange.Manage"];
+/// Azure Monitor's one delegated permission (azure-sdk-for-python azure-monitor-ingestion
+/// `_configuration.py`: `credential_scopes` default `["user_impersonation"]`).
+const MONITOR_DELEGATED: &[&str] = &["user_impersonation"];
+/// UNCONFIRMED: Azure Monitor's first-party application id; only the resource URI is
+/// documented (logs-ingestion-api-overview.md, Authorization header). A placeholder GUID that
+/// no client sends.
+const MONITOR_APP_ID: &str = "00000000-0000-0000-0000-00000000a40d";
 
 /// A protected API a token can be issued for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Resource {
     Exchange,
     Graph,
+    /// Azure Monitor (the Logs Ingestion API): access is Azure RBAC on the DCR, not app roles.
+    Monitor,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 2] = [Resource::Exchange, Resource::Graph];
+    pub const ALL: [Resource; 3] = [Resource::Exchange, Resource::Graph, Resource::Monitor];
 
     /// The resource URI, which is also the `aud` of tokens for it.
     pub fn uri(self) -> &'static str {
         match self {
             Resource::Exchange => "https://outlook.office365.com",
             Resource::Graph => "https://graph.microsoft.com",
+            // logs-ingestion-api-overview.md: token audience `https://monitor.azure.com`.
+            Resource::Monitor => "https://monitor.azure.com",
         }
     }
 
@@ -94,6 +105,7 @@ impl Resource {
         match self {
             Resource::Exchange => EXCHANGE_APP_ID,
             Resource::Graph => GRAPH_APP_ID,
+            Resource::Monitor => MONITOR_APP_ID,
         }
     }
 
@@ -109,6 +121,7 @@ impl Resource {
         match self {
             Resource::Exchange => EXCHANGE_DELEGATED,
             Resource::Graph => GRAPH_DELEGATED,
+            Resource::Monitor => MONITOR_DELEGATED,
         }
     }
 }
@@ -165,6 +178,7 @@ impl App {
         match resource {
             Resource::Exchange => self.exchange_roles,
             Resource::Graph => self.graph_roles,
+            Resource::Monitor => &[],
         }
     }
 

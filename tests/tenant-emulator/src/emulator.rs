@@ -123,6 +123,7 @@ impl Emulator {
             settings: Mutex::new(settings),
             policies: Mutex::new(policies),
             signin_throttle: Mutex::default(),
+            logs_ingestion: Mutex::default(),
         });
         let (ca_pem, acceptor) = match pki {
             Some(pki) => (pki.ca_pem, Some(TlsAcceptor::from(pki.server_config))),
@@ -236,6 +237,11 @@ impl Emulator {
     /// The seeded groups: `{id, displayName, members: [userId…]}`.
     pub fn seeded_groups_json(&self) -> Vec<serde_json::Value> {
         groups::seeded_groups_json(&self.state)
+    }
+
+    /// Every call the Logs Ingestion API accepted (rows included), oldest first.
+    pub fn logs_ingested(&self) -> Vec<crate::logs_ingestion::IngestedCall> {
+        self.state.logs_ingestion.lock().calls.clone()
     }
 
     pub async fn shutdown(self) {

@@ -79,6 +79,7 @@ fn status_fault(
             };
             ctx.finish(reply)
         }
+        EndpointClass::LogsIngestion => crate::logs_ingestion::fault_reply(status),
         EndpointClass::Any | EndpointClass::Other => Reply::new(status),
     };
     match retry_after {

@@ -35,6 +35,8 @@ pub enum EndpointClass {
     GraphSignIns,
     /// `/v1.0/identity/conditionalAccess/policies[/{id}]`.
     GraphConditionalAccess,
+    /// `POST /dataCollectionRules/{id}/streams/{stream}` (Logs Ingestion API).
+    LogsIngestion,
     /// Matches every class in a rule; counts requests across all classes.
     Any,
     /// Paths the emulator does not serve (journal only).
@@ -54,6 +56,7 @@ impl EndpointClass {
             Self::Other => 8,
             Self::GraphSignIns => 9,
             Self::GraphConditionalAccess => 10,
+            Self::LogsIngestion => 11,
         }
     }
 }

@@ -18,6 +18,7 @@ mod faults;
 mod graph;
 mod http;
 mod journal;
+mod logs_ingestion;
 mod options;
 mod page_token;
 mod rng;
@@ -54,6 +55,13 @@ pub mod well_known {
     pub const GRAPH_RESOURCE: &str = "https://graph.microsoft.com";
     /// `X-AnchorMailbox` local part for app-only Exchange calls (`UPN:SystemMailbox{…}@{domain}`).
     pub const APP_ONLY_ANCHOR_MAILBOX: &str = "SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}";
+    /// Logs Ingestion API: the seeded data collection rule's immutable id, its stream, the
+    /// token scope Microsoft's client asks for (Azure.Monitor.Ingestion LogsIngestionAudience)
+    /// and the request size limit.
+    pub const LOGS_INGESTION_RULE_ID: &str = crate::logs_ingestion::RULE_ID;
+    pub const LOGS_INGESTION_STREAM: &str = crate::logs_ingestion::STREAM;
+    pub const MONITOR_SCOPE: &str = "https://monitor.azure.com//.default";
+    pub const LOGS_INGESTION_MAX_BYTES: usize = crate::logs_ingestion::MAX_CALL_BYTES;
     pub const OUTLOOK_MOBILE_MODEL: &str = "Outlook for iOS and Android";
     /// appId of Outlook mobile in seeded sign-in events (UNCONFIRMED value, see the seed module).
     pub const OUTLOOK_MOBILE_APP_ID: &str = crate::seed::OUTLOOK_MOBILE_APP_ID;

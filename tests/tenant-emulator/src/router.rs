@@ -19,6 +19,8 @@ pub enum Route {
     Exchange(String),
     /// `/v1.0/…`, `/beta/…`
     Graph,
+    /// `/dataCollectionRules/{id}/streams/{stream}` (Logs Ingestion API; the DCE host)
+    LogsIngestion(String, String),
     /// `/_emulator/…`
     Control,
     NotFound,
@@ -36,7 +38,10 @@ pub fn route_of(path: &str) -> Route {
         }
         ["v1.0" | "beta", ..] => Route::Graph,
         ["_emulator", ..] => Route::Control,
-        _ => Route::NotFound,
+        _ => match crate::logs_ingestion::route(&s) {
+            Some((rule, stream)) => Route::LogsIngestion(rule, stream),
+            None => Route::NotFound,
+        },
     }
 }
 
@@ -46,6 +51,7 @@ pub fn class_of(route: &Route, path: &str) -> EndpointClass {
         Route::ManagedIdentity => EndpointClass::ManagedIdentity,
         Route::Exchange(_) => EndpointClass::ExchangeInvokeCommand,
         Route::Graph => graph::class_for(path),
+        Route::LogsIngestion(..) => EndpointClass::LogsIngestion,
         Route::Control | Route::NotFound => EndpointClass::Other,
     }
 }
@@ -57,6 +63,9 @@ pub async fn dispatch(state: &State, route: &Route, req: &Req) -> Reply {
         Route::ManagedIdentity => managed_identity::handle(state, req),
         Route::Exchange(tenant) => invoke::handle(state, req, tenant).await,
         Route::Graph => graph::handle(state, req).await,
+        Route::LogsIngestion(rule, stream) => {
+            crate::logs_ingestion::handle(state, req, rule, stream)
+        }
         Route::Control | Route::NotFound => not_found(),
     }
 }

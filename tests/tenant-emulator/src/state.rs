@@ -46,6 +46,8 @@ pub struct State {
     pub policies: Mutex<PolicyStore>,
     /// Token buckets of the sign-in log endpoint.
     pub signin_throttle: Mutex<Throttle>,
+    /// What the Logs Ingestion API accepted.
+    pub logs_ingestion: Mutex<crate::logs_ingestion::IngestionStore>,
 }
 
 impl State {

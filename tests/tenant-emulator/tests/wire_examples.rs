@@ -17,8 +17,9 @@ use std::path::{Path, PathBuf};
 
 use common::*;
 use serde_json::{Map, Value, json};
+use tenant_emulator::well_known::MONITOR_SCOPE;
 
-const SERVICES: [&str; 4] = ["entra", "managed-identity", "graph", "exchange"];
+const SERVICES: [&str; 5] = ["entra", "managed-identity", "graph", "exchange", "monitor"];
 
 /// Request headers that belong to the capture's connection, not to the request.
 const HOP_HEADERS: [&str; 5] = [
@@ -252,6 +253,14 @@ async fn send(h: &Harness, seeded: &mut Seeded<'_>, example: &Value) -> Result<A
         Some("exchange") => req.bearer_auth(h.app_token(EXO_SCOPE).await),
         Some("graph:exchangeOnlyApp") => {
             req.bearer_auth(h.graph_token_for(&h.creds.exchange_only_app).await)
+        }
+        Some("monitor") => req.bearer_auth(h.app_token(MONITOR_SCOPE).await),
+        Some("monitor:noRoleApp") => {
+            let app = &h.creds.no_role_app;
+            req.bearer_auth(
+                h.secret_token_for(&app.client_id, &app.client_secret, MONITOR_SCOPE)
+                    .await,
+            )
         }
         Some("invalid") => req.bearer_auth("not-a-token"),
         Some(other) => return Err(format!("replay.emulator.auth '{other}' is not known")),
