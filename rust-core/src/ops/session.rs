@@ -10,7 +10,7 @@ use super::error::{FailureKind, OpError};
 use super::log_sink::{CallScopedHttpLogger, LogLevel, log};
 use crate::auth::{
     AssertionAlgorithm, CertificateSigner, Credential, DeviceCodeConfig, DeviceCodePrompt,
-    ManagedIdentityConfig, TokenProvider, unverified_tenant_id,
+    InteractiveConfig, ManagedIdentityConfig, TokenProvider, unverified_tenant_id,
 };
 use crate::cloud::{
     Cloud, EndpointError, EndpointOverrides, Environment, Resource, environment_with_overrides,
@@ -57,6 +57,14 @@ pub enum ConnectMethod {
         exchange: Option<SecretString>,
         graph: Option<SecretString>,
     },
+    /// The system browser (auth code + PKCE); `login_hint` pre-fills the sign-in page.
+    Interactive {
+        client_id: String,
+        open_browser: crate::auth::BrowserCallback,
+        login_hint: Option<String>,
+        timeout: std::time::Duration,
+        pages: crate::auth::LoopbackPages,
+    },
 }
 
 impl ConnectMethod {
@@ -69,6 +77,7 @@ impl ConnectMethod {
             ConnectMethod::ManagedIdentity { .. } => "ManagedIdentity",
             ConnectMethod::DeviceCode { .. } => "DeviceCode",
             ConnectMethod::AccessToken { .. } => "AccessToken",
+            ConnectMethod::Interactive { .. } => "Interactive",
         }
     }
 }
@@ -391,6 +400,24 @@ fn credential(
                 client_id,
             )
         }
+        ConnectMethod::Interactive {
+            client_id,
+            open_browser,
+            login_hint,
+            timeout,
+            pages,
+        } => (
+            Credential::Interactive(InteractiveConfig {
+                tenant,
+                client_id: client_id.clone(),
+                login_hint,
+                open_browser,
+                cancel,
+                timeout,
+                pages,
+            }),
+            client_id,
+        ),
         ConnectMethod::AccessToken { exchange, graph } => {
             if exchange.is_none() && graph.is_none() {
                 return Err(OpError::new(
