@@ -45,6 +45,9 @@ pub struct Credentials {
     pub public_client_id: String,
     /// Delegated admin (Global Administrator) who can approve device codes.
     pub admin_upn: String,
+    /// The password of every seeded user (the admin included) on the `/authorize` sign-in page.
+    #[serde(default)]
+    pub user_password: String,
     /// Value for the `X-Emulator-Control-Key` header of the `/_emulator` API.
     pub control_key: String,
 }
@@ -69,6 +72,7 @@ impl fmt::Debug for Credentials {
             .field("managed_identity", &self.managed_identity)
             .field("public_client_id", &self.public_client_id)
             .field("admin_upn", &self.admin_upn)
+            .field("user_password", &REDACTED)
             .field("control_key", &REDACTED)
             .finish()
     }
@@ -205,5 +209,6 @@ pub(crate) fn from_state(state: &crate::state::State) -> Credentials {
             .map(|u| u.user_principal_name.clone())
             .unwrap_or_default(),
         control_key: dir.control_key.clone(),
+        user_password: dir.user_password.clone(),
     }
 }

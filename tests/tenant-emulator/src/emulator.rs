@@ -115,6 +115,8 @@ impl Emulator {
             sessions_valid_from,
             device_codes: Mutex::default(),
             refresh_tokens: Mutex::default(),
+            authorize: Mutex::default(),
+            auth_codes: Mutex::default(),
             token_seq: AtomicU64::new(0),
             expired_through_seq: AtomicU64::new(0),
             batch_seq: AtomicU64::new(0),
