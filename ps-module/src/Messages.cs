@@ -41,4 +41,9 @@ internal static class Messages
     internal static string EvidenceSinceNeedsSwitch => Get(nameof(EvidenceSinceNeedsSwitch));
     internal static string ExportEvidenceSummary => Get(nameof(ExportEvidenceSummary));
     internal static string ReportVerbose => Get(nameof(ReportVerbose));
+    internal static string InteractiveNeedsCredential => Get(nameof(InteractiveNeedsCredential));
+    internal static string InteractiveBrowserOpened => Get(nameof(InteractiveBrowserOpened));
+    internal static string InteractiveOpenThisUrl => Get(nameof(InteractiveOpenThisUrl));
+    internal static string InteractivePageSuccess => Get(nameof(InteractivePageSuccess));
+    internal static string InteractivePageFailure => Get(nameof(InteractivePageFailure));
 }

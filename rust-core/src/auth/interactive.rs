@@ -25,8 +25,10 @@ use crate::http::HttpClient;
 use crate::secret::ExposeSecret;
 
 /// Opens the sign-in page for the admin: the system browser, or, when none can be opened, the
-/// URL printed for the admin to open. Called once per sign-in.
-pub type BrowserCallback = Arc<dyn Fn(&str) + Send + Sync>;
+/// URL printed for the admin to open. Called once per sign-in; `false` when nobody can be shown
+/// anything any more (the connect call that supplied it has ended), so the sign-in fails at once
+/// instead of waiting for a browser that was never opened.
+pub type BrowserCallback = Arc<dyn Fn(&str) -> bool + Send + Sync>;
 
 /// Five minutes, as MSAL.NET's default for interactive calls is "a few minutes" (UNCONFIRMED
 /// value; MSAL lets the caller cancel instead). `-TimeoutSeconds` overrides it.
@@ -76,7 +78,11 @@ pub(crate) fn authorize_url(
             .append_pair("code_challenge", challenge)
             .append_pair("code_challenge_method", "S256")
             .append_pair("prompt", "select_account");
-        if let Some(hint) = config.login_hint.as_deref().filter(|h| !h.trim().is_empty()) {
+        if let Some(hint) = config
+            .login_hint
+            .as_deref()
+            .filter(|h| !h.trim().is_empty())
+        {
             q.append_pair("login_hint", hint.trim());
         }
     }
@@ -103,7 +109,11 @@ pub(crate) async fn sign_in(
         &state,
         &pkce.challenge,
     );
-    (config.open_browser)(url.as_str());
+    if !(config.open_browser)(url.as_str()) {
+        return Err(AuthError::SignInRequired(
+            "the browser sign-in cannot be shown outside Connect-OutlookQrGuard".into(),
+        ));
+    }
     let answer = listener
         .wait(&state, config.timeout, &config.cancel, &config.pages)
         .await?;
@@ -165,7 +175,7 @@ mod tests {
             tenant: "contoso.onmicrosoft.com".into(),
             client_id: "11111111-2222-3333-4444-555555555555".into(),
             login_hint: Some("admin@contoso.com".into()),
-            open_browser: Arc::new(|_| {}),
+            open_browser: Arc::new(|_| true),
             cancel: CancellationToken::new(),
             timeout: DEFAULT_TIMEOUT,
             pages: LoopbackPages::default(),
@@ -210,24 +220,36 @@ mod tests {
     #[test]
     fn each_redirect_error_says_what_happened() {
         let cases: [(&str, &str, fn(&AuthError) -> bool); 6] = [
-            ("access_denied", "AADSTS65004: User declined to consent to access the app.", |e| {
-                matches!(e, AuthError::SignInCancelled { .. })
-            }),
-            ("access_denied", "the user canceled the authentication", |e| {
-                matches!(e, AuthError::SignInCancelled { .. })
-            }),
-            ("invalid_client", "AADSTS65001: The user or administrator has not consented", |e| {
-                matches!(e, AuthError::ConsentRequired { .. })
-            }),
-            ("access_denied", "AADSTS53003: Access has been blocked by Conditional Access policies.", |e| {
-                matches!(e, AuthError::ConditionalAccessBlocked { .. })
-            }),
-            ("invalid_request", "AADSTS50020: User account 'x@fabrikam.com' from identity provider 'live.com' does not exist in tenant", |e| {
-                matches!(e, AuthError::WrongTenant { .. })
-            }),
-            ("server_error", "AADSTS50000: There was an error issuing a token.", |e| {
-                matches!(e, AuthError::InteractiveRefused { .. })
-            }),
+            (
+                "access_denied",
+                "AADSTS65004: User declined to consent to access the app.",
+                |e| matches!(e, AuthError::SignInCancelled { .. }),
+            ),
+            (
+                "access_denied",
+                "the user canceled the authentication",
+                |e| matches!(e, AuthError::SignInCancelled { .. }),
+            ),
+            (
+                "invalid_client",
+                "AADSTS65001: The user or administrator has not consented",
+                |e| matches!(e, AuthError::ConsentRequired { .. }),
+            ),
+            (
+                "access_denied",
+                "AADSTS53003: Access has been blocked by Conditional Access policies.",
+                |e| matches!(e, AuthError::ConditionalAccessBlocked { .. }),
+            ),
+            (
+                "invalid_request",
+                "AADSTS50020: User account 'x@fabrikam.com' from identity provider 'live.com' does not exist in tenant",
+                |e| matches!(e, AuthError::WrongTenant { .. }),
+            ),
+            (
+                "server_error",
+                "AADSTS50000: There was an error issuing a token.",
+                |e| matches!(e, AuthError::InteractiveRefused { .. }),
+            ),
         ];
         for (error, description, check) in cases {
             let e = redirect_error(error, description, &ctx());

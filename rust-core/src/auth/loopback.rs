@@ -229,9 +229,10 @@ async fn read_fields(req: Request<Incoming>) -> Result<Fields, StatusCode> {
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| {
-            v.split(';')
-                .next()
-                .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
+            v.split(';').next().is_some_and(|t| {
+                t.trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            })
         });
     if !is_form {
         return Err(StatusCode::UNSUPPORTED_MEDIA_TYPE);

@@ -15,8 +15,8 @@ pub(crate) mod interactive;
 mod jwt;
 mod loopback;
 pub(crate) mod managed_identity;
-mod provider;
 mod pkce;
+mod provider;
 pub(crate) mod token_endpoint;
 
 pub use assertion::{

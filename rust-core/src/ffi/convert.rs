@@ -53,11 +53,17 @@ fn required(value: Option<String>, parameter: &str, method: &str) -> Result<Stri
     }
 }
 
+/// `show` puts text before the admin (false once it no longer can): the device code message,
+/// or the authorize URL of an interactive sign-in (C# opens the browser with it).
 pub fn connect_spec(
     r: ConnectRequest,
-    prompt: Arc<dyn Fn(&crate::auth::DeviceCodePrompt) + Send + Sync>,
+    show: Arc<dyn Fn(&str) -> bool + Send + Sync>,
     sign: crate::auth::SignFn,
 ) -> Result<ConnectSpec, OpError> {
+    let prompt_show = Arc::clone(&show);
+    let prompt = Arc::new(move |p: &crate::auth::DeviceCodePrompt| {
+        prompt_show(&p.message);
+    });
     let method = match r.method.as_str() {
         "ClientSecret" => ConnectMethod::ClientSecret {
             client_id: required(r.client_id, "-AppId", "Client-secret")?,
@@ -88,6 +94,23 @@ pub fn connect_spec(
             client_id: required(r.client_id, "-AppId", "Device-code")?,
             prompt,
             market: None,
+        },
+        "Interactive" => ConnectMethod::Interactive {
+            client_id: required(r.client_id, "-AppId", "Interactive")?,
+            open_browser: show,
+            login_hint: r.user_principal_name.clone(),
+            timeout: r
+                .interactive_timeout_seconds
+                .filter(|s| *s > 0)
+                .map(|s| std::time::Duration::from_secs(u64::from(s)))
+                .unwrap_or(crate::auth::INTERACTIVE_TIMEOUT),
+            pages: {
+                let default = crate::auth::LoopbackPages::default();
+                crate::auth::LoopbackPages {
+                    success: r.interactive_success_page.unwrap_or(default.success),
+                    failure: r.interactive_failure_page.unwrap_or(default.failure),
+                }
+            },
         },
         "AccessToken" => ConnectMethod::AccessToken {
             exchange: r.exchange_access_token.map(secret),

@@ -183,6 +183,17 @@ impl Emulator {
         device_code::expire(&self.state, user_code)
     }
 
+    /// The next sign-in on the `/authorize` page ends in this error instead of a code (`None`
+    /// clears it).
+    pub fn set_next_sign_in_outcome(&self, outcome: Option<crate::NextOutcome>) {
+        self.state.authorize.lock().next_outcome = outcome;
+    }
+
+    /// Every authorization code issued so far expires now.
+    pub fn expire_authorization_codes(&self) {
+        crate::entra::auth_code::expire_all(&self.state);
+    }
+
     pub fn journal(&self) -> Journal {
         self.state.journal.lock().clone()
     }

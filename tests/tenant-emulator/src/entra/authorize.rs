@@ -85,9 +85,9 @@ fn registered_loopback(uri: &str) -> bool {
         None => (rest, ""),
     };
     let port_ok = port.is_empty()
-        || port
-            .strip_prefix(':')
-            .is_some_and(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+        || port.strip_prefix(':').is_some_and(|p| {
+            !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit())
+        });
     port_ok && (path.is_empty() || path == "/")
 }
 
@@ -119,15 +119,8 @@ fn start(state: &State, req: &Req, tenant: &str) -> Reply {
     };
     let flow_state = get("state").map(str::to_owned);
     // From here on the redirect URI is trusted: errors go back to the app.
-    let back = |e: EntraError| {
-        redirect_error(
-            redirect_uri,
-            response_mode,
-            flow_state.as_deref(),
-            &e,
-            req,
-        )
-    };
+    let back =
+        |e: EntraError| redirect_error(redirect_uri, response_mode, flow_state.as_deref(), &e, req);
     match get("response_type") {
         Some("code") => {}
         Some(_) => return back(EntraError::unsupported_response_type()),
@@ -221,9 +214,16 @@ fn submit(state: &State, req: &Req, tenant: &str) -> Reply {
         store.flows.remove(&flow_id);
         return reply;
     }
-    let user = state.data.user_index.by_upn.get(&login.to_lowercase()).copied();
-    let password_ok =
-        crate::secret::equals(password.as_bytes(), state.directory.user_password.as_bytes());
+    let user = state
+        .data
+        .user_index
+        .by_upn
+        .get(&login.to_lowercase())
+        .copied();
+    let password_ok = crate::secret::equals(
+        password.as_bytes(),
+        state.directory.user_password.as_bytes(),
+    );
     let Some(user) = user.filter(|_| password_ok) else {
         // Entra keeps the user on its page for a wrong name or password.
         let app_name = flow.app_name;
