@@ -47,4 +47,19 @@ if [ "$(uname -sm)" = "Linux x86_64" ] && command -v apt-get >/dev/null && [ -x 
   rm -f "$log"
 fi
 
+# Headless Chromium (Debian's package) for the interactive sign-in test in a real browser
+# (tests/pester/ConnectInteractiveChromium.Tests.ps1, which is skipped without it). Root only.
+if [ "$(uname -s)" = "Linux" ] && command -v apt-get >/dev/null && [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    log=$(mktemp)
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; } >"$log" 2>&1; then
+      cat "$log" >&2
+      echo "bootstrap: installing chromium failed; the headless sign-in test will be skipped" >&2
+    fi
+    rm -f "$log"
+  else
+    echo "bootstrap: chromium needs root to install; the headless sign-in test will be skipped" >&2
+  fi
+fi
+
 echo "bootstrap: ready ($(.tools/pwsh/pwsh -NoProfile -Command '$PSVersionTable.PSVersion.ToString()') pwsh, Pester 6.2.0, $(cargo --version)$windows)"
