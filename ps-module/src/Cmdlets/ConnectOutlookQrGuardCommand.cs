@@ -183,6 +183,9 @@ public sealed partial class ConnectOutlookQrGuardCommand : OutlookQrGuardCmdlet
             graph_access_token = Plain(GraphAccessToken),
             user_principal_name = UserPrincipalName,
             allow_custom_endpoint = AllowCustomEndpoint,
+            interactive_timeout_seconds = null,
+            interactive_success_page = null,
+            interactive_failure_page = null,
         };
         switch (ParameterSetName)
         {
