@@ -42,7 +42,9 @@ Describe 'Connect-OutlookQrGuard -Interactive' -Skip:$IsWindows {
 
     It 'signs in in the browser, then Test-OutlookQrSignin runs as the signed-in admin' {
         Use-Browser
-        $s = Connect-Interactive -InformationVariable info
+        $all = @(Connect-Interactive 6>&1)
+        $info = $all | Where-Object { $_ -is [System.Management.Automation.InformationRecord] }
+        $s = $all | Where-Object { $_ -isnot [System.Management.Automation.InformationRecord] }
         $s.AuthenticationMethod | Should -Be 'Interactive'
         $s.UserPrincipalName | Should -Be $Creds.adminUpn
         $s.AppId | Should -Be $Creds.publicClientId
@@ -103,7 +105,11 @@ Describe 'Connect-OutlookQrGuard -Interactive' -Skip:$IsWindows {
         $saved = $env:BROWSER
         $env:BROWSER = 'false'
         try {
-            $err = { Connect-Interactive -TimeoutSeconds 10 -InformationVariable info } | Should -Throw -PassThru
+            $info = [System.Collections.Generic.List[object]]::new()
+            $err = $null
+            try { Connect-Interactive -TimeoutSeconds 10 6>&1 | ForEach-Object { $info.Add($_) } }
+            catch { $err = $_ }
+            $err | Should -Not -BeNullOrEmpty
             $err.FullyQualifiedErrorId | Should -BeLike 'OutlookQrGuard.Authentication.InteractiveSignInTimeout*'
             $text = $info | Out-String
             $text | Should -Match '/oauth2/v2\.0/authorize\?client_id='
