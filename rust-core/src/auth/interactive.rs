@@ -219,7 +219,8 @@ mod tests {
 
     #[test]
     fn each_redirect_error_says_what_happened() {
-        let cases: [(&str, &str, fn(&AuthError) -> bool); 6] = [
+        type Check = fn(&AuthError) -> bool;
+        let cases: [(&str, &str, Check); 6] = [
             (
                 "access_denied",
                 "AADSTS65004: User declined to consent to access the app.",
