@@ -98,7 +98,7 @@ pub enum AuthError {
     InteractiveRefused { detail: String },
 
     #[error(
-        "no sign-in was completed in the browser within {seconds} seconds; run Connect-OutlookQrGuard again (-TimeoutSeconds gives more time)"
+        "no sign-in was completed in the browser within {seconds} seconds (if the browser shows an Entra ID error such as AADSTS53003, that is the reason); run Connect-OutlookQrGuard again (-TimeoutSeconds gives more time)"
     )]
     InteractiveTimeout { seconds: u64 },
 

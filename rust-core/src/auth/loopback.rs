@@ -387,6 +387,86 @@ mod tests {
         assert!(interpret(&fields(&[("state", "s1")], true), "s1").is_none());
     }
 
+    /// A raw HTTP/1.1 form post, as a browser sends the `form_post` answer.
+    async fn post_form(addr: SocketAddr, body: &str) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let req = format!(
+            "POST / HTTP/1.1\r\nHost: localhost:{}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            addr.port(),
+            body.len()
+        );
+        s.write_all(req.as_bytes()).await.unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).await.unwrap();
+        out
+    }
+
+    #[tokio::test]
+    async fn the_answer_arrives_over_ipv4_and_ipv6_loopback() {
+        for v6 in [false, true] {
+            let listener = LoopbackListener::bind().await.unwrap();
+            if v6 && listener.v6.is_none() {
+                // No IPv6 loopback on this machine: the IPv4 case is all there is.
+                continue;
+            }
+            let port = listener.port;
+            assert_eq!(listener.redirect_uri(), format!("http://localhost:{port}"));
+            let addr = if v6 {
+                SocketAddr::from((Ipv6Addr::LOCALHOST, port))
+            } else {
+                SocketAddr::from((Ipv4Addr::LOCALHOST, port))
+            };
+            let browser = tokio::spawn(async move {
+                // A stray request first (favicon): answered 404, the wait goes on.
+                let stray = {
+                    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+                    s.write_all(b"GET /favicon.ico HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                        .await
+                        .unwrap();
+                    let mut out = String::new();
+                    s.read_to_string(&mut out).await.unwrap();
+                    out
+                };
+                assert!(stray.starts_with("HTTP/1.1 404"), "{stray}");
+                post_form(addr, "code=c0de&state=s1&session_state=x").await
+            });
+            let answer = listener
+                .wait(
+                    "s1",
+                    Duration::from_secs(30),
+                    &CancellationToken::new(),
+                    &LoopbackPages::default(),
+                )
+                .await
+                .unwrap();
+            assert!(matches!(answer, RedirectAnswer::Code(ref c) if c.expose_secret() == "c0de"));
+            let page = browser.await.unwrap();
+            assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+            assert!(page.contains("Sign-in complete"), "{page}");
+            assert!(page.contains("no-store"), "{page}");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_wait_ends_at_the_timeout() {
+        let listener = LoopbackListener::bind().await.unwrap();
+        let e = listener
+            .wait(
+                "s1",
+                Duration::from_secs(5),
+                &CancellationToken::new(),
+                &LoopbackPages::default(),
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, AuthError::InteractiveTimeout { seconds: 5 }),
+            "{e:?}"
+        );
+    }
+
     #[test]
     fn pages_escape_what_the_service_sent() {
         assert_eq!(
