@@ -351,6 +351,40 @@ async fn session_connect_interactive_reads_the_tenant_as_the_signed_in_admin() {
 }
 
 #[tokio::test]
+async fn the_account_that_signed_in_wins_over_the_hint() {
+    let emu = small_emulator().await;
+    let pages = Arc::new(Mutex::new(Vec::new()));
+    let urls = Arc::new(Mutex::new(Vec::new()));
+    let cfg = config(
+        &emu,
+        admin(&emu),
+        Duration::from_secs(60),
+        pages,
+        urls.clone(),
+    );
+    let c = emu.credentials();
+    let hint = format!("someone.else@{}", c.tenant_domain);
+    let method = ConnectMethod::Interactive {
+        client_id: c.public_client_id.clone(),
+        open_browser: cfg.open_browser,
+        login_hint: Some(hint.clone()),
+        timeout: Duration::from_secs(60),
+        pages: LoopbackPages::default(),
+    };
+    let mut spec = emulator_spec(&emu, &c.tenant_domain, method);
+    spec.user_principal_name = Some(hint.clone());
+    let session = Session::connect(spec, CancellationToken::new())
+        .await
+        .unwrap();
+    assert_eq!(session.summary.user_principal_name, c.admin_upn);
+    let url = url::Url::parse(&urls.lock().unwrap()[0]).unwrap();
+    assert!(
+        url.query_pairs()
+            .any(|(k, v)| k == "login_hint" && v == hint)
+    );
+}
+
+#[tokio::test]
 async fn a_failed_interactive_connect_is_an_op_error_with_a_code() {
     let emu = small_emulator().await;
     let pages = Arc::new(Mutex::new(Vec::new()));

@@ -150,6 +150,9 @@ impl Session {
             ..HttpOptions::default()
         })?;
         let method_name = spec.method.name().to_owned();
+        // In the browser the admin may pick another account than -UserPrincipalName suggested
+        // (prompt=select_account): the account that signed in is the one Exchange must anchor on.
+        let signed_in_user_first = matches!(spec.method, ConnectMethod::Interactive { .. });
         let algorithm = if spec.legacy_assertion {
             AssertionAlgorithm::Rs256
         } else {
@@ -186,6 +189,11 @@ impl Session {
         let tenant_id = unverified_tenant_id(exchange_token.expose_secret());
         let user = if app_only {
             String::new()
+        } else if signed_in_user_first {
+            tokens
+                .signed_in_user()
+                .or_else(|| spec.user_principal_name.clone())
+                .unwrap_or_default()
         } else {
             spec.user_principal_name
                 .clone()
