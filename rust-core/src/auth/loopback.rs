@@ -1,10 +1,12 @@
 //! The one-shot loopback listener that receives the browser's redirect after an interactive
 //! sign-in.
 //!
-//! - Announced as `http://localhost:{port}`: Entra ID accepts any port for an `http://localhost`
-//!   redirect URI registered without one (reply-url.md, "Localhost exceptions": "the Microsoft
-//!   identity platform ... allows any port"), and MSAL.NET listens on `http://localhost:{port}/`
-//!   (`Platforms/Shared/DefaultOSBrowser/HttpListenerInterceptor.cs`).
+//! - Announced as `http://localhost:{port}`: for a registered `http://localhost` redirect URI
+//!   "the port component ... is ignored for the purposes of matching a redirect URI"
+//!   (MicrosoftDocs/entra-docs docs/identity-platform/reply-url.md, "Localhost exceptions", after
+//!   RFC 8252 §7.3), and MSAL.NET listens on `http://localhost:{port}/`
+//!   (`Platforms/Shared/DefaultOSBrowser/HttpListenerInterceptor.cs`). The same page says `[::1]`
+//!   is not supported as a redirect URI, so the name stays `localhost`.
 //! - Bound to 127.0.0.1 and, when the system has it, to [::1] on the same port, because a
 //!   browser may resolve `localhost` to either.
 //! - The answer is a `form_post` (the code never appears in a URL or the browser's history):
