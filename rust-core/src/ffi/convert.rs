@@ -600,4 +600,78 @@ mod tests {
         r.newline = "CR".into();
         assert!(export_spec(r).err().unwrap().message.contains("CR"));
     }
+
+    fn interactive_request(client_id: Option<&str>, timeout: Option<u32>) -> ConnectRequest {
+        ConnectRequest {
+            tenant: "contoso.onmicrosoft.com".into(),
+            environment: "Global".into(),
+            authority_uri: None,
+            exchange_uri: None,
+            graph_uri: None,
+            trusted_root_pem: None,
+            allow_http_loopback: false,
+            proxy_uri: None,
+            proxy_username: None,
+            proxy_password: None,
+            method: "Interactive".into(),
+            client_id: client_id.map(str::to_owned),
+            client_secret: None,
+            certificate_path: None,
+            certificate_password: None,
+            certificate_pem: None,
+            legacy_assertion: false,
+            managed_identity_client_id: None,
+            identity_endpoint: None,
+            identity_header: None,
+            exchange_access_token: None,
+            graph_access_token: None,
+            user_principal_name: Some("admin@contoso.com".into()),
+            allow_custom_endpoint: false,
+            interactive_timeout_seconds: timeout,
+            interactive_success_page: Some("サインインが完了しました。".into()),
+            interactive_failure_page: None,
+        }
+    }
+
+    #[test]
+    fn interactive_needs_an_app_and_takes_the_hint_timeout_and_page_texts() {
+        let show: Arc<dyn Fn(&str) -> bool + Send + Sync> = Arc::new(|_| true);
+        let sign: crate::auth::SignFn = Arc::new(|_, _| Err(crate::auth::SignerError("x".into())));
+        let e = connect_spec(interactive_request(None, None), show.clone(), sign.clone())
+            .err()
+            .unwrap();
+        assert_eq!(e.target, "-AppId");
+        let spec = connect_spec(
+            interactive_request(Some("11111111-2222-3333-4444-555555555555"), Some(42)),
+            show.clone(),
+            sign.clone(),
+        )
+        .unwrap();
+        let ConnectMethod::Interactive {
+            client_id,
+            login_hint,
+            timeout,
+            pages,
+            ..
+        } = spec.method
+        else {
+            panic!("not interactive");
+        };
+        assert_eq!(client_id, "11111111-2222-3333-4444-555555555555");
+        assert_eq!(login_hint.as_deref(), Some("admin@contoso.com"));
+        assert_eq!(timeout, std::time::Duration::from_secs(42));
+        assert_eq!(pages.success, "サインインが完了しました。");
+        assert!(pages.failure.contains("Sign-in failed"));
+        // No timeout (or 0) is the default.
+        let spec = connect_spec(
+            interactive_request(Some("11111111-2222-3333-4444-555555555555"), Some(0)),
+            show,
+            sign,
+        )
+        .unwrap();
+        let ConnectMethod::Interactive { timeout, .. } = spec.method else {
+            panic!("not interactive");
+        };
+        assert_eq!(timeout, crate::auth::INTERACTIVE_TIMEOUT);
+    }
 }
