@@ -288,6 +288,11 @@ fn submit(state: &State, req: &Req, tenant: &str) -> Reply {
     respond(&flow.redirect_uri, flow.response_mode, &params)
 }
 
+/// An error back to the app. The description carries Entra's tail ("AADSTS…: text\r\nTrace ID:
+/// …\r\nCorrelation ID: …\r\nTimestamp: …"), as in a captured 302 from login.microsoftonline.com
+/// (AzureAD/microsoft-authentication-library-for-js#4913: `Location: …#error=interaction_required&
+/// error_description=AADSTS160021%3a+…%0d%0aTrace+ID%3a+…&state=…`, `Cache-Control: no-store,
+/// no-cache`, `Pragma: no-cache`).
 fn redirect_error(
     redirect_uri: &str,
     mode: ResponseMode,
@@ -340,10 +345,12 @@ fn respond(redirect_uri: &str, mode: ResponseMode, params: &[(&str, String)]) ->
             Reply::new(StatusCode::FOUND)
                 .with_header("location", &format!("{redirect_uri}{sep}{encoded}"))
                 .with_header("cache-control", "no-store, no-cache")
+                .with_header("pragma", "no-cache")
         }
         ResponseMode::Fragment => Reply::new(StatusCode::FOUND)
             .with_header("location", &format!("{redirect_uri}#{encoded}"))
-            .with_header("cache-control", "no-store, no-cache"),
+            .with_header("cache-control", "no-store, no-cache")
+            .with_header("pragma", "no-cache"),
     }
 }
 
