@@ -244,6 +244,7 @@ async fn cancel_other_tenant_consent_and_conditional_access_redirect_with_their_
     let (error, description) = description_code(&location);
     assert_eq!(error, "access_denied");
     assert!(description.starts_with("AADSTS65004:"), "{description}");
+    assert!(description.contains("\r\nTrace ID: "), "{description}");
     assert_eq!(query_of(&location)["state"], "st-1");
 
     let (_, location, _) =
