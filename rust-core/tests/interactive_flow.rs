@@ -220,7 +220,10 @@ async fn cancel_in_the_browser_is_a_cancelled_sign_in() {
     let e = r.result.unwrap_err();
     assert!(matches!(e, AuthError::SignInCancelled { .. }), "{e:?}");
     assert!(e.to_string().contains("AADSTS65004"), "{e}");
-    assert!(!e.to_string().contains("Trace ID"), "the trace tail is cut: {e}");
+    assert!(
+        !e.to_string().contains("Trace ID"),
+        "the trace tail is cut: {e}"
+    );
     assert!(r.pages[0].contains("Sign-in failed"), "{}", r.pages[0]);
 }
 
