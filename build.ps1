@@ -113,6 +113,13 @@ function Invoke-Test {
     Write-Step 'C#: xunit'
     $results.Add((Invoke-DotnetTests -Root $Root -Configuration $Configuration))
 
+    # The driver of the real-browser sign-in test (headless Chromium through PuppeteerSharp);
+    # ConnectInteractiveChromium.Tests.ps1 is skipped where Debian's chromium is not installed.
+    if ($IsLinux -and (Test-Path /usr/bin/chromium)) {
+        Invoke-Native dotnet build (Join-Path $Root 'tests/HeadlessSignin/HeadlessSignin.csproj') -c $Configuration --nologo -v quiet
+        $env:OQG_HEADLESS_DLL = Join-Path $Root "tests/HeadlessSignin/bin/$Configuration/net10.0/HeadlessSignin.dll"
+    }
+
     Write-Step 'PowerShell: Pester, in a fresh pwsh process against the built module'
     $results.Add((Invoke-PesterTests -Root $Root -ModulePath $ModuleOut -EmulatorPath (Get-EmulatorPath -Root $Root -Configuration $Configuration)))
 

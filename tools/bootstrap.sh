@@ -47,12 +47,13 @@ if [ "$(uname -sm)" = "Linux x86_64" ] && command -v apt-get >/dev/null && [ -x 
   rm -f "$log"
 fi
 
-# Headless Chromium renders the HTML report in tests/pester/ReportRender.Tests.ps1 (skipped without
-# it). Debian's package; apt-get needs root, as above.
+# Headless Chromium (Debian's package) renders the HTML report (tests/pester/ReportRender.Tests.ps1)
+# and signs in through the emulator's page in a real browser (ConnectInteractiveChromium.Tests.ps1);
+# both are skipped without it. apt-get needs root, as above.
 browser=""
 if [ "$(uname -s)" = Linux ] && command -v apt-get >/dev/null && ! command -v chromium >/dev/null; then
   if [ "$(id -u)" -ne 0 ]; then
-    echo "bootstrap: the report rendering test needs chromium (apt-get install chromium, as root); skipped" >&2
+    echo "bootstrap: the report rendering and browser sign-in tests need chromium (apt-get install chromium, as root); skipped" >&2
   else
     log=$(mktemp)
     if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; } >"$log" 2>&1; then

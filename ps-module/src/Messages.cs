@@ -57,4 +57,9 @@ internal static class Messages
     internal static string LogEvidenceSinceNeedsSwitch => Get(nameof(LogEvidenceSinceNeedsSwitch));
     internal static string InvalidRuleId => Get(nameof(InvalidRuleId));
     internal static string InvalidStreamName => Get(nameof(InvalidStreamName));
+    internal static string InteractiveNeedsCredential => Get(nameof(InteractiveNeedsCredential));
+    internal static string InteractiveBrowserOpened => Get(nameof(InteractiveBrowserOpened));
+    internal static string InteractiveOpenThisUrl => Get(nameof(InteractiveOpenThisUrl));
+    internal static string InteractivePageSuccess => Get(nameof(InteractivePageSuccess));
+    internal static string InteractivePageFailure => Get(nameof(InteractivePageFailure));
 }

@@ -252,6 +252,11 @@ impl Environment {
         join_path(&self.authority, &[tenant, "oauth2", "v2.0", "token"])
     }
 
+    /// `{authority}/{tenant}/oauth2/v2.0/authorize` (v2-oauth2-auth-code-flow.md).
+    pub fn authorize_endpoint(&self, tenant: &str) -> Url {
+        join_path(&self.authority, &[tenant, "oauth2", "v2.0", "authorize"])
+    }
+
     pub fn device_code_endpoint(&self, tenant: &str) -> Url {
         join_path(&self.authority, &[tenant, "oauth2", "v2.0", "devicecode"])
     }

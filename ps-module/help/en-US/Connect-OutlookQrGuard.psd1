@@ -5,6 +5,8 @@ Connect-OutlookQrGuard signs in to Entra ID for the tenant named by -Organizatio
 
 Choose one way to sign in (each is a parameter set):
 
+- Browser (-Interactive, -AppId; the default when no credential parameter is given at an interactive prompt): delegated. Your system browser opens on the Entra ID sign-in page and you sign in with your own admin account, so MFA and Conditional Access apply to you. It uses the authorization code flow with PKCE and a one-time listener on http://localhost, so it works in tenants that block the device code flow. When no browser can be opened (an SSH session), the sign-in address is printed: open it in a browser on the same computer. -AppId is your tenant's own public-client app registration with the redirect URI http://localhost (see NOTES). In runbooks and pwsh -NonInteractive the browser is used only when -Interactive is given.
+
 - Client secret (-AppId, -ClientSecret): app-only, as the app registration. Simple to set up; prefer a certificate or a managed identity in production.
 
 - Certificate (-AppId with -CertificateFilePath, -Certificate or -CertificateThumbprint): app-only. -CertificateFilePath takes a PFX file; -CertificateThumbprint looks in Cert:\CurrentUser\My, then Cert:\LocalMachine\My. With -Certificate and -CertificateThumbprint the private key stays where it is: PowerShell signs each client assertion with it (also when a token is renewed later), so keys that cannot be exported work, including smart-card and HSM-backed keys; only the public certificate and the signatures reach the engine. With -CertificateFilePath the engine reads the PFX and signs itself.
@@ -23,7 +25,7 @@ Tokens are kept in memory for this PowerShell process only; nothing is written t
 '@
     Parameters  = @{
         TenantId                   = 'The tenant: its tenant ID (a GUID) or one of its domains (contoso.onmicrosoft.com or a custom domain), for every sign-in method. Aliases: -Organization, -Tenant.'
-        AppId                      = 'The application (client) ID of the app registration to sign in as (secret and certificate), or of the public-client app used for -Device. Not used with -ManagedIdentity or -AccessToken.'
+        AppId                      = 'The application (client) ID of the app registration to sign in as (secret and certificate), or of the public-client app used for -Interactive and -Device. Not used with -ManagedIdentity or -AccessToken.'
         ClientSecret               = 'The client secret''s Value (not its Secret ID) from the app registration''s Certificates & secrets page, as a SecureString, for example from Read-Host -AsSecureString or Get-Secret.'
         CertificateFilePath        = 'Path to a PFX (PKCS#12) file that holds the app''s certificate and its RSA private key. The certificate''s public part must be uploaded to the app registration.'
         CertificatePassword        = 'The password of the PFX file given with -CertificateFilePath, as a SecureString. Omit it for a PFX without a password.'
@@ -31,12 +33,14 @@ Tokens are kept in memory for this PowerShell process only; nothing is written t
         CertificateThumbprint      = 'The SHA-1 thumbprint of a certificate in Cert:\CurrentUser\My or Cert:\LocalMachine\My (spaces are ignored). The certificate needs an RSA private key; it does not need to be exportable, because the assertion is signed with the key in place.'
         ManagedIdentity            = 'Signs in as the managed identity of the Azure Automation account (or App Service / Function) running this code. Use it in runbooks; there is no secret to manage.'
         ManagedIdentityAccountId   = 'The client ID of a user-assigned managed identity. Omit it to use the system-assigned identity.'
+        Interactive                = 'Signs in in the system browser with your own account (authorization code flow with PKCE, answered on http://localhost). It is the default when no other sign-in parameter is given at an interactive prompt; give it explicitly to use the browser from a non-interactive host. Errors name their cause: cancelled in the browser, admin consent missing (AADSTS65001), blocked by Conditional Access (AADSTS53003), an account of another tenant (AADSTS50020), or the time running out.'
+        TimeoutSeconds             = 'How long -Interactive waits for the browser sign-in to complete, in seconds (10 to 3600; default 300).'
         Device                     = 'Signs in with the device code flow: the cmdlet shows a web address and a code, and waits until you complete the sign-in in a browser. Interactive sessions only.'
         AccessToken                = 'An Exchange Online access token (audience https://outlook.office365.com in the Global cloud) that you obtained elsewhere, as a SecureString. Needed to connect, because the connection is checked against Exchange. It cannot be refreshed.'
         GraphAccessToken           = 'A Microsoft Graph access token, as a SecureString, for Revoke-OutlookMobileSignin in a session opened with -AccessToken. It cannot be refreshed.'
         Environment                = 'The Microsoft cloud: Global (the default), USGovGCCHigh, USGovDoD or China. It selects the sign-in, Exchange Online and Graph endpoints.'
         UseRS256                   = 'Signs the certificate client assertion with RS256 and an x5t (SHA-1) header instead of the default PS256 with x5t#S256. Use it only if your environment rejects the default.'
-        UserPrincipalName          = 'For delegated sessions (-Device, -AccessToken): the signed-in admin''s user principal name, which Exchange Online uses to route requests. By default it is read from the sign-in. Ignored for app-only sessions.'
+        UserPrincipalName          = 'For delegated sessions (-Interactive, -Device, -AccessToken): the signed-in admin''s user principal name, which Exchange Online uses to route requests; with -Interactive it only pre-fills the account on the sign-in page, and the account you actually sign in with is used. By default it is read from the sign-in. Ignored for app-only sessions.'
         AuthorityUri               = 'Replaces the Entra ID sign-in endpoint (by default taken from -Environment). It must be a host of that cloud (login.microsoftonline.com for Global) or a loopback address such as a local test tenant emulator; any other host needs -AllowCustomEndpoint. Another cloud''s sign-in host (login.microsoftonline.us with Global) is always refused: tokens of one cloud are not accepted in another, so choose the cloud with -Environment. Leave it out against Microsoft 365.'
         ExchangeUri                = 'Replaces the Exchange Online endpoint (by default taken from -Environment); the Exchange token sent there is always the -Environment cloud''s. It must be that cloud''s Exchange host (outlook.office365.com for Global) or loopback; any other host needs -AllowCustomEndpoint, and another cloud''s Exchange host is always refused. For test tenant emulators; leave it out against Microsoft 365.'
         GraphUri                   = 'Replaces the Microsoft Graph endpoint (by default taken from -Environment); the Graph token sent there is always the -Environment cloud''s. It must be that cloud''s Graph host (graph.microsoft.com for Global) or loopback; any other host needs -AllowCustomEndpoint, and another cloud''s Graph host is always refused. For test tenant emulators; leave it out against Microsoft 365.'
@@ -91,7 +95,12 @@ Test-OutlookQrSignin
             Remarks = 'Uses the Automation account''s system-assigned identity. Add -ManagedIdentityAccountId <client id> for a user-assigned identity. Grant the identity Exchange.ManageAsApp and the Exchange Administrator role (and User.RevokeSessions.All to revoke) beforehand.'
         }
         @{
-            Title   = 'Connect interactively with your own admin account'
+            Title   = 'Sign in in the browser with your own admin account'
+            Code    = 'Connect-OutlookQrGuard -Organization contoso.onmicrosoft.com -AppId 0b7c5d3a-2f41-4e9b-8c6d-1a2b3c4d5e6f -UserPrincipalName admin@contoso.com'
+            Remarks = 'Opens the browser on the sign-in page with the account pre-filled; the cmdlet returns when you have signed in (or after -TimeoutSeconds). -AppId is your tenant''s own public-client app with the redirect URI http://localhost. Add -Interactive to do the same from pwsh -NonInteractive.'
+        }
+        @{
+            Title   = 'Connect with a device code'
             Code    = 'Connect-OutlookQrGuard -Organization contoso.onmicrosoft.com -AppId 0b7c5d3a-2f41-4e9b-8c6d-1a2b3c4d5e6f -Device'
             Remarks = 'Shows a web address and a code. Open the address in any browser, enter the code and sign in; the cmdlet returns when the sign-in is complete. -AppId is your tenant''s own public-client app registration.'
         }
@@ -109,7 +118,7 @@ Test-OutlookQrSignin -Session $fabrikam
     Notes       = @'
 Permissions. App-only sign-ins (client secret, certificate, managed identity) need the Exchange.ManageAsApp application permission of Office 365 Exchange Online with admin consent, and the Exchange Administrator role assigned to the app's (or identity's) service principal in Entra ID. To revoke sessions they also need the Microsoft Graph application permission User.RevokeSessions.All with admin consent. For a managed identity, grant both with New-MgServicePrincipalAppRoleAssignment and assign the role in Entra ID; the managed identity endpoint caches tokens, so permission changes can take up to about 24 hours to take effect.
 
-Delegated sign-ins (-Device) need a public-client app registration ("Allow public client flows") with the delegated permissions Exchange.Manage (Office 365 Exchange Online) and User.RevokeSessions.All (Microsoft Graph), consented by an admin; the signed-in person needs the Exchange Administrator role and, to revoke, a role such as User Administrator.
+Delegated sign-ins (-Interactive, -Device) need a public-client app registration with the redirect URI http://localhost (mobile and desktop platform; "Allow public client flows" too for -Device) and the delegated permissions Exchange.Manage (Office 365 Exchange Online) and User.RevokeSessions.All (Microsoft Graph), plus User.Read.All, Policy.Read.All, Policy.ReadWrite.ConditionalAccess, AuditLog.Read.All and Group.Read.All for the Entra ID half, consented by an admin (README.md shows the Microsoft Graph PowerShell lines). The signed-in person needs the Exchange Administrator role and, to revoke, a role such as User Administrator.
 
 The session is not saved: run Connect-OutlookQrGuard in every new PowerShell process or runbook job. Disconnect-OutlookQrGuard drops the tokens.
 '@

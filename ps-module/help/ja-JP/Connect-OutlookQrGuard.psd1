@@ -11,6 +11,8 @@ Connect-OutlookQrGuard は、-Organization で指定したテナントに Entra 
 
 - マネージド ID (-ManagedIdentity、必要に応じて -ManagedIdentityAccountId): アプリ専用で、Azure Automation の Runbook (および App Service や Functions) 向けです。トークンはホストが IDENTITY_ENDPOINT と IDENTITY_HEADER で知らせるエンドポイントから取得するため、保管やローテーションが必要なシークレットがありません。Azure VM のメタデータ エンドポイント (IMDS) は使いません。
 
+- ブラウザー (-Interactive、-AppId。対話型のプロンプトで資格情報のパラメーターを指定しないときの既定): 委任のサインインです。既定のブラウザーで Entra ID のサインイン ページが開き、自分の管理者アカウントでサインインします。MFA や条件付きアクセスが自分に適用されます。PKCE 付きの認可コード フローと http://localhost の一時的なリスナーを使うため、デバイス コード フローをブロックしているテナントでも使えます。ブラウザーを開けない場合 (SSH 接続など) はサインイン用のアドレスが表示されるので、同じコンピューターのブラウザーで開いてください。-AppId には、リダイレクト URI http://localhost を登録した自テナントのパブリック クライアント アプリを指定します (注を参照)。Runbook や pwsh -NonInteractive では、-Interactive を明示したときだけブラウザーを使います。
+
 - デバイス コード (-Device、-AppId): 委任のサインインです。表示された Web ページを開いてコードを入力し、自分の管理者アカウントでサインインします。MFA や条件付きアクセスが自分に適用されます。操作する人がその場にいる必要があるため、Runbook、スケジュール実行、pwsh -NonInteractive では使えません。
 
 - アクセス トークン (-AccessToken、-GraphAccessToken): ほかの方法で取得したトークンを使います。更新できないため、トークンの有効期限が切れるとセッションは使えなくなります。
@@ -23,7 +25,7 @@ Connect-OutlookQrGuard は、Exchange Online の組織構成を読み取って�
 '@
     Parameters  = @{
         TenantId                   = 'テナント。テナント ID (GUID) か、テナントのドメイン (contoso.onmicrosoft.com またはカスタム ドメイン) の 1 つです。どのサインイン方法でも指定できます。別名: -Organization、-Tenant。'
-        AppId                      = 'サインインに使うアプリの登録のアプリケーション (クライアント) ID (シークレットと証明書の場合)、または -Device で使うパブリック クライアント アプリの ID。-ManagedIdentity と -AccessToken では使いません。'
+        AppId                      = 'サインインに使うアプリの登録のアプリケーション (クライアント) ID (シークレットと証明書の場合)、または -Interactive と -Device で使うパブリック クライアント アプリの ID。-ManagedIdentity と -AccessToken では使いません。'
         ClientSecret               = 'アプリの登録の [証明書とシークレット] ページにあるクライアント シークレットの「値」(シークレット ID ではありません)。Read-Host -AsSecureString や Get-Secret などで得た SecureString で指定します。'
         CertificateFilePath        = 'アプリの証明書と RSA 秘密キーを含む PFX (PKCS#12) ファイルのパス。証明書の公開キー部分をアプリの登録にアップロードしておく必要があります。'
         CertificatePassword        = '-CertificateFilePath で指定した PFX ファイルのパスワード (SecureString)。パスワードのない PFX では省略します。'
@@ -31,12 +33,14 @@ Connect-OutlookQrGuard は、Exchange Online の組織構成を読み取って�
         CertificateThumbprint      = 'Cert:\CurrentUser\My または Cert:\LocalMachine\My にある証明書の SHA-1 拇印 (空白は無視されます)。RSA 秘密キーが必要ですが、エクスポート可能である必要はありません。アサーションはキーをその場所に置いたまま署名します。'
         ManagedIdentity            = 'このコードを実行している Azure Automation アカウント (または App Service / Functions) のマネージド ID としてサインインします。Runbook ではこれを使ってください。管理すべきシークレットがありません。'
         ManagedIdentityAccountId   = 'ユーザー割り当てマネージド ID のクライアント ID。省略するとシステム割り当てマネージド ID を使います。'
+        Interactive                = '既定のブラウザーで自分のアカウントでサインインします (PKCE 付きの認可コード フロー、応答は http://localhost で受け取ります)。対話型のプロンプトでほかのサインイン パラメーターを指定しない場合の既定です。非対話型のホストからブラウザーを使うときは明示してください。エラーには原因が示されます: ブラウザーでのキャンセル、管理者の同意がない (AADSTS65001)、条件付きアクセスによるブロック (AADSTS53003)、別のテナントのアカウント (AADSTS50020)、時間切れ。'
+        TimeoutSeconds             = '-Interactive でブラウザーのサインイン完了を待つ秒数 (10 ～ 3600、既定は 300)。'
         Device                     = 'デバイス コード フローでサインインします。Web アドレスとコードが表示されるので、ブラウザーでサインインを完了するまで待ちます。対話型のセッションでのみ使えます。'
         AccessToken                = 'ほかの方法で取得した Exchange Online のアクセス トークン (グローバル クラウドでは対象ユーザーが https://outlook.office365.com のもの) を SecureString で指定します。接続の確認に Exchange を使うため、接続には必須です。更新はできません。'
         GraphAccessToken           = '-AccessToken で開いたセッションで Revoke-OutlookMobileSignin を使うための Microsoft Graph アクセス トークン (SecureString)。更新はできません。'
         Environment                = 'Microsoft のクラウド: Global (既定)、USGovGCCHigh、USGovDoD、China。サインイン、Exchange Online、Graph の各エンドポイントが決まります。'
         UseRS256                   = '証明書のクライアント アサーションを、既定の PS256 + x5t#S256 ではなく RS256 + x5t (SHA-1) ヘッダーで署名します。既定の方式が拒否される環境でだけ使ってください。'
-        UserPrincipalName          = '委任のセッション (-Device、-AccessToken) で、サインインした管理者のユーザー プリンシパル名。Exchange Online が要求のルーティングに使います。既定ではサインイン情報から読み取ります。アプリ専用のセッションでは無視されます。'
+        UserPrincipalName          = '委任のセッション (-Interactive、-Device、-AccessToken) で、サインインした管理者のユーザー プリンシパル名。Exchange Online が要求のルーティングに使います。-Interactive ではサインイン ページのアカウント欄に入力されるだけで、実際にサインインしたアカウントが使われます。既定ではサインイン情報から読み取ります。アプリ専用のセッションでは無視されます。'
         AuthorityUri               = 'Entra ID のサインイン エンドポイントを置き換えます (既定は -Environment で決まります)。そのクラウドのホスト (Global では login.microsoftonline.com) か、ローカルのテスト用テナント エミュレーターなどのループバック アドレスである必要があります。それ以外のホストには -AllowCustomEndpoint が必要です。別のクラウドのサインイン ホスト (Global に対する login.microsoftonline.us など) は常に拒否されます。あるクラウドのトークンは別のクラウドでは受け付けられないため、クラウドは -Environment で選んでください。Microsoft 365 に接続するときは指定しません。'
         ExchangeUri                = 'Exchange Online のエンドポイントを置き換えます (既定は -Environment で決まります)。そこに送る Exchange のトークンは常に -Environment のクラウドのものです。そのクラウドの Exchange ホスト (Global では outlook.office365.com) かループバックである必要があり、それ以外のホストには -AllowCustomEndpoint が必要です。別のクラウドの Exchange ホストは常に拒否されます。テスト用のテナント エミュレーター向けで、Microsoft 365 に接続するときは指定しません。'
         GraphUri                   = 'Microsoft Graph のエンドポイントを置き換えます (既定は -Environment で決まります)。そこに送る Graph のトークンは常に -Environment のクラウドのものです。そのクラウドの Graph ホスト (Global では graph.microsoft.com) かループバックである必要があり、それ以外のホストには -AllowCustomEndpoint が必要です。別のクラウドの Graph ホストは常に拒否されます。テスト用のテナント エミュレーター向けで、Microsoft 365 に接続するときは指定しません。'
@@ -91,7 +95,12 @@ Test-OutlookQrSignin
             Remarks = 'Automation アカウントのシステム割り当てマネージド ID を使います。ユーザー割り当ての ID では -ManagedIdentityAccountId <クライアント ID> を追加します。事前に、その ID に Exchange.ManageAsApp と Exchange 管理者ロール (取り消しを行う場合は User.RevokeSessions.All も) を付与しておいてください。'
         }
         @{
-            Title   = '自分の管理者アカウントで対話的に接続する'
+            Title   = '自分の管理者アカウントでブラウザーからサインインする'
+            Code    = 'Connect-OutlookQrGuard -Organization contoso.onmicrosoft.com -AppId 0b7c5d3a-2f41-4e9b-8c6d-1a2b3c4d5e6f -UserPrincipalName admin@contoso.com'
+            Remarks = 'アカウントが入力された状態でサインイン ページがブラウザーで開きます。サインインが完了すると (または -TimeoutSeconds が過ぎると) コマンドレットが戻ります。-AppId には、リダイレクト URI http://localhost を登録した自テナントのパブリック クライアント アプリを指定します。pwsh -NonInteractive から同じことをするには -Interactive を追加します。'
+        }
+        @{
+            Title   = 'デバイス コードで接続する'
             Code    = 'Connect-OutlookQrGuard -Organization contoso.onmicrosoft.com -AppId 0b7c5d3a-2f41-4e9b-8c6d-1a2b3c4d5e6f -Device'
             Remarks = 'Web アドレスとコードが表示されます。任意のブラウザーでそのアドレスを開いてコードを入力し、サインインすると、コマンドレットが戻ります。-AppId には自分のテナントで登録したパブリック クライアント アプリを指定します。'
         }
@@ -109,7 +118,7 @@ Test-OutlookQrSignin -Session $fabrikam
     Notes       = @'
 アクセス許可: アプリ専用のサインイン (クライアント シークレット、証明書、マネージド ID) には、Office 365 Exchange Online の Exchange.ManageAsApp アプリケーションのアクセス許可 (管理者の同意付き) と、Entra ID でアプリ (または ID) のサービス プリンシパルに割り当てた Exchange 管理者ロールが必要です。セッションを取り消すには、さらに Microsoft Graph の User.RevokeSessions.All アプリケーションのアクセス許可 (管理者の同意付き) が必要です。マネージド ID には New-MgServicePrincipalAppRoleAssignment で両方を付与し、Entra ID でロールを割り当てます。マネージド ID のエンドポイントはトークンをキャッシュするため、アクセス許可の変更が反映されるまで最大で 24 時間ほどかかることがあります。
 
-委任のサインイン (-Device) には、「パブリック クライアント フローを許可する」を有効にしたパブリック クライアント アプリの登録が必要です。委任されたアクセス許可として Exchange.Manage (Office 365 Exchange Online) と User.RevokeSessions.All (Microsoft Graph) を追加し、管理者の同意を与えてください。サインインする人には Exchange 管理者ロールが、取り消しを行うにはユーザー管理者などのロールも必要です。
+委任のサインイン (-Interactive、-Device) には、リダイレクト URI http://localhost (モバイル アプリケーションとデスクトップ アプリケーション) を登録したパブリック クライアント アプリが必要です (-Device では「パブリック クライアント フローを許可する」も有効にします)。委任されたアクセス許可として Exchange.Manage (Office 365 Exchange Online) と User.RevokeSessions.All (Microsoft Graph)、Entra ID 側の機能には User.Read.All、Policy.Read.All、Policy.ReadWrite.ConditionalAccess、AuditLog.Read.All、Group.Read.All を追加し、管理者の同意を与えてください (Microsoft Graph PowerShell での手順は README.md にあります)。サインインする人には Exchange 管理者ロールが、取り消しを行うにはユーザー管理者などのロールも必要です。
 
 セッションは保存されません。新しい PowerShell プロセスや Runbook のジョブごとに Connect-OutlookQrGuard を実行してください。Disconnect-OutlookQrGuard でトークンは破棄されます。
 '@

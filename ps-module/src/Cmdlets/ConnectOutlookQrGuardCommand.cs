@@ -12,9 +12,9 @@ using OutlookQrGuard.Native;
 namespace OutlookQrGuard.Cmdlets;
 
 /// <summary>Connect-OutlookQrGuard: signs in to a tenant's Exchange Online and Graph.</summary>
-[Cmdlet(VerbsCommunications.Connect, "OutlookQrGuard", DefaultParameterSetName = ClientSecretSet)]
+[Cmdlet(VerbsCommunications.Connect, "OutlookQrGuard", DefaultParameterSetName = InteractiveSet)]
 [OutputType(typeof(OutlookQrGuardSession))]
-public sealed class ConnectOutlookQrGuardCommand : OutlookQrGuardCmdlet
+public sealed partial class ConnectOutlookQrGuardCommand : OutlookQrGuardCmdlet
 {
     private const string ClientSecretSet = "ClientSecret";
     private const string CertificateFileSet = "CertificateFile";
@@ -35,6 +35,7 @@ public sealed class ConnectOutlookQrGuardCommand : OutlookQrGuardCmdlet
     [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
     [Parameter(Mandatory = true, ParameterSetName = ThumbprintSet)]
     [Parameter(Mandatory = true, ParameterSetName = DeviceSet)]
+    [Parameter(Mandatory = true, ParameterSetName = InteractiveSet)]
     [Alias("ClientId", "ApplicationId")]
     [ValidateNotNullOrEmpty]
     public string AppId { get; set; } = string.Empty;
@@ -125,6 +126,7 @@ public sealed class ConnectOutlookQrGuardCommand : OutlookQrGuardCmdlet
             ThrowTerminatingError(new ErrorRecord(new PSInvalidOperationException(Messages.DeviceCodeNeedsInteractiveHost),
                 "OutlookQrGuard.DeviceCodeNonInteractive", ErrorCategory.InvalidOperation, null));
         }
+        CheckInteractiveDefault();
         if (ProxyCredential is not null && Proxy is null)
         {
             ThrowTerminatingError(new ErrorRecord(new PSArgumentException(Messages.ProxyCredentialNeedsProxy, nameof(ProxyCredential)),
@@ -136,7 +138,7 @@ public sealed class ConnectOutlookQrGuardCommand : OutlookQrGuardCmdlet
             var wire = request.Wire(); // ownership passes to the engine
             // The engine keeps the signer for the session's lifetime (token refreshes sign again).
             var signer = _signer?.Callback ?? CertificateAssertionSigner.None;
-            using var infoWire = RunNative((events, ct) => NativeEngine.Instance.Connect(wire, events.Prompt, signer, events.Log, ct));
+            using var infoWire = RunNative((events, ct) => NativeEngine.Instance.Connect(wire, IsInteractiveSignIn ? BrowserOpener(events) : events.Prompt, signer, events.Log, ct));
             var info = infoWire.Unwire();
             var session = new OutlookQrGuardSession(info.session_id, info.tenant, info.organization, info.environment, info.method, info.client_id, info.user_principal_name);
             if (!string.IsNullOrEmpty(info.custom_endpoints))
@@ -181,6 +183,9 @@ public sealed class ConnectOutlookQrGuardCommand : OutlookQrGuardCmdlet
             graph_access_token = Plain(GraphAccessToken),
             user_principal_name = UserPrincipalName,
             allow_custom_endpoint = AllowCustomEndpoint,
+            interactive_timeout_seconds = null,
+            interactive_success_page = null,
+            interactive_failure_page = null,
         };
         switch (ParameterSetName)
         {
@@ -196,6 +201,9 @@ public sealed class ConnectOutlookQrGuardCommand : OutlookQrGuardCmdlet
                 break;
             case DeviceSet:
                 request.method = "DeviceCode";
+                break;
+            case InteractiveSet:
+                SetInteractive(request);
                 break;
         }
         return request;

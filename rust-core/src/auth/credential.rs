@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use super::assertion::{AssertionAlgorithm, AssertionSigner, thumbprint_text};
 use super::device_code::DeviceCodeConfig;
+use super::interactive::InteractiveConfig;
 use super::managed_identity::ManagedIdentityConfig;
 use crate::secret::SecretString;
 
@@ -26,6 +27,8 @@ pub enum Credential {
     ManagedIdentity(ManagedIdentityConfig),
     /// Delegated, interactive; one sign-in mints both the Exchange and the Graph token.
     DeviceCode(DeviceCodeConfig),
+    /// Delegated, in the system browser (auth code + PKCE); refreshes like `DeviceCode`.
+    Interactive(InteractiveConfig),
     /// Tokens the caller already has, per resource; they cannot be refreshed.
     AccessTokens {
         exchange: Option<SecretString>,
@@ -50,6 +53,7 @@ impl Credential {
             Credential::Certificate { .. } => "certificate",
             Credential::ManagedIdentity(_) => "managed identity",
             Credential::DeviceCode(_) => "device code",
+            Credential::Interactive(_) => "interactive",
             Credential::AccessTokens { .. } => "access token",
         }
     }
@@ -80,6 +84,7 @@ impl std::fmt::Debug for Credential {
                 .finish(),
             Credential::ManagedIdentity(c) => f.debug_tuple("ManagedIdentity").field(c).finish(),
             Credential::DeviceCode(c) => f.debug_tuple("DeviceCode").field(c).finish(),
+            Credential::Interactive(c) => f.debug_tuple("Interactive").field(c).finish(),
             Credential::AccessTokens { exchange, graph } => f
                 .debug_struct("AccessTokens")
                 .field("exchange", &exchange.as_ref().map(|_| "[REDACTED]"))

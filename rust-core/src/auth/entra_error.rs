@@ -43,6 +43,20 @@ impl EntraError {
         })
     }
 
+    /// An error the authorize endpoint sent on the redirect (`error`, `error_description`;
+    /// no HTTP status of its own, 0 here).
+    pub fn from_redirect(error: &str, description: &str) -> EntraError {
+        let (aadsts, description) = split_description(description);
+        EntraError {
+            http_status: 0,
+            error: error.to_owned(),
+            aadsts,
+            description,
+            correlation_id: None,
+            trace_id: None,
+        }
+    }
+
     pub fn code_is(&self, code: u32) -> bool {
         self.aadsts == Some(code)
     }

@@ -74,6 +74,47 @@ pub enum AuthError {
     #[error("Entra ID did not recognise the device code ({0})")]
     DeviceCodeRejected(String),
 
+    #[error(
+        "the sign-in was cancelled in the browser ({detail}); run Connect-OutlookQrGuard again and complete the sign-in"
+    )]
+    SignInCancelled { detail: String },
+
+    #[error(
+        "app {client_id} has not been granted the permissions this module needs ({detail}); an administrator must grant admin consent for it (Entra admin center > App registrations > API permissions > Grant admin consent)"
+    )]
+    ConsentRequired { client_id: String, detail: String },
+
+    #[error(
+        "Conditional Access blocked this sign-in ({detail}); check the sign-in log entry for the policy that applied, or sign in from a device or location the policy allows"
+    )]
+    ConditionalAccessBlocked { detail: String },
+
+    #[error(
+        "the account used in the browser does not belong to tenant '{tenant}' ({detail}); sign in with an account of that tenant, or pass the account's own tenant to -TenantId"
+    )]
+    WrongTenant { tenant: String, detail: String },
+
+    #[error("the browser sign-in failed: {detail}")]
+    InteractiveRefused { detail: String },
+
+    #[error(
+        "no sign-in was completed in the browser within {seconds} seconds (if the browser shows an Entra ID error such as AADSTS53003, that is the reason); run Connect-OutlookQrGuard again (-TimeoutSeconds gives more time)"
+    )]
+    InteractiveTimeout { seconds: u64 },
+
+    #[error(
+        "the browser's answer did not carry the state value this sign-in sent, so it was refused (it may come from another sign-in or another program); run Connect-OutlookQrGuard again"
+    )]
+    InteractiveStateMismatch,
+
+    #[error(
+        "the browser's answer carried the authorization code in the URL instead of posting it (response_mode=form_post), so it was refused"
+    )]
+    InteractiveCodeInUrl,
+
+    #[error("could not listen on localhost for the browser's answer: {0}")]
+    LoopbackUnavailable(String),
+
     #[error("the sign-in is no longer valid ({0}); sign in again")]
     SignInRequired(String),
 

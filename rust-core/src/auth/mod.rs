@@ -1,5 +1,6 @@
 //! Entra ID authentication without MSAL: client secret, certificate (local key or external
-//! signer), managed identity, device code with refresh-token rotation, supplied tokens; an
+//! signer), managed identity, device code and interactive browser sign-in (auth code + PKCE)
+//! with refresh-token rotation, supplied tokens; an
 //! in-memory cache per resource.
 
 mod assertion;
@@ -10,8 +11,11 @@ pub(crate) mod device_code;
 mod entra_error;
 pub(crate) mod error;
 mod external_signer;
+pub(crate) mod interactive;
 mod jwt;
+mod loopback;
 pub(crate) mod managed_identity;
+mod pkce;
 mod provider;
 pub(crate) mod token_endpoint;
 
@@ -26,6 +30,8 @@ pub use device_code::{DeviceCodeCallback, DeviceCodeConfig, DeviceCodePrompt};
 pub use entra_error::EntraError;
 pub use error::AuthError;
 pub use external_signer::{ExternalSigner, SignFn};
+pub use interactive::{BrowserCallback, DEFAULT_TIMEOUT as INTERACTIVE_TIMEOUT, InteractiveConfig};
 pub use jwt::unverified_tenant_id;
+pub use loopback::LoopbackPages;
 pub use managed_identity::ManagedIdentityConfig;
 pub use provider::{ResourceBearer, TokenProvider};

@@ -9,6 +9,7 @@ use super::assertion::{build_assertion, thumbprint_text};
 use super::cache::{CachedToken, TokenCache};
 use super::device_code::{self, PollAnswer, interpret_poll_error};
 use super::error::{ClientContext, classify_entra};
+use super::interactive;
 use super::jwt::{unverified_claims, unverified_expiry};
 use super::token_endpoint::{EndpointError, IssuedToken, request_token};
 use super::{AuthError, Credential, managed_identity};
@@ -76,7 +77,7 @@ impl TokenProvider {
         &self.http
     }
 
-    /// The delegated admin's UPN (from the device-code `id_token`, or a supplied token's claims).
+    /// The delegated admin's UPN (from the sign-in's `id_token`, or a supplied token's claims).
     pub fn signed_in_user(&self) -> Option<String> {
         self.signed_in_user.lock().ok().and_then(|g| g.clone())
     }
@@ -228,7 +229,9 @@ impl TokenProvider {
                     None,
                 ))
             }
-            Credential::DeviceCode(_) => self.delegated_token(resource).await,
+            Credential::DeviceCode(_) | Credential::Interactive(_) => {
+                self.delegated_token(resource).await
+            }
             Credential::AccessTokens { .. } => Err(AuthError::NoTokenForResource { resource }),
         }
     }
@@ -247,14 +250,17 @@ impl TokenProvider {
             })
     }
 
-    /// Uses the rotating refresh token if there is one, else runs the device code sign-in.
+    /// Uses the rotating refresh token if there is one, else runs the sign-in (device code or
+    /// browser).
     async fn delegated_token(&self, resource: Resource) -> Result<CachedToken, AuthError> {
-        let Credential::DeviceCode(config) = &self.credential else {
-            return Err(AuthError::Protocol("not a delegated credential".into()));
+        let (tenant, client_id) = match &self.credential {
+            Credential::DeviceCode(c) => (&c.tenant, &c.client_id),
+            Credential::Interactive(c) => (&c.tenant, &c.client_id),
+            _ => return Err(AuthError::Protocol("not a delegated credential".into())),
         };
         let ctx = ClientContext {
-            tenant: config.tenant.clone(),
-            client_id: config.client_id.clone(),
+            tenant: tenant.clone(),
+            client_id: client_id.clone(),
             thumbprint: None,
         };
         let scope = format!(
@@ -265,12 +271,12 @@ impl TokenProvider {
         let received = Instant::now();
         let issued = if let Some(rt) = refresh_token.as_ref() {
             let form = [
-                ("client_id", config.client_id.as_str()),
+                ("client_id", client_id.as_str()),
                 ("grant_type", "refresh_token"),
                 ("refresh_token", rt.expose_secret()),
                 ("scope", scope.as_str()),
             ];
-            match self.post(&config.tenant, &form, &ctx).await {
+            match self.post(tenant, &form, &ctx).await {
                 Ok(t) => t,
                 Err(e) => {
                     if matches!(e, AuthError::SignInRequired(_)) {
@@ -280,7 +286,16 @@ impl TokenProvider {
                 }
             }
         } else {
-            self.device_code_sign_in(config, &scope, &ctx).await?
+            match &self.credential {
+                Credential::DeviceCode(config) => {
+                    self.device_code_sign_in(config, &scope, &ctx).await?
+                }
+                Credential::Interactive(config) => {
+                    interactive::sign_in(&self.http, &self.environment, config, &scope, &ctx)
+                        .await?
+                }
+                _ => return Err(AuthError::Protocol("not a delegated credential".into())),
+            }
         };
         if let Some(new_rt) = &issued.refresh_token {
             *refresh_token = Some(new_rt.clone());

@@ -402,7 +402,9 @@ fn principal_name(credential: &Credential) -> String {
             Some(id) => format!("the user-assigned managed identity {id}"),
             None => "the managed identity of this Automation account".into(),
         },
-        Credential::DeviceCode(_) | Credential::AccessTokens { .. } => "the signed-in admin".into(),
+        Credential::DeviceCode(_)
+        | Credential::Interactive(_)
+        | Credential::AccessTokens { .. } => "the signed-in admin".into(),
     }
 }
 

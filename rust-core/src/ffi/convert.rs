@@ -53,11 +53,17 @@ fn required(value: Option<String>, parameter: &str, method: &str) -> Result<Stri
     }
 }
 
+/// `show` puts text before the admin (false once it no longer can): the device code message,
+/// or the authorize URL of an interactive sign-in (C# opens the browser with it).
 pub fn connect_spec(
     r: ConnectRequest,
-    prompt: Arc<dyn Fn(&crate::auth::DeviceCodePrompt) + Send + Sync>,
+    show: Arc<dyn Fn(&str) -> bool + Send + Sync>,
     sign: crate::auth::SignFn,
 ) -> Result<ConnectSpec, OpError> {
+    let prompt_show = Arc::clone(&show);
+    let prompt = Arc::new(move |p: &crate::auth::DeviceCodePrompt| {
+        prompt_show(&p.message);
+    });
     let method = match r.method.as_str() {
         "ClientSecret" => ConnectMethod::ClientSecret {
             client_id: required(r.client_id, "-AppId", "Client-secret")?,
@@ -88,6 +94,23 @@ pub fn connect_spec(
             client_id: required(r.client_id, "-AppId", "Device-code")?,
             prompt,
             market: None,
+        },
+        "Interactive" => ConnectMethod::Interactive {
+            client_id: required(r.client_id, "-AppId", "Interactive")?,
+            open_browser: show,
+            login_hint: r.user_principal_name.clone(),
+            timeout: r
+                .interactive_timeout_seconds
+                .filter(|s| *s > 0)
+                .map(|s| std::time::Duration::from_secs(u64::from(s)))
+                .unwrap_or(crate::auth::INTERACTIVE_TIMEOUT),
+            pages: {
+                let default = crate::auth::LoopbackPages::default();
+                crate::auth::LoopbackPages {
+                    success: r.interactive_success_page.unwrap_or(default.success),
+                    failure: r.interactive_failure_page.unwrap_or(default.failure),
+                }
+            },
         },
         "AccessToken" => ConnectMethod::AccessToken {
             exchange: r.exchange_access_token.map(secret),
@@ -576,5 +599,79 @@ mod tests {
         let mut r = request("utf8BOM");
         r.newline = "CR".into();
         assert!(export_spec(r).err().unwrap().message.contains("CR"));
+    }
+
+    fn interactive_request(client_id: Option<&str>, timeout: Option<u32>) -> ConnectRequest {
+        ConnectRequest {
+            tenant: "contoso.onmicrosoft.com".into(),
+            environment: "Global".into(),
+            authority_uri: None,
+            exchange_uri: None,
+            graph_uri: None,
+            trusted_root_pem: None,
+            allow_http_loopback: false,
+            proxy_uri: None,
+            proxy_username: None,
+            proxy_password: None,
+            method: "Interactive".into(),
+            client_id: client_id.map(str::to_owned),
+            client_secret: None,
+            certificate_path: None,
+            certificate_password: None,
+            certificate_pem: None,
+            legacy_assertion: false,
+            managed_identity_client_id: None,
+            identity_endpoint: None,
+            identity_header: None,
+            exchange_access_token: None,
+            graph_access_token: None,
+            user_principal_name: Some("admin@contoso.com".into()),
+            allow_custom_endpoint: false,
+            interactive_timeout_seconds: timeout,
+            interactive_success_page: Some("サインインが完了しました。".into()),
+            interactive_failure_page: None,
+        }
+    }
+
+    #[test]
+    fn interactive_needs_an_app_and_takes_the_hint_timeout_and_page_texts() {
+        let show: Arc<dyn Fn(&str) -> bool + Send + Sync> = Arc::new(|_| true);
+        let sign: crate::auth::SignFn = Arc::new(|_, _| Err(crate::auth::SignerError("x".into())));
+        let e = connect_spec(interactive_request(None, None), show.clone(), sign.clone())
+            .err()
+            .unwrap();
+        assert_eq!(e.target, "-AppId");
+        let spec = connect_spec(
+            interactive_request(Some("11111111-2222-3333-4444-555555555555"), Some(42)),
+            show.clone(),
+            sign.clone(),
+        )
+        .unwrap();
+        let ConnectMethod::Interactive {
+            client_id,
+            login_hint,
+            timeout,
+            pages,
+            ..
+        } = spec.method
+        else {
+            panic!("not interactive");
+        };
+        assert_eq!(client_id, "11111111-2222-3333-4444-555555555555");
+        assert_eq!(login_hint.as_deref(), Some("admin@contoso.com"));
+        assert_eq!(timeout, std::time::Duration::from_secs(42));
+        assert_eq!(pages.success, "サインインが完了しました。");
+        assert!(pages.failure.contains("Sign-in failed"));
+        // No timeout (or 0) is the default.
+        let spec = connect_spec(
+            interactive_request(Some("11111111-2222-3333-4444-555555555555"), Some(0)),
+            show,
+            sign,
+        )
+        .unwrap();
+        let ConnectMethod::Interactive { timeout, .. } = spec.method else {
+            panic!("not interactive");
+        };
+        assert_eq!(timeout, crate::auth::INTERACTIVE_TIMEOUT);
     }
 }

@@ -37,7 +37,8 @@ use crate::ops::{
 callback!(ProgressCallback(done: u64, total: u64));
 // A log line; `level`: 1 error, 2 warning, 3 info (Verbose), 4 debug, 5 trace.
 callback!(LogCallback(level: u8, message: ffi::String));
-// Text the admin must see at once (the device-code sign-in instructions).
+// Text the admin must see at once (the device-code sign-in instructions), or, for an
+// interactive sign-in, the authorize URL to open in the system browser.
 callback!(PromptCallback(message: ffi::String));
 // Signs a client assertion with a certificate key that stays in C# (certificate store, smart
 // card, HSM). `algorithm`: "PS256" or "RS256"; `signing_input`: the JWT `header.payload`
@@ -254,12 +255,14 @@ impl Engine {
             let shown = Arc::clone(&prompt);
             let spec = convert::connect_spec(
                 request,
-                Arc::new(move |p: &crate::auth::DeviceCodePrompt| {
+                Arc::new(move |text: &str| {
                     if let Ok(guard) = shown.lock()
                         && let Some(cb) = guard.as_ref()
                     {
-                        cb.call(ffi::String::from_string(p.message.clone()));
+                        cb.call(ffi::String::from_string(text.to_owned()));
+                        return true;
                     }
+                    false
                 }),
                 sign_through(signer),
             )?;

@@ -37,7 +37,9 @@ pub struct ConnectRequest {
     /// `-ProxyCredential` (Basic); wins over credentials in the URI.
     pub proxy_username: Option<String>,
     pub proxy_password: Option<String>,
-    /// ClientSecret, CertificateFile, CertificateSigner, ManagedIdentity, DeviceCode, AccessToken.
+    /// ClientSecret, CertificateFile, CertificateSigner, ManagedIdentity, DeviceCode, Interactive,
+    /// AccessToken. Interactive opens the sign-in page through the connect call's prompt
+    /// callback, which receives the authorize URL.
     pub method: String,
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
@@ -60,6 +62,12 @@ pub struct ConnectRequest {
     /// `-AllowCustomEndpoint`: endpoint overrides may name hosts outside the cloud and
     /// loopback (Connect warns naming them); another cloud's hosts stay refused.
     pub allow_custom_endpoint: bool,
+    /// Interactive: how long to wait for the browser sign-in (`None` = 300 s).
+    pub interactive_timeout_seconds: Option<u32>,
+    /// Interactive: the texts the browser is shown at the end (the admin's language), `None` =
+    /// English.
+    pub interactive_success_page: Option<String>,
+    pub interactive_failure_page: Option<String>,
 }
 
 /// A connected session, as `Connect-OutlookQrGuard` returns it.

@@ -141,6 +141,11 @@ impl From<AuthError> for OpError {
             AuthError::Certificate(_) | AuthError::Signer(_) => FailureKind::InvalidArgument,
             AuthError::Protocol(_) => FailureKind::Protocol,
             AuthError::ManagedIdentityUnavailable(_) => FailureKind::Connection,
+            AuthError::SignInCancelled { .. } => FailureKind::Cancelled,
+            AuthError::ConsentRequired { .. } | AuthError::ConditionalAccessBlocked { .. } => {
+                FailureKind::PermissionDenied
+            }
+            AuthError::LoopbackUnavailable(_) => FailureKind::Io,
             _ => FailureKind::Authentication,
         };
         let code = match &e {
@@ -156,6 +161,16 @@ impl From<AuthError> for OpError {
                 "AADSTS700027".into()
             }
             AuthError::AssertionClockSkew { .. } => "AADSTS700024".into(),
+            AuthError::SignInCancelled { .. } => "SignInCancelled".into(),
+            AuthError::ConsentRequired { .. } => "ConsentRequired".into(),
+            AuthError::ConditionalAccessBlocked { .. } => "AADSTS53003".into(),
+            AuthError::WrongTenant { .. } => "WrongTenant".into(),
+            AuthError::InteractiveRefused { .. } => "InteractiveSignInFailed".into(),
+            AuthError::InteractiveTimeout { .. } => "InteractiveSignInTimeout".into(),
+            AuthError::InteractiveStateMismatch | AuthError::InteractiveCodeInUrl => {
+                "InteractiveAnswerRefused".into()
+            }
+            AuthError::LoopbackUnavailable(_) => "LoopbackUnavailable".into(),
             _ => String::new(),
         };
         let target = match &e {
@@ -163,8 +178,11 @@ impl From<AuthError> for OpError {
             | AuthError::ClientSecretExpired { client_id }
             | AuthError::CertificateNotRegistered { client_id, .. }
             | AuthError::CertificateExpired { client_id, .. }
-            | AuthError::Entra { client_id, .. } => client_id.clone(),
-            AuthError::UnknownTenant { tenant, .. } => tenant.clone(),
+            | AuthError::Entra { client_id, .. }
+            | AuthError::ConsentRequired { client_id, .. } => client_id.clone(),
+            AuthError::UnknownTenant { tenant, .. } | AuthError::WrongTenant { tenant, .. } => {
+                tenant.clone()
+            }
             _ => String::new(),
         };
         OpError::new(kind, e.to_string())

@@ -10,7 +10,7 @@ use super::error::{FailureKind, OpError};
 use super::log_sink::{CallScopedHttpLogger, LogLevel, log};
 use crate::auth::{
     AssertionAlgorithm, CertificateSigner, Credential, DeviceCodeConfig, DeviceCodePrompt,
-    ManagedIdentityConfig, TokenProvider, unverified_tenant_id,
+    InteractiveConfig, ManagedIdentityConfig, TokenProvider, unverified_tenant_id,
 };
 use crate::cloud::{
     Cloud, EndpointError, EndpointOverrides, Environment, Resource, environment_with_overrides,
@@ -57,6 +57,14 @@ pub enum ConnectMethod {
         exchange: Option<SecretString>,
         graph: Option<SecretString>,
     },
+    /// The system browser (auth code + PKCE); `login_hint` pre-fills the sign-in page.
+    Interactive {
+        client_id: String,
+        open_browser: crate::auth::BrowserCallback,
+        login_hint: Option<String>,
+        timeout: std::time::Duration,
+        pages: crate::auth::LoopbackPages,
+    },
 }
 
 impl ConnectMethod {
@@ -69,6 +77,7 @@ impl ConnectMethod {
             ConnectMethod::ManagedIdentity { .. } => "ManagedIdentity",
             ConnectMethod::DeviceCode { .. } => "DeviceCode",
             ConnectMethod::AccessToken { .. } => "AccessToken",
+            ConnectMethod::Interactive { .. } => "Interactive",
         }
     }
 }
@@ -141,6 +150,9 @@ impl Session {
             ..HttpOptions::default()
         })?;
         let method_name = spec.method.name().to_owned();
+        // In the browser the admin may pick another account than -UserPrincipalName suggested
+        // (prompt=select_account): the account that signed in is the one Exchange must anchor on.
+        let signed_in_user_first = matches!(spec.method, ConnectMethod::Interactive { .. });
         let algorithm = if spec.legacy_assertion {
             AssertionAlgorithm::Rs256
         } else {
@@ -177,6 +189,11 @@ impl Session {
         let tenant_id = unverified_tenant_id(exchange_token.expose_secret());
         let user = if app_only {
             String::new()
+        } else if signed_in_user_first {
+            tokens
+                .signed_in_user()
+                .or_else(|| spec.user_principal_name.clone())
+                .unwrap_or_default()
         } else {
             spec.user_principal_name
                 .clone()
@@ -391,6 +408,24 @@ fn credential(
                 client_id,
             )
         }
+        ConnectMethod::Interactive {
+            client_id,
+            open_browser,
+            login_hint,
+            timeout,
+            pages,
+        } => (
+            Credential::Interactive(InteractiveConfig {
+                tenant,
+                client_id: client_id.clone(),
+                login_hint,
+                open_browser,
+                cancel,
+                timeout,
+                pages,
+            }),
+            client_id,
+        ),
         ConnectMethod::AccessToken { exchange, graph } => {
             if exchange.is_none() && graph.is_none() {
                 return Err(OpError::new(

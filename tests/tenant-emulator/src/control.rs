@@ -100,6 +100,28 @@ pub fn handle(state: &State, req: &Req) -> Reply {
                 )
             }
         }
+        (&Method::POST, ["sign-in", "next-outcome"]) => {
+            #[derive(serde::Deserialize)]
+            struct Body {
+                outcome: Option<crate::entra::authorize::NextOutcome>,
+            }
+            match serde_json::from_slice::<Body>(&req.body) {
+                Ok(b) => {
+                    state.authorize.lock().next_outcome = b.outcome;
+                    ok_empty()
+                }
+                Err(e) => error(
+                    StatusCode::BAD_REQUEST,
+                    &format!(
+                        "Body must be {{\"outcome\": \"ConsentRequired\" | \"ConditionalAccessBlocked\" | null}}: {e}"
+                    ),
+                ),
+            }
+        }
+        (&Method::POST, ["authorization-codes", "expire"]) => {
+            crate::entra::auth_code::expire_all(state);
+            ok_empty()
+        }
         (&Method::GET, ["seeded-devices"]) => {
             let model = req.query_param("model");
             Reply::json(

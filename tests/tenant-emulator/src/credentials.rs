@@ -48,6 +48,9 @@ pub struct Credentials {
     pub public_client_id: String,
     /// Delegated admin (Global Administrator) who can approve device codes.
     pub admin_upn: String,
+    /// The password of every seeded user (the admin included) on the `/authorize` sign-in page.
+    #[serde(default)]
+    pub user_password: String,
     /// Value for the `X-Emulator-Control-Key` header of the `/_emulator` API.
     pub control_key: String,
     /// The seeded data collection rule's immutable id and stream (Logs Ingestion API at the
@@ -77,6 +80,7 @@ impl fmt::Debug for Credentials {
             .field("managed_identity", &self.managed_identity)
             .field("public_client_id", &self.public_client_id)
             .field("admin_upn", &self.admin_upn)
+            .field("user_password", &REDACTED)
             .field("control_key", &REDACTED)
             .field("logs_ingestion_rule_id", &self.logs_ingestion_rule_id)
             .finish()
@@ -217,5 +221,6 @@ pub(crate) fn from_state(state: &crate::state::State) -> Credentials {
         control_key: dir.control_key.clone(),
         logs_ingestion_rule_id: crate::logs_ingestion::RULE_ID.to_owned(),
         logs_ingestion_stream: crate::logs_ingestion::STREAM.to_owned(),
+        user_password: dir.user_password.clone(),
     }
 }

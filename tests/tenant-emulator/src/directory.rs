@@ -213,6 +213,8 @@ pub struct Directory {
     pub user_identity_resource_id: String,
     pub identity_header: String,
     pub control_key: String,
+    /// The password of every seeded user on the sign-in page (`/authorize`).
+    pub user_password: String,
 }
 
 const FULL_WIDS: &[&str] = &[roles::DEFAULT_APPLICATION, roles::EXCHANGE_ADMINISTRATOR];
@@ -390,6 +392,7 @@ impl Directory {
             user_identity_resource_id,
             identity_header: random_text(&random, 40, ALNUM)?,
             control_key: random_text(&random, 40, ALNUM)?,
+            user_password: random_text(&random, 20, ALNUM)?,
         })
     }
 

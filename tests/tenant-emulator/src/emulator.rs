@@ -115,6 +115,8 @@ impl Emulator {
             sessions_valid_from,
             device_codes: Mutex::default(),
             refresh_tokens: Mutex::default(),
+            authorize: Mutex::default(),
+            auth_codes: Mutex::default(),
             token_seq: AtomicU64::new(0),
             expired_through_seq: AtomicU64::new(0),
             batch_seq: AtomicU64::new(0),
@@ -180,6 +182,17 @@ impl Emulator {
     /// Makes a device code expire now instead of after `expires_in`.
     pub fn expire_device_code(&self, user_code: &str) -> bool {
         device_code::expire(&self.state, user_code)
+    }
+
+    /// The next sign-in on the `/authorize` page ends in this error instead of a code (`None`
+    /// clears it).
+    pub fn set_next_sign_in_outcome(&self, outcome: Option<crate::NextOutcome>) {
+        self.state.authorize.lock().next_outcome = outcome;
+    }
+
+    /// Every authorization code issued so far expires now.
+    pub fn expire_authorization_codes(&self) {
+        crate::entra::auth_code::expire_all(&self.state);
     }
 
     pub fn journal(&self) -> Journal {

@@ -38,6 +38,7 @@ pub use credentials::{
     AppCredential, CertificateCredential, Credentials, ManagedIdentityCredential,
 };
 pub use emulator::Emulator;
+pub use entra::authorize::NextOutcome;
 pub use error::EmulatorError;
 pub use faults::{EndpointClass, Fault, FaultPlan, FaultRule};
 pub use journal::{ConfigChange, Journal, PolicyWrite, RequestRecord, Revocation};

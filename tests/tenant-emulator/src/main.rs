@@ -40,6 +40,9 @@ Control API (header X-Emulator-Control-Key: <credentials.controlKey>):
   POST /_emulator/expire-tokens | /_emulator/reset-journal
   POST /_emulator/device-codes/{userCode}/approve  body: {\"userPrincipalName\":\"admin@…\"}
   POST /_emulator/device-codes/{userCode}/deny | …/expire
+  POST /_emulator/sign-in/next-outcome  body: {\"outcome\":\"ConsentRequired\"|\"ConditionalAccessBlocked\"|null}
+  POST /_emulator/authorization-codes/expire   (sign-in page: {baseUrl}/{tenant}/oauth2/v2.0/authorize,
+                                     users sign in with credentials.userPassword)
   GET  /_emulator/settings          POST /_emulator/settings  body (any subset): {\"premium\":true,
                                      \"refuseTransferMethodFilter\":false,\"signInRatePerSecond\":5,\"caPageSize\":20}
   GET  /_emulator/conditional-access/policies | /_emulator/signins | /_emulator/groups

@@ -1,6 +1,6 @@
 //! Which service a path belongs to. One listener serves every "host" by path.
 
-use crate::entra::{device_code, managed_identity, token};
+use crate::entra::{authorize, device_code, managed_identity, token};
 use crate::exchange::invoke;
 use crate::faults::EndpointClass;
 use crate::graph;
@@ -13,6 +13,8 @@ pub enum Route {
     Token(String),
     /// `/{tenant}/oauth2/v2.0/devicecode`
     DeviceCode(String),
+    /// `/{tenant}/oauth2/v2.0/authorize` (the sign-in page)
+    Authorize(String),
     /// `/msi/token`
     ManagedIdentity,
     /// `/adminapi/beta/{tenant}/InvokeCommand`
@@ -32,6 +34,7 @@ pub fn route_of(path: &str) -> Route {
     match s.as_slice() {
         [t, "oauth2", "v2.0", "token"] => Route::Token((*t).to_owned()),
         [t, "oauth2", "v2.0", "devicecode"] => Route::DeviceCode((*t).to_owned()),
+        [t, "oauth2", "v2.0", "authorize"] => Route::Authorize((*t).to_owned()),
         ["msi", "token"] => Route::ManagedIdentity,
         ["adminapi", "beta", t, cmd] if cmd.eq_ignore_ascii_case("InvokeCommand") => {
             Route::Exchange((*t).to_owned())
@@ -52,7 +55,7 @@ pub fn class_of(route: &Route, path: &str) -> EndpointClass {
         Route::Exchange(_) => EndpointClass::ExchangeInvokeCommand,
         Route::Graph => graph::class_for(path),
         Route::LogsIngestion(..) => EndpointClass::LogsIngestion,
-        Route::Control | Route::NotFound => EndpointClass::Other,
+        Route::Authorize(_) | Route::Control | Route::NotFound => EndpointClass::Other,
     }
 }
 
@@ -60,6 +63,7 @@ pub async fn dispatch(state: &State, route: &Route, req: &Req) -> Reply {
     match route {
         Route::Token(tenant) => token::handle(state, req, tenant),
         Route::DeviceCode(tenant) => device_code::start(state, req, tenant),
+        Route::Authorize(tenant) => authorize::handle(state, req, tenant),
         Route::ManagedIdentity => managed_identity::handle(state, req),
         Route::Exchange(tenant) => invoke::handle(state, req, tenant).await,
         Route::Graph => graph::handle(state, req).await,

@@ -6,6 +6,8 @@ use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use parking_lot::Mutex;
 
 use crate::directory::Directory;
+use crate::entra::auth_code::AuthCodeStore;
+use crate::entra::authorize::AuthorizeStore;
 use crate::entra::device_code::DeviceCodeStore;
 use crate::entra::jwt::TokenSigner;
 use crate::entra::refresh::RefreshTokenStore;
@@ -35,6 +37,9 @@ pub struct State {
     pub sessions_valid_from: Vec<AtomicI64>,
     pub device_codes: Mutex<DeviceCodeStore>,
     pub refresh_tokens: Mutex<RefreshTokenStore>,
+    /// Sign-in pages waiting for the user, and the next sign-in's forced outcome.
+    pub authorize: Mutex<AuthorizeStore>,
+    pub auth_codes: Mutex<AuthCodeStore>,
     /// Sequence number of the last access token issued.
     pub token_seq: AtomicU64,
     /// Access tokens with a sequence number at or below this are expired.

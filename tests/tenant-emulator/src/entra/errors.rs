@@ -57,16 +57,7 @@ impl EntraError {
             .client_request_id()
             .filter(|c| Uuid::parse_str(c).is_ok())
             .unwrap_or_else(|| Uuid::new_v4().to_string());
-        let prefix = self
-            .codes
-            .iter()
-            .map(|c| format!("AADSTS{c}: "))
-            .collect::<Vec<_>>()
-            .join("");
-        let description = format!(
-            "{prefix}{}\r\nTrace ID: {trace_id}\r\nCorrelation ID: {correlation_id}\r\nTimestamp: {timestamp}",
-            self.message
-        );
+        let description = self.description(&trace_id, &correlation_id, &timestamp);
         let first = self.codes.first().copied().unwrap_or_default();
         let body = json!({
             "error": self.error,
@@ -78,6 +69,20 @@ impl EntraError {
             "error_uri": format!("https://login.microsoftonline.com/error?code={first}"),
         });
         with_token_headers(Reply::json(self.status, &body), req)
+    }
+
+    /// `AADSTS…: message` with the Trace/Correlation/Timestamp tail, as in `error_description`.
+    pub fn description(&self, trace_id: &str, correlation_id: &str, timestamp: &str) -> String {
+        let prefix = self
+            .codes
+            .iter()
+            .map(|c| format!("AADSTS{c}: "))
+            .collect::<Vec<_>>()
+            .join("");
+        format!(
+            "{prefix}{}\r\nTrace ID: {trace_id}\r\nCorrelation ID: {correlation_id}\r\nTimestamp: {timestamp}",
+            self.message
+        )
     }
 
     pub fn tenant_not_found(tenant: &str) -> Self {
@@ -446,6 +451,164 @@ impl EntraError {
             "invalid_grant",
             70000,
             "Provided grant is invalid or malformed. The refresh token was issued to a different client.",
+        )
+    }
+
+    // Authorization code flow. Codes and texts: MicrosoftDocs/entra-docs
+    // docs/identity-platform/reference-error-codes.md unless marked UNCONFIRMED; the `error`
+    // values on the redirect for 65004/53003/50020 are UNCONFIRMED (access_denied chosen, the
+    // value v2-oauth2-auth-code-flow.md lists for "denied").
+
+    pub fn user_declined_consent() -> Self {
+        Self::new(
+            400,
+            "access_denied",
+            65004,
+            "User declined to consent to access the app.",
+        )
+    }
+
+    pub fn blocked_by_conditional_access() -> Self {
+        Self::new(
+            400,
+            "access_denied",
+            53003,
+            "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.",
+        )
+    }
+
+    pub fn user_not_in_tenant(upn: &str, tenant: &str, client_id: &str, app_name: &str) -> Self {
+        Self::new(
+            400,
+            "access_denied",
+            50020,
+            format!(
+                "User account '{upn}' from identity provider 'live.com' does not exist in tenant '{tenant}' and cannot access the application '{client_id}'({app_name}) in that tenant. The account needs to be added as an external user in the tenant first. Sign out and sign in again with a different Microsoft Entra user account."
+            ),
+        )
+    }
+
+    /// On the redirect: OpenID Connect Core §3.1.2.6 `consent_required`, with 65001's text.
+    pub fn consent_required_redirect(client_id: &str, app_name: &str) -> Self {
+        let mut e = Self::consent_required(client_id, app_name);
+        e.error = "consent_required";
+        e
+    }
+
+    pub fn invalid_username_or_password() -> Self {
+        Self::new(
+            400,
+            "invalid_grant",
+            50126,
+            "Error validating credentials due to invalid username or password.",
+        )
+    }
+
+    /// Shown on Entra's own error page, never sent to an unregistered redirect URI.
+    pub fn reply_url_mismatch(redirect_uri: &str, client_id: &str) -> Self {
+        Self::new(
+            400,
+            "invalid_request",
+            50011,
+            format!(
+                "The redirect URI '{redirect_uri}' specified in the request does not match the redirect URIs configured for the application '{client_id}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal. Navigate to https://aka.ms/redirectUriMismatchError to learn more about how to fix this."
+            ),
+        )
+    }
+
+    pub fn unsupported_response_type() -> Self {
+        // UNCONFIRMED code; the `error` value is v2-oauth2-auth-code-flow.md's.
+        Self::new(
+            400,
+            "unsupported_response_type",
+            700054,
+            "response_type 'id_token' is not enabled for the application.",
+        )
+    }
+
+    pub fn code_challenge_size() -> Self {
+        Self::new(
+            400,
+            "invalid_request",
+            501491,
+            "Invalid size of Code_Challenge parameter.",
+        )
+    }
+
+    pub fn code_challenge_method(method: &str) -> Self {
+        // UNCONFIRMED code/text; Entra supports only `plain` and `S256` (auth code flow doc).
+        Self::new(
+            400,
+            "invalid_request",
+            50147,
+            format!("The code_challenge_method '{method}' is not supported."),
+        )
+    }
+
+    pub fn auth_code_malformed() -> Self {
+        // UNCONFIRMED: the code Entra gives a code it cannot read.
+        Self::new(
+            400,
+            "invalid_grant",
+            9002313,
+            "Invalid request. Request is malformed or invalid.",
+        )
+    }
+
+    pub fn auth_code_redeemed() -> Self {
+        Self::new(
+            400,
+            "invalid_grant",
+            54005,
+            "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.",
+        )
+    }
+
+    pub fn auth_code_expired() -> Self {
+        Self::new(
+            400,
+            "invalid_grant",
+            70008,
+            "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.",
+        )
+    }
+
+    pub fn auth_code_wrong_client() -> Self {
+        // UNCONFIRMED code and text.
+        Self::new(
+            400,
+            "invalid_grant",
+            70000,
+            "Provided grant is invalid or malformed. The authorization code was issued to a different client.",
+        )
+    }
+
+    pub fn auth_code_redirect_mismatch() -> Self {
+        // UNCONFIRMED code and text (RFC 6749 §4.1.3 requires the same redirect_uri).
+        Self::new(
+            400,
+            "invalid_grant",
+            500112,
+            "The reply address does not match the reply address provided when requesting the authorization code.",
+        )
+    }
+
+    pub fn pkce_verifier_missing() -> Self {
+        // Code from the task's list; text UNCONFIRMED.
+        Self::new(
+            400,
+            "invalid_grant",
+            50148,
+            "The code_verifier does not match the code_challenge supplied in the authorization request for PKCE.",
+        )
+    }
+
+    pub fn pkce_mismatch() -> Self {
+        Self::new(
+            400,
+            "invalid_grant",
+            501481,
+            "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
         )
     }
 

@@ -1,7 +1,10 @@
-//! Entra ID: the v2.0 token and device code endpoints, and managed identity.
+//! Entra ID: the v2.0 authorize (sign-in page), token and device code endpoints, and managed
+//! identity.
 
 pub mod access;
 pub mod assertion;
+pub mod auth_code;
+pub mod authorize;
 pub mod client_credentials;
 pub mod device_code;
 pub mod errors;

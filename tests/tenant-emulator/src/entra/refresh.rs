@@ -88,6 +88,20 @@ pub fn delegated_token_response(
             let id = issue::id_token(state, user, client).ok_or_else(unavailable)?;
             map.insert("id_token".into(), id.into());
         }
+        // MSAL sends `client_info=1` and builds its account from the answer's `client_info`:
+        // base64url JSON with `uid` (object id) and `utid` (tenant id) (MSAL.NET
+        // `Internal/ClientInfo.cs`; UNCONFIRMED beyond those two fields).
+        if Form::parse(&req.body).get("client_info") == Some("1") {
+            let info = serde_json::json!({"uid": user.id.to_string(), "utid": state.tenant.id.to_string()});
+            map.insert(
+                "client_info".into(),
+                base64::Engine::encode(
+                    &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+                    info.to_string(),
+                )
+                .into(),
+            );
+        }
     }
     Ok(with_token_headers(Reply::json(StatusCode::OK, &body), req))
 }

@@ -3,7 +3,7 @@
 use http::Method;
 
 use super::errors::EntraError;
-use super::{TenantSegment, client_credentials, device_code, refresh, resolve_tenant};
+use super::{TenantSegment, auth_code, client_credentials, device_code, refresh, resolve_tenant};
 use crate::http::{Form, Reply, Req};
 use crate::state::State;
 
@@ -57,6 +57,7 @@ fn token(state: &State, req: &Req, tenant: &str) -> Result<Reply, EntraError> {
             device_code::redeem(state, req, &form, tenant)
         }
         "refresh_token" => refresh::redeem(state, req, &form, tenant),
+        "authorization_code" => auth_code::redeem(state, req, &form, tenant),
         other => Err(EntraError::unsupported_grant_type(other)),
     }
 }

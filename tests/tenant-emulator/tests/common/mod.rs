@@ -25,6 +25,11 @@ pub struct Harness {
 }
 
 pub fn client_for(ca_pem: &str, alpn_h2: bool) -> reqwest::Client {
+    builder_for(ca_pem, alpn_h2).build().unwrap()
+}
+
+/// The builder behind `client_for` (e.g. to turn off following redirects).
+pub fn builder_for(ca_pem: &str, alpn_h2: bool) -> reqwest::ClientBuilder {
     let builder = reqwest::Client::builder().no_proxy();
     // reqwest is built without a default crypto provider: always hand it a rustls config
     // (with no roots when the emulator serves plain HTTP).
@@ -44,7 +49,7 @@ pub fn client_for(ca_pem: &str, alpn_h2: bool) -> reqwest::Client {
     } else {
         vec![b"http/1.1".to_vec()]
     };
-    builder.tls_backend_preconfigured(config).build().unwrap()
+    builder.tls_backend_preconfigured(config)
 }
 
 pub async fn start(options: EmulatorOptions) -> Harness {
