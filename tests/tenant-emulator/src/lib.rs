@@ -15,6 +15,7 @@ mod error;
 mod exchange;
 mod fault_replies;
 mod faults;
+mod fleet;
 mod graph;
 mod http;
 mod journal;
@@ -39,6 +40,7 @@ pub use credentials::{
 pub use emulator::Emulator;
 pub use error::EmulatorError;
 pub use faults::{EndpointClass, Fault, FaultPlan, FaultRule};
+pub use fleet::{TenantOptions, TransferBlock};
 pub use journal::{ConfigChange, Journal, PolicyWrite, RequestRecord, Revocation};
 pub use options::EmulatorOptions;
 pub use settings::{Settings, SettingsUpdate};
