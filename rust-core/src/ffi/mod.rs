@@ -8,10 +8,12 @@ mod call_log;
 mod convert;
 mod engine;
 mod error;
+mod fleet;
 mod types;
 
 pub use engine::{Engine, LogCallback, ProgressCallback, PromptCallback};
 pub use error::{Error, ErrorDetail, ErrorKind};
+pub use fleet::*;
 pub use types::*;
 
 use interoptopus::inventory::RustInventory;
