@@ -41,4 +41,12 @@ internal static class Messages
     internal static string EvidenceSinceNeedsSwitch => Get(nameof(EvidenceSinceNeedsSwitch));
     internal static string ExportEvidenceSummary => Get(nameof(ExportEvidenceSummary));
     internal static string ReportVerbose => Get(nameof(ReportVerbose));
+    internal static string ConnectRowFailed => Get(nameof(ConnectRowFailed));
+    internal static string ConnectRowNoMethod => Get(nameof(ConnectRowNoMethod));
+    internal static string ConnectRowManyMethods => Get(nameof(ConnectRowManyMethods));
+    internal static string ConnectRowNoAppId => Get(nameof(ConnectRowNoAppId));
+    internal static string ConnectRowBadFlag => Get(nameof(ConnectRowBadFlag));
+    internal static string FleetNoSessions => Get(nameof(FleetNoSessions));
+    internal static string FleetVerbose => Get(nameof(FleetVerbose));
+    internal static string FleetReportVerbose => Get(nameof(FleetReportVerbose));
 }

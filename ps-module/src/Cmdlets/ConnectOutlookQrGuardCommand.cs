@@ -14,7 +14,7 @@ namespace OutlookQrGuard.Cmdlets;
 /// <summary>Connect-OutlookQrGuard: signs in to a tenant's Exchange Online and Graph.</summary>
 [Cmdlet(VerbsCommunications.Connect, "OutlookQrGuard", DefaultParameterSetName = ClientSecretSet)]
 [OutputType(typeof(OutlookQrGuardSession))]
-public sealed class ConnectOutlookQrGuardCommand : OutlookQrGuardCmdlet
+public sealed partial class ConnectOutlookQrGuardCommand : OutlookQrGuardCmdlet
 {
     private const string ClientSecretSet = "ClientSecret";
     private const string CertificateFileSet = "CertificateFile";
@@ -24,8 +24,8 @@ public sealed class ConnectOutlookQrGuardCommand : OutlookQrGuardCmdlet
     private const string DeviceSet = "Device";
     private const string AccessTokenSet = "AccessToken";
 
-    /// <summary>Tenant id or domain.</summary>
-    [Parameter(Mandatory = true, Position = 0)]
+    /// <summary>Tenant id or domain; from the pipeline by property name (a CSV's Organization column).</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Organization", "Tenant")]
     [ValidateNotNullOrEmpty]
     public string TenantId { get; set; } = string.Empty;
@@ -47,6 +47,7 @@ public sealed class ConnectOutlookQrGuardCommand : OutlookQrGuardCmdlet
     public string CertificateFilePath { get; set; } = string.Empty;
 
     [Parameter(ParameterSetName = CertificateFileSet)]
+    [Parameter(ParameterSetName = InputObjectSet)]
     public SecureString? CertificatePassword { get; set; }
 
     [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
@@ -118,8 +119,13 @@ public sealed class ConnectOutlookQrGuardCommand : OutlookQrGuardCmdlet
 
     private CertificateAssertionSigner? _signer;
 
-    protected override void EndProcessing()
+    protected override void ProcessRecord()
     {
+        if (ParameterSetName == InputObjectSet)
+        {
+            ConnectRow();
+            return;
+        }
         if (Device && !InteractiveHost.IsInteractive(Host))
         {
             ThrowTerminatingError(new ErrorRecord(new PSInvalidOperationException(Messages.DeviceCodeNeedsInteractiveHost),
@@ -130,8 +136,19 @@ public sealed class ConnectOutlookQrGuardCommand : OutlookQrGuardCmdlet
             ThrowTerminatingError(new ErrorRecord(new PSArgumentException(Messages.ProxyCredentialNeedsProxy, nameof(ProxyCredential)),
                 "OutlookQrGuard.ProxyCredentialWithoutProxy", ErrorCategory.InvalidArgument, null));
         }
-        var request = BuildRequest();
         try
+        {
+            ConnectAndWrite(BuildRequest());
+        }
+        catch (OutlookQrGuardException e)
+        {
+            ThrowNativeError(e, TenantId);
+        }
+    }
+
+    /// <summary>Signs in with <paramref name="request"/> and outputs the session (throws on failure).</summary>
+    private void ConnectAndWrite(ConnectRequest request)
+    {
         {
             var wire = request.Wire(); // ownership passes to the engine
             // The engine keeps the signer for the session's lifetime (token refreshes sign again).
@@ -145,10 +162,6 @@ public sealed class ConnectOutlookQrGuardCommand : OutlookQrGuardCmdlet
             }
             SessionStore.SetCurrent(session);
             WriteObject(session);
-        }
-        catch (OutlookQrGuardException e)
-        {
-            ThrowNativeError(e, TenantId);
         }
     }
 
@@ -167,7 +180,7 @@ public sealed class ConnectOutlookQrGuardCommand : OutlookQrGuardCmdlet
             proxy_uri = Proxy?.AbsoluteUri,
             proxy_username = ProxyCredential?.UserName,
             proxy_password = ProxyCredential is null ? null : Plain(ProxyCredential.Password),
-            method = ParameterSetName,
+            method = EffectiveSet,
             client_id = string.IsNullOrEmpty(AppId) ? null : AppId,
             client_secret = Plain(ClientSecret),
             certificate_path = null,
@@ -182,7 +195,7 @@ public sealed class ConnectOutlookQrGuardCommand : OutlookQrGuardCmdlet
             user_principal_name = UserPrincipalName,
             allow_custom_endpoint = AllowCustomEndpoint,
         };
-        switch (ParameterSetName)
+        switch (EffectiveSet)
         {
             case CertificateFileSet:
                 request.certificate_path = GetUnresolvedProviderPathFromPSPath(CertificateFilePath);

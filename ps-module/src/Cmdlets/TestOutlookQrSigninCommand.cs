@@ -16,7 +16,7 @@ public sealed class TestOutlookQrSigninCommand : SessionCmdlet
     [Parameter]
     public SwitchParameter Quiet { get; set; }
 
-    protected override void EndProcessing()
+    protected override void ProcessRecord()
     {
         var session = ResolveSession();
         try
