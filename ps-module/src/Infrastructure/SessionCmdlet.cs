@@ -13,7 +13,7 @@ public abstract class SessionCmdlet : OutlookQrGuardCmdlet
     /// </summary>
     [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNull]
-    public OutlookQrGuardSession? Session { get; set; }
+    public virtual OutlookQrGuardSession? Session { get; set; }
 
     /// <summary>The session, or a terminating error that says to connect first.</summary>
     protected OutlookQrGuardSession ResolveSession()
