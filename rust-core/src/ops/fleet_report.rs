@@ -136,11 +136,16 @@ fn html(rows: &[FleetRow], at_risk: u64, generated: &str) -> String {
         };
         let _ = write!(
             body,
-            "<tr><td>{org}<br><small>{tenant}</small></td><td><span class=\"badge\" style=\"background:{c}\">{verdict}</span></td>\
-<td>{prompt}</td><td>{ca}</td><td>{owa}</td><td class=\"n\">{users}</td><td class=\"n\">{signins}</td><td>{newest}</td>\
-<td class=\"n\" title=\"{note}\">{blocked}</td><td class=\"n\">{ms}</td><td>{errors}</td></tr>",
+            "<tr><td>{org}{tenant}</td><td><span class=\"badge\" style=\"background:{c}\">{verdict}</span></td>\
+<td>{prompt}</td><td>{ca}</td><td>{owa}</td><td class=\"n\">{users}</td><td class=\"n\">{signins}</td><td class=\"t\">{newest}</td>\
+<td class=\"n\" title=\"{note}\">{blocked}</td><td class=\"n\">{ms}</td><td class=\"e\">{errors}</td></tr>",
             org = escape(name(r)),
-            tenant = escape(&r.tenant),
+            // The tenant as connected, when it differs from the organization's name.
+            tenant = if r.tenant.eq_ignore_ascii_case(name(r)) {
+                String::new()
+            } else {
+                format!("<br><small>{}</small>", escape(&r.tenant))
+            },
             c = colour(&r.verdict),
             verdict = escape(&r.verdict),
             prompt = escape(&r.prompt),
@@ -166,7 +171,7 @@ fn html(rows: &[FleetRow], at_risk: u64, generated: &str) -> String {
     format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>Outlook QR sign-in: {n} tenants</title>\
 <style>body{{font-family:Segoe UI,Meiryo,Helvetica,Arial,sans-serif;margin:2em;color:#222}}h1{{font-size:1.5em}}\
-.badge{{display:inline-block;padding:.2em .6em;border-radius:.3em;color:#fff}}table{{border-collapse:collapse}}th,td{{border-bottom:1px solid #ddd;padding:.3em .6em;text-align:left;vertical-align:top}}\
+.badge{{display:inline-block;padding:.2em .6em;border-radius:.3em;color:#fff}}table{{border-collapse:collapse;width:100%}}.t{{white-space:nowrap}}.e{{min-width:24em;font-size:.9em}}th,td{{border-bottom:1px solid #ddd;padding:.3em .6em;text-align:left;vertical-align:top}}\
 .n{{text-align:right}}.kpi{{display:inline-block;margin-right:2em}}.kpi b{{font-size:1.6em;display:block}}small{{color:#666}}ul{{margin:0;padding-left:1.2em}}</style></head><body>\
 <h1>Outlook QR-code sign-in across {n} tenants</h1>\
 <p><span class=\"kpi\"><b>{n}</b>tenants</span><span class=\"kpi\"><b>{at_risk}</b>still open to a QR sign-in (or not known)</span></p>\
