@@ -169,3 +169,15 @@ Describe 'Get-OutlookQrGuardReport -FleetRow' {
         { $Rows | Get-OutlookQrGuardReport -Format Csv -ErrorAction Stop } | Should -Throw '*Export-Csv*'
     }
 }
+
+Describe 'examples/Fleet-Demo.ps1' {
+    It 'runs a fleet of six emulated tenants from a CSV and shows the change between two runs' {
+        $out = Join-Path $Work 'fleet-demo'
+        $text = & (Join-Path $PSScriptRoot '../../examples/Fleet-Demo.ps1') -ModulePath $env:OQG_MODULE_PATH -EmulatorPath $env:OQG_EMULATOR_PATH -OutputDirectory $out -Users 20 -Devices 40 6>&1 | Out-String
+        $text | Should -Match 'Not connected: .*litware\.onmicrosoft\.com.*AADSTS700016'
+        $text | Should -Match 'contoso\.onmicrosoft\.com: Exposed/Exposed -> PromptHidden/PromptHidden'
+        $text | Should -Match 'tailspin\.onmicrosoft\.com: Exposed/Exposed -> PromptHidden/PromptHidden'
+        (Get-Content -Raw (Join-Path $out 'fleet.json') | ConvertFrom-Json).tenants | Should -Be 5
+        Test-Path (Join-Path $out 'fleet.html') | Should -BeTrue
+    }
+}
