@@ -140,6 +140,8 @@ function Invoke-Demo {
     Invoke-Build
     & (Join-Path $Root 'examples/Demo.ps1') -ModulePath $ModuleOut -EmulatorPath (Get-EmulatorPath -Root $Root -Configuration $Configuration) -OutputDirectory (Join-Path $OutDir 'demo')
     if (-not $?) { throw 'The demo failed.' }
+    & (Join-Path $Root 'examples/Fleet-Demo.ps1') -ModulePath $ModuleOut -EmulatorPath (Get-EmulatorPath -Root $Root -Configuration $Configuration) -OutputDirectory (Join-Path $OutDir 'demo')
+    if (-not $?) { throw 'The fleet demo failed.' }
 }
 
 function Invoke-Bench {

@@ -25,6 +25,7 @@
         'Unblock-OutlookAuthenticationTransfer'
         'Get-OutlookQrSigninEvidence'
         'Get-OutlookQrGuardReport'
+        'Get-OutlookQrFleetStatus'
         'Get-OutlookQrGuardVersion'
         'Send-OutlookQrGuardLog'
     )

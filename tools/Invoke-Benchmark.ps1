@@ -19,6 +19,8 @@
       7. Revoke of many users with throttling on: HTTP requests sent and wall time, vs a per-user
          Invoke-RestMethod loop.
       8. Full size only: the export of 1M devices (time vs its measured floor, peak RSS growth).
+      9. Get-OutlookQrFleetStatus over 8 tenants of one emulator process: at once vs one after
+         another (tools/Measure-FleetConcurrency.ps1).
     Each measured workload runs in its own child pwsh so memory and JIT state do not leak between them.
     Absolute times are context only (shared, noisy machines); the ratios are the result.
 
@@ -423,6 +425,19 @@ if ($preset.Million -and -not $SkipMillion -and $Devices -le 0) {
     }
 }
 Remove-Item -Recurse -Force -ErrorAction SilentlyContinue $work
+
+# 9. Many tenants in one run (#17): N tenants at once vs one after another, one emulator process.
+try {
+    $fleetTenants = 8
+    Write-Host "==> Get-OutlookQrFleetStatus: $fleetTenants tenants at once vs one after another"
+    $fleetJson = & $pwsh -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot 'Measure-FleetConcurrency.ps1') -ModulePath $ModulePath -EmulatorPath $EmulatorPath -Tenants $fleetTenants -LatencyMs $latencyMs -Repeat $Repeat
+    if ($LASTEXITCODE -ne 0) { throw "Measure-FleetConcurrency failed: $($fleetJson -join "`n")" }
+    $fleet = ($fleetJson | Select-Object -Last 1) | ConvertFrom-Json
+    Add-Row "Fleet check, $($fleet.tenants) tenants one after another" ('{0:N2} s' -f $fleet.sequentialSeconds) '' ('Get-OutlookQrFleetStatus -ThrottleLimit 1; median of {0}; {1} ms per list page' -f $Repeat, $fleet.latencyMs)
+    Add-Row "Fleet check, $($fleet.tenants) tenants at once" ('{0:N2} s' -f $fleet.concurrentSeconds) '' ('-ThrottleLimit {0}; {1} row(s) with errors' -f $fleet.tenants, $fleet.rowsWithErrors)
+    Add-Row '**one after another / at once**' ('{0:N1}' -f $fleet.ratio) '' 'pwsh tools/Measure-FleetConcurrency.ps1 -ModulePath <module> -EmulatorPath <emulator> -Tenants 8'
+}
+catch { Add-Row 'Fleet concurrency' 'failed' '' "$_" }
 
 # Bad inputs are tests of the suite (tag BadInput); run here so the results list every case.
 Write-Host '==> Bad inputs: the Pester tests tagged BadInput'

@@ -62,4 +62,12 @@ internal static class Messages
     internal static string InteractiveOpenThisUrl => Get(nameof(InteractiveOpenThisUrl));
     internal static string InteractivePageSuccess => Get(nameof(InteractivePageSuccess));
     internal static string InteractivePageFailure => Get(nameof(InteractivePageFailure));
+    internal static string ConnectRowFailed => Get(nameof(ConnectRowFailed));
+    internal static string ConnectRowNoMethod => Get(nameof(ConnectRowNoMethod));
+    internal static string ConnectRowManyMethods => Get(nameof(ConnectRowManyMethods));
+    internal static string ConnectRowNoAppId => Get(nameof(ConnectRowNoAppId));
+    internal static string ConnectRowBadFlag => Get(nameof(ConnectRowBadFlag));
+    internal static string FleetNoSessions => Get(nameof(FleetNoSessions));
+    internal static string FleetVerbose => Get(nameof(FleetVerbose));
+    internal static string FleetReportVerbose => Get(nameof(FleetReportVerbose));
 }

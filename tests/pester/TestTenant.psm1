@@ -38,6 +38,8 @@ function Start-TestTenant {
         BaseUrl     = $info.baseUrl
         CaPath      = $info.caCertificatePath
         Credentials = $info.credentials
+        # Every tenant of a multi-tenant emulator (--tenants / --tenants-file); one otherwise.
+        Tenants     = @($info.tenants)
         Process     = $process
         ReadyFile   = $ready
     }
@@ -335,3 +337,22 @@ Import-Module '$(Join-Path $PSScriptRoot 'TestTenant.psm1')'
 }
 
 Export-ModuleMember -Function Invoke-TenantChildScript
+
+<#
+.SYNOPSIS
+    Tenant $Index of a multi-tenant emulator, shaped like Start-TestTenant's result (its own
+    credentials and control key), so the helpers above work on that tenant.
+#>
+function Select-TestTenant {
+    param([Parameter(Mandatory)] $Tenant, [Parameter(Mandatory)] [int] $Index)
+    [pscustomobject]@{
+        BaseUrl     = $Tenant.BaseUrl
+        CaPath      = $Tenant.CaPath
+        Credentials = $Tenant.Tenants[$Index]
+        Tenants     = $Tenant.Tenants
+        Process     = $Tenant.Process
+        ReadyFile   = $Tenant.ReadyFile
+    }
+}
+
+Export-ModuleMember -Function Select-TestTenant

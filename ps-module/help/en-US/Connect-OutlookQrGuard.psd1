@@ -24,6 +24,7 @@ Connect-OutlookQrGuard proves the sign-in by reading the Exchange Online organiz
 Tokens are kept in memory for this PowerShell process only; nothing is written to disk. Secrets (client secret, certificate password, tokens) never appear in verbose, debug or error output.
 '@
     Parameters  = @{
+        InputObject = 'A tenant row from the pipeline, typically Import-Csv tenants.csv: Organization (or TenantId), AppId, and exactly one of CertificateThumbprint, CertificatePath (the PFX password comes from -CertificatePassword, the same for every row) or ManagedIdentity (True/False, Yes/No, 1/0 or empty; with ManagedIdentity, AppId names a user-assigned identity). One session is output per row. A row that cannot connect is reported as a non-terminating error naming its tenant, and the other rows carry on; collect them with -ErrorVariable. The Organization column binds to -TenantId by property name; the other columns are read from the row by name, because a CSV row carries every column (empty ones too) and PowerShell cannot bind those to one parameter set.'
         TenantId                   = 'The tenant: its tenant ID (a GUID) or one of its domains (contoso.onmicrosoft.com or a custom domain), for every sign-in method. Aliases: -Organization, -Tenant.'
         AppId                      = 'The application (client) ID of the app registration to sign in as (secret and certificate), or of the public-client app used for -Interactive and -Device. Not used with -ManagedIdentity or -AccessToken.'
         ClientSecret               = 'The client secret''s Value (not its Secret ID) from the app registration''s Certificates & secrets page, as a SecureString, for example from Read-Host -AsSecureString or Get-Secret.'
@@ -50,7 +51,7 @@ Tokens are kept in memory for this PowerShell process only; nothing is written t
         Proxy                      = 'The URI of an HTTP proxy to use, for example http://proxy.contoso.com:8080. By default the system proxy settings apply. Credentials written into the URI (http://user:password@proxy:8080) are taken out of it and sent as Basic proxy authentication; messages and logs show the URI without them. Prefer -ProxyCredential.'
         ProxyCredential            = 'The user name and password for the proxy given with -Proxy (Basic authentication), for example (Get-Credential). They win over credentials written into the -Proxy URI, and never appear in messages, logs or errors. Windows integrated (NTLM/Kerberos) proxy authentication is not supported.'
     }
-    Inputs      = @('None')
+    Inputs      = @('System.Management.Automation.PSObject: tenant rows (Organization, AppId, CertificateThumbprint / CertificatePath / ManagedIdentity), for example from Import-Csv.')
     Examples    = @(
         @{
             Title   = 'Connect with a client secret'

@@ -25,6 +25,7 @@ Without -Path the report is returned as a string. With -Path it is written to th
 It only reads the tenant; it changes nothing.
 '@
     Parameters  = @{
+        FleetRow = 'Rows of Get-OutlookQrFleetStatus (piped in or given). The report is then one page over all those tenants: a table with each tenant''s verdict, the state of each layer (prompt, Conditional Access, OWA AccountTransferEnabled), the authentication-transfer users and sign-ins of the last 30 days, the newest one, the would-be-blocked count and what could not be read, worst first. -Format Html or Json (Csv is refused: pipe the rows to Export-Csv instead).'
         Format            = 'The form of the report: Html (the default), Json or Csv.'
         Path              = 'The file to write the report to. Relative paths are resolved from the current PowerShell location. Without it, the report is returned as a string. The file holds IMEIs, phone numbers and user names: on Linux and macOS it is created readable and writable by you only (mode 0600), and a file replaced with -Force keeps the mode it had. On Windows it inherits the permissions (ACL) of its folder: write it to a folder only the right people can read.'
         Force             = 'Replaces an existing file at -Path. Without it, an existing file is an error. The folder must exist either way.'
@@ -35,7 +36,7 @@ It only reads the tenant; it changes nothing.
         ResultSize        = 'The maximum number of devices to read: a positive number, or Unlimited (the default). With a limit, the figures cover only the devices read.'
         Session           = 'The session to use, as returned by Connect-OutlookQrGuard. By default the current session (the most recent connection in this runspace; each ForEach-Object -Parallel iteration and thread job has its own) is used.'
     }
-    Inputs      = @('None')
+    Inputs      = @('OutlookQrGuard.Model.FleetTenantStatus: rows of Get-OutlookQrFleetStatus, for the fleet page.', 'OutlookQrGuard.Model.OutlookQrGuardSession: one report per session.')
     Examples    = @(
         @{
             Title   = 'Write the audit as a web page'

@@ -24,6 +24,7 @@ Connect-OutlookQrGuard は、Exchange Online の組織構成を読み取って�
 トークンはこの PowerShell プロセスのメモリにだけ保持され、ディスクには書き込まれません。シークレット (クライアント シークレット、証明書のパスワード、トークン) が詳細出力、デバッグ出力、エラー メッセージに表示されることはありません。
 '@
     Parameters  = @{
+        InputObject = 'パイプラインから渡すテナントの行です (通常は Import-Csv tenants.csv)。Organization (または TenantId)、AppId、そして CertificateThumbprint、CertificatePath (PFX のパスワードは -CertificatePassword で全行共通に指定)、ManagedIdentity (True/False、Yes/No、1/0 または空欄。ManagedIdentity の場合 AppId はユーザー割り当てマネージド ID を表します) のうちちょうど 1 つを含めます。行ごとに 1 つのセッションを出力します。接続できない行はテナント名を含む非終了エラーとして報告され、他の行は続行します (-ErrorVariable で収集できます)。Organization 列はプロパティ名で -TenantId にバインドされます。その他の列は行から名前で読み取ります。CSV の行は空の列も含めてすべての列を持つため、PowerShell はそれらを 1 つのパラメーター セットにバインドできないからです。'
         TenantId                   = 'テナント。テナント ID (GUID) か、テナントのドメイン (contoso.onmicrosoft.com またはカスタム ドメイン) の 1 つです。どのサインイン方法でも指定できます。別名: -Organization、-Tenant。'
         AppId                      = 'サインインに使うアプリの登録のアプリケーション (クライアント) ID (シークレットと証明書の場合)、または -Interactive と -Device で使うパブリック クライアント アプリの ID。-ManagedIdentity と -AccessToken では使いません。'
         ClientSecret               = 'アプリの登録の [証明書とシークレット] ページにあるクライアント シークレットの「値」(シークレット ID ではありません)。Read-Host -AsSecureString や Get-Secret などで得た SecureString で指定します。'
@@ -50,7 +51,7 @@ Connect-OutlookQrGuard は、Exchange Online の組織構成を読み取って�
         Proxy                      = '使用する HTTP プロキシの URI (例: http://proxy.contoso.com:8080)。既定ではシステムのプロキシ設定が使われます。URI に書かれた資格情報 (http://user:password@proxy:8080) は URI から取り除かれ、Basic 認証としてプロキシに送られます。メッセージやログに出るのは資格情報を除いた URI です。-ProxyCredential の使用をお勧めします。'
         ProxyCredential            = '-Proxy で指定したプロキシのユーザー名とパスワード (Basic 認証)。例: (Get-Credential)。-Proxy の URI に書かれた資格情報より優先され、メッセージ、ログ、エラーには出ません。Windows 統合認証 (NTLM/Kerberos) のプロキシには対応していません。'
     }
-    Inputs      = @('None')
+    Inputs      = @('System.Management.Automation.PSObject: テナントの行 (Organization、AppId、CertificateThumbprint / CertificatePath / ManagedIdentity)。例: Import-Csv の出力。')
     Examples    = @(
         @{
             Title   = 'クライアント シークレットで接続する'

@@ -25,6 +25,7 @@ Get-OutlookQrGuardReport は、両方の層 (プロンプトの設定と、条�
 テナントの読み取りだけを行い、何も変更しません。
 '@
     Parameters  = @{
+        FleetRow = 'Get-OutlookQrFleetStatus の行 (パイプラインまたは引数で指定)。このときレポートは全テナントを 1 ページにまとめたものになります。テナントごとの判定、各層 (プロンプト、条件付きアクセス、OWA の AccountTransferEnabled) の状態、過去 30 日の認証転送ユーザー数とサインイン数、最新の日時、ブロックされるユーザー数、読み取れなかった内容を、状態の悪い順に表にします。-Format は Html または Json です (Csv は受け付けません。行を Export-Csv にパイプしてください)。'
         Format            = 'レポートの形式: Html (既定)、Json、Csv。'
         Path              = 'レポートを書き込むファイル。相対パスは PowerShell の現在の場所を基準に解決されます。指定しない場合、レポートは文字列として返されます。 このファイルには IMEI、電話番号、ユーザー名が含まれます。Linux と macOS では、自分だけが読み書きできるファイル (モード 0600) として作成され、-Force で置き換えたファイルは元のモードを保ちます。Windows ではフォルダーのアクセス許可 (ACL) を継承するため、適切な人だけが読めるフォルダーに書き込んでください。'
         Force             = '-Path の既存のファイルを置き換えます。指定しない場合、既存のファイルはエラーになります。どちらの場合もフォルダーは存在している必要があります。'
@@ -35,7 +36,7 @@ Get-OutlookQrGuardReport は、両方の層 (プロンプトの設定と、条�
         ResultSize        = '読み取る端末の最大数。正の数または Unlimited (既定) を指定します。上限を指定した場合、集計は読み取った端末だけが対象です。'
         Session           = '使用するセッション (Connect-OutlookQrGuard が返したもの)。既定では現在のセッション (このランスペースで最後に接続したセッション。ForEach-Object -Parallel の各反復やスレッド ジョブはそれぞれ別です) を使います。'
     }
-    Inputs      = @('None')
+    Inputs      = @('OutlookQrGuard.Model.FleetTenantStatus: フリート ページ用の Get-OutlookQrFleetStatus の行。', 'OutlookQrGuard.Model.OutlookQrGuardSession: セッションごとに 1 つのレポート。')
     Examples    = @(
         @{
             Title   = '監査結果を Web ページとして書き出す'

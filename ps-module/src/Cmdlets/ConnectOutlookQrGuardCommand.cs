@@ -24,8 +24,8 @@ public sealed partial class ConnectOutlookQrGuardCommand : OutlookQrGuardCmdlet
     private const string DeviceSet = "Device";
     private const string AccessTokenSet = "AccessToken";
 
-    /// <summary>Tenant id or domain.</summary>
-    [Parameter(Mandatory = true, Position = 0)]
+    /// <summary>Tenant id or domain; from the pipeline by property name (a CSV's Organization column).</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Organization", "Tenant")]
     [ValidateNotNullOrEmpty]
     public string TenantId { get; set; } = string.Empty;
@@ -48,6 +48,7 @@ public sealed partial class ConnectOutlookQrGuardCommand : OutlookQrGuardCmdlet
     public string CertificateFilePath { get; set; } = string.Empty;
 
     [Parameter(ParameterSetName = CertificateFileSet)]
+    [Parameter(ParameterSetName = InputObjectSet)]
     public SecureString? CertificatePassword { get; set; }
 
     [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
@@ -119,8 +120,13 @@ public sealed partial class ConnectOutlookQrGuardCommand : OutlookQrGuardCmdlet
 
     private CertificateAssertionSigner? _signer;
 
-    protected override void EndProcessing()
+    protected override void ProcessRecord()
     {
+        if (ParameterSetName == InputObjectSet)
+        {
+            ConnectRow();
+            return;
+        }
         if (Device && !InteractiveHost.IsInteractive(Host))
         {
             ThrowTerminatingError(new ErrorRecord(new PSInvalidOperationException(Messages.DeviceCodeNeedsInteractiveHost),
@@ -132,8 +138,19 @@ public sealed partial class ConnectOutlookQrGuardCommand : OutlookQrGuardCmdlet
             ThrowTerminatingError(new ErrorRecord(new PSArgumentException(Messages.ProxyCredentialNeedsProxy, nameof(ProxyCredential)),
                 "OutlookQrGuard.ProxyCredentialWithoutProxy", ErrorCategory.InvalidArgument, null));
         }
-        var request = BuildRequest();
         try
+        {
+            ConnectAndWrite(BuildRequest());
+        }
+        catch (OutlookQrGuardException e)
+        {
+            ThrowNativeError(e, TenantId);
+        }
+    }
+
+    /// <summary>Signs in with <paramref name="request"/> and outputs the session (throws on failure).</summary>
+    private void ConnectAndWrite(ConnectRequest request)
+    {
         {
             var wire = request.Wire(); // ownership passes to the engine
             // The engine keeps the signer for the session's lifetime (token refreshes sign again).
@@ -147,10 +164,6 @@ public sealed partial class ConnectOutlookQrGuardCommand : OutlookQrGuardCmdlet
             }
             SessionStore.SetCurrent(session);
             WriteObject(session);
-        }
-        catch (OutlookQrGuardException e)
-        {
-            ThrowNativeError(e, TenantId);
         }
     }
 
@@ -169,7 +182,7 @@ public sealed partial class ConnectOutlookQrGuardCommand : OutlookQrGuardCmdlet
             proxy_uri = Proxy?.AbsoluteUri,
             proxy_username = ProxyCredential?.UserName,
             proxy_password = ProxyCredential is null ? null : Plain(ProxyCredential.Password),
-            method = ParameterSetName,
+            method = EffectiveSet,
             client_id = string.IsNullOrEmpty(AppId) ? null : AppId,
             client_secret = Plain(ClientSecret),
             certificate_path = null,
@@ -187,7 +200,7 @@ public sealed partial class ConnectOutlookQrGuardCommand : OutlookQrGuardCmdlet
             interactive_success_page = null,
             interactive_failure_page = null,
         };
-        switch (ParameterSetName)
+        switch (EffectiveSet)
         {
             case CertificateFileSet:
                 request.certificate_path = GetUnresolvedProviderPathFromPSPath(CertificateFilePath);

@@ -69,7 +69,7 @@ public sealed class ExportOutlookMobileDeviceCommand : DeviceQueryCmdlet
 
     protected override string? ProgressActivity => "Export-OutlookMobileDevice";
 
-    protected override void EndProcessing()
+    protected override void ProcessRecord()
     {
         if (Force && NoClobber)
         {

@@ -10,7 +10,7 @@ namespace OutlookQrGuard.Cmdlets;
 [OutputType(typeof(OutlookMobileDevice))]
 public sealed class GetOutlookMobileDeviceCommand : DeviceQueryCmdlet
 {
-    protected override void EndProcessing()
+    protected override void ProcessRecord()
     {
         var session = ResolveSession();
         var query = BuildQuery();

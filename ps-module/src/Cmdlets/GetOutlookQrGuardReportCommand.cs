@@ -12,9 +12,9 @@ namespace OutlookQrGuard.Cmdlets;
 /// most devices, who signed in through the QR code, recommendations — as HTML (a page a manager
 /// can read), JSON or CSV. With -Path it writes the file; without, it returns the text.
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "OutlookQrGuardReport", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[Cmdlet(VerbsCommon.Get, "OutlookQrGuardReport", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = TenantSet)]
 [OutputType(typeof(string), typeof(FileInfo))]
-public sealed class GetOutlookQrGuardReportCommand : DeviceQueryCmdlet
+public sealed partial class GetOutlookQrGuardReportCommand : DeviceQueryCmdlet
 {
     [Parameter]
     [ValidateSet("Html", "Json", "Csv")]
@@ -38,8 +38,13 @@ public sealed class GetOutlookQrGuardReportCommand : DeviceQueryCmdlet
     [ValidateNotNull]
     public CultureInfo Culture { get; set; } = CultureInfo.CurrentCulture;
 
-    protected override void EndProcessing()
+    protected override void ProcessRecord()
     {
+        if (ParameterSetName == FleetSet)
+        {
+            CollectFleetRows();
+            return;
+        }
         var session = ResolveSession();
         string? path = Path is null ? null : GetUnresolvedProviderPathFromPSPath(Path);
         if (path is not null && !ShouldProcess(path, $"Write the {Format} audit report")) return;

@@ -33,7 +33,7 @@ public sealed class GetOutlookQrSigninEvidenceCommand : SessionCmdlet
     [Parameter]
     public SwitchParameter InteractiveOnly { get; set; }
 
-    protected override void EndProcessing()
+    protected override void ProcessRecord()
     {
         // Plain DateTime parameters (help shows <DateTime>); omitted ones go to the engine as null.
         DateTime? since = MyInvocation.BoundParameters.ContainsKey(nameof(Since)) ? Since.ToUniversalTime() : null;

@@ -46,6 +46,14 @@ public sealed class RevokeOutlookMobileSigninCommand : SessionCmdlet
     [ValidateNotNullOrEmpty]
     public string? ResultPath { get; set; }
 
+    /// <summary>
+    /// The session; not from the pipeline here: the pipeline brings what to revoke (devices,
+    /// users), and $null piped in must be reported against -InputObject.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNull]
+    public override OutlookQrGuardSession? Session { get => base.Session; set => base.Session = value; }
+
     protected override string? ProgressActivity => "Revoke-OutlookMobileSignin";
 
     protected override void ProcessRecord()

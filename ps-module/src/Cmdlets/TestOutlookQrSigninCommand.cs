@@ -16,7 +16,7 @@ public sealed partial class TestOutlookQrSigninCommand : SessionCmdlet
     [Parameter]
     public SwitchParameter Quiet { get; set; }
 
-    protected override void EndProcessing()
+    protected override void ProcessRecord()
     {
         var session = ResolveSession();
         if (CompareWithBaseline(session)) return;

@@ -16,7 +16,7 @@ public abstract class PolicyPlanCmdlet : SessionCmdlet
 {
     private protected abstract Task<WireOfPolicyPlan> Plan(OutlookQrGuardSession session, NativeEventQueue events, CancellationToken ct);
 
-    protected override void EndProcessing()
+    protected override void ProcessRecord()
     {
         var session = ResolveSession();
         try

@@ -12,7 +12,7 @@ public abstract partial class PromptSwitchCmdlet : SessionCmdlet
 
     private protected abstract bool Enable { get; }
 
-    protected override void EndProcessing()
+    protected override void ProcessRecord()
     {
         var session = ResolveSession();
         var value = Enable ? "True" : "False";

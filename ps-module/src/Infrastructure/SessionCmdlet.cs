@@ -6,10 +6,14 @@ namespace OutlookQrGuard.Infrastructure;
 /// <summary>Base of the cmdlets that work on a tenant: -Session, else the last one connected in this runspace.</summary>
 public abstract class SessionCmdlet : OutlookQrGuardCmdlet
 {
-    /// <summary>The session to use; the most recent Connect-OutlookQrGuard in this runspace when omitted.</summary>
-    [Parameter]
+    /// <summary>
+    /// The session to use; the most recent Connect-OutlookQrGuard in this runspace when omitted.
+    /// From the pipeline: sessions (Connect-OutlookQrGuard's output) or objects with a Session
+    /// property (Get-OutlookQrFleetStatus rows); each one is worked on in turn.
+    /// </summary>
+    [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNull]
-    public OutlookQrGuardSession? Session { get; set; }
+    public virtual OutlookQrGuardSession? Session { get; set; }
 
     /// <summary>The session, or a terminating error that says to connect first.</summary>
     protected OutlookQrGuardSession ResolveSession()

@@ -45,6 +45,13 @@ internal static class SessionStore
         }
     }
 
+    /// <summary>The sessions connected in this runspace and still open, oldest first.</summary>
+    internal static OutlookQrGuardSession[] ConnectedHere()
+    {
+        var here = Here();
+        lock (here.Gate) return here.Connected.FindAll(s => s.IsConnected).ToArray();
+    }
+
     internal static void SetCurrent(OutlookQrGuardSession session)
     {
         var here = Here();

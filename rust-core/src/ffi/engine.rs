@@ -17,6 +17,7 @@ use super::drift_types::{BaselineRequest, BaselineResult, DriftDifference};
 use super::error::{Error, ErrorKind};
 use super::owa;
 use super::owa_types::{OwaPolicyChange, OwaPolicySet, OwaTransferPlan};
+use super::fleet::{FleetReportRequest, FleetReportResult, FleetRequest, FleetStatusResult};
 use super::types::{
     BlockRequest, BuildInfo, ConnectRequest, DevicePage, DeviceQuery, EvidenceQuery, ExportRequest,
     ExportSummary, PolicyChange, PolicyPlan, PromptChange, ReportRequest, ReportResult,
@@ -863,5 +864,69 @@ impl Engine {
         })
         .await;
         ffi_result(result)
+    }
+
+    /// Checks many tenants at once (Get-OutlookQrFleetStatus): every layer, the evidence
+    /// summary and the would-be-blocked summary per session, at most `throttle_limit` at once.
+    /// A tenant's failure is in its row; only a bad request fails the call.
+    pub async fn fleet_status(
+        this: Async<Self>,
+        mut request: Wire<FleetRequest>,
+        log: LogCallback,
+    ) -> ffi::Result<Wire<FleetStatusResult>, Error> {
+        let call_log = CallLog::new(log);
+        let result = log_sink::scope(call_log.sink(), async {
+            let r = request.unwire();
+            let members = r
+                .sessions
+                .into_iter()
+                .map(|s| crate::ops::fleet::FleetMember {
+                    session: this.session(s.session_id).ok(),
+                    label: s.label,
+                })
+                .collect();
+            let started = std::time::Instant::now();
+            let rows = crate::ops::fleet::run(members, r.throttle_limit).await?;
+            Ok(Wire::from(FleetStatusResult {
+                rows: rows.into_iter().map(super::fleet::to_wire).collect(),
+                elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            }))
+        })
+        .await;
+        ffi_result(result)
+    }
+
+    /// The fleet page (Get-OutlookQrGuardReport -FleetRow) from rows of `fleet_status`.
+    pub fn build_fleet_report(
+        &self,
+        mut request: Wire<FleetReportRequest>,
+    ) -> ffi::Result<Wire<FleetReportResult>, Error> {
+        panic_to_result(|| {
+            let result = (|| {
+                let r = request.unwire();
+                let format = ReportFormat::parse(&r.format).ok_or_else(|| {
+                    OpError::invalid(format!(
+                        "'{}' is not a fleet report format; use Html or Json",
+                        r.format
+                    ))
+                    .with_target(r.format.clone())
+                })?;
+                let outcome = crate::ops::fleet_report::build(
+                    r.rows.into_iter().map(super::fleet::from_wire).collect(),
+                    crate::ops::fleet_report::FleetReportSpec {
+                        format,
+                        path: r.path.map(std::path::PathBuf::from),
+                        overwrite: r.overwrite,
+                    },
+                )?;
+                Ok(Wire::from(FleetReportResult {
+                    text: outcome.text,
+                    path: outcome.path.map(|p| p.display().to_string()),
+                    tenants: outcome.tenants,
+                    tenants_at_risk: outcome.tenants_at_risk,
+                }))
+            })();
+            ffi_result(result)
+        })
     }
 }

@@ -8,6 +8,8 @@ pub mod entra_access;
 pub mod error;
 pub mod evidence;
 pub mod export;
+pub mod fleet;
+pub mod fleet_report;
 pub mod inventory;
 pub mod log_ingestion;
 pub mod log_sink;

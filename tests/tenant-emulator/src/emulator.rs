@@ -16,7 +16,9 @@ use crate::entra::device_code;
 use crate::entra::jwt::TokenSigner;
 use crate::error::EmulatorError;
 use crate::exchange::mobile_device;
+use crate::exchange::org_config::OrgConfig;
 use crate::faults::{FaultEngine, FaultPlan};
+use crate::fleet::{TenantOptions, Tenants};
 use crate::graph::conditional_access::PolicyStore;
 use crate::graph::{groups, signins};
 use crate::journal::Journal;
@@ -31,7 +33,9 @@ use crate::{server, tls};
 /// A running emulated tenant on 127.0.0.1. Dropping it without [`Emulator::shutdown`] stops
 /// accepting connections too (the server task ends when the handle's channel closes).
 pub struct Emulator {
+    /// Tenant 0: what the single-tenant methods below work on.
     state: Arc<State>,
+    tenants: Arc<Tenants>,
     ca_pem: String,
     shutdown: watch::Sender<bool>,
     server: JoinHandle<()>,
@@ -71,62 +75,33 @@ impl Emulator {
         let scheme = if options.tls { "https" } else { "http" };
         let base_url = format!("{scheme}://127.0.0.1:{port}");
 
-        let tenant = Tenant::from_seed(options.seed);
-        // Seeding and certificate work are CPU-bound; run them side by side off the async threads.
-        let seed_job = {
-            let tenant = tenant.clone();
-            let (seed, users, devices) = (options.seed, options.users, options.devices);
-            let anchor = clock::now_unix();
-            tokio::task::spawn_blocking(move || {
-                let data = SeedData::generate(seed, users, devices, &tenant, anchor);
-                let policies = PolicyStore::seeded(&data, seed, anchor);
-                (data, policies)
-            })
-        };
-        let seed = options.seed;
         let want_tls = options.tls;
-        let crypto_job = tokio::task::spawn_blocking(move || -> Result<_, EmulatorError> {
-            let pki = if want_tls { Some(tls::build()?) } else { None };
-            Ok((
-                pki,
-                Directory::create(seed)?,
-                TokenSigner::load()?,
-                PageTokenKey::generate()?,
-            ))
+        let pki_job = tokio::task::spawn_blocking(move || -> Result<_, EmulatorError> {
+            if want_tls {
+                Ok(Some(tls::build()?))
+            } else {
+                Ok(None)
+            }
         });
+        // Tenants are seeded side by side; each gets its own state (no lock shared between them).
+        let mut jobs = Vec::new();
+        for (index, tenant_options) in tenant_list(&options).into_iter().enumerate() {
+            jobs.push(tokio::spawn(build_state(
+                tenant_options,
+                base_url.clone(),
+                index,
+            )));
+        }
         let joined = |e: tokio::task::JoinError| {
             EmulatorError::InvalidOptions(format!("start-up task failed: {e}"))
         };
-        let (data, policies) = seed_job.await.map_err(joined)?;
-        let (pki, directory, signer, page_tokens) = crypto_job.await.map_err(joined)??;
-
-        let settings = Settings::from_options(&options);
-        let sessions_valid_from = (0..data.users.len()).map(|_| AtomicI64::new(0)).collect();
-        let state = Arc::new(State {
-            options,
-            base_url,
-            tenant,
-            data,
-            directory,
-            signer,
-            page_tokens,
-            org_config: Mutex::default(),
-            owa_policies: Mutex::default(),
-            sessions_valid_from,
-            device_codes: Mutex::default(),
-            refresh_tokens: Mutex::default(),
-            authorize: Mutex::default(),
-            auth_codes: Mutex::default(),
-            token_seq: AtomicU64::new(0),
-            expired_through_seq: AtomicU64::new(0),
-            batch_seq: AtomicU64::new(0),
-            faults: Mutex::new(FaultEngine::default()),
-            journal: Mutex::default(),
-            settings: Mutex::new(settings),
-            policies: Mutex::new(policies),
-            signin_throttle: Mutex::default(),
-            logs_ingestion: Mutex::default(),
-        });
+        let mut states = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            states.push(Arc::new(job.await.map_err(joined)??));
+        }
+        let pki = pki_job.await.map_err(joined)??;
+        let tenants = Arc::new(Tenants::new(states));
+        let state = Arc::clone(tenants.first());
         let (ca_pem, acceptor) = match pki {
             Some(pki) => (pki.ca_pem, Some(TlsAcceptor::from(pki.server_config))),
             None => (String::new(), None),
@@ -135,11 +110,12 @@ impl Emulator {
         let server = tokio::spawn(server::serve(
             listener,
             acceptor,
-            Arc::clone(&state),
+            Arc::clone(&tenants),
             receiver,
         ));
         Ok(Emulator {
             state,
+            tenants,
             ca_pem,
             shutdown,
             server,
@@ -158,6 +134,39 @@ impl Emulator {
 
     pub fn credentials(&self) -> Credentials {
         credentials::from_state(&self.state)
+    }
+
+    /// How many tenants this process serves (1 unless `EmulatorOptions::tenants` asked for more).
+    pub fn tenant_count(&self) -> usize {
+        self.tenants.len()
+    }
+
+    /// Tenant `index`'s credentials (its own apps, control key and managed identity).
+    pub fn tenant_credentials(&self, index: usize) -> Option<Credentials> {
+        self.tenants.get(index).map(|s| credentials::from_state(s))
+    }
+
+    /// Replaces tenant `index`'s fault plan (the other tenants keep theirs).
+    pub fn tenant_set_faults(&self, index: usize, plan: FaultPlan) -> bool {
+        self.tenants
+            .get(index)
+            .map(|s| s.faults.lock().replace(plan))
+            .is_some()
+    }
+
+    /// What tenant `index` saw.
+    pub fn tenant_journal(&self, index: usize) -> Option<Journal> {
+        self.tenants.get(index).map(|s| s.journal.lock().clone())
+    }
+
+    /// Tenant `index`'s Conditional Access policies, as Graph returns them.
+    pub fn tenant_conditional_access_policies(
+        &self,
+        index: usize,
+    ) -> Option<Vec<serde_json::Value>> {
+        self.tenants
+            .get(index)
+            .map(|s| s.policies.lock().rendered())
     }
 
     /// Replaces the fault plan; request counters restart for the new plan.
@@ -261,6 +270,95 @@ impl Emulator {
         let _ = self.shutdown.send(true);
         let _ = self.server.await;
     }
+}
+
+/// The tenants to start: `options.tenants`, or one tenant from `options` itself. Each gets the
+/// shared options (users, devices, page sizes…) with its own seed, licence and app state.
+fn tenant_list(options: &EmulatorOptions) -> Vec<(EmulatorOptions, TenantOptions)> {
+    let list = if options.tenants.is_empty() {
+        vec![TenantOptions {
+            seed: Some(options.seed),
+            premium: options.premium,
+            apps_removed: options.apps_removed,
+            ..TenantOptions::default()
+        }]
+    } else {
+        options.tenants.clone()
+    };
+    list.into_iter()
+        .enumerate()
+        .map(|(index, t)| {
+            let own = EmulatorOptions {
+                seed: t.seed.unwrap_or(options.seed.wrapping_add(index as u64)),
+                premium: t.premium,
+                apps_removed: t.apps_removed,
+                tenants: Vec::new(),
+                ..options.clone()
+            };
+            (own, t)
+        })
+        .collect()
+}
+
+/// One tenant's state: seeded data, directory, signer, and its starting prompt and policies.
+async fn build_state(
+    (options, tenant_options): (EmulatorOptions, TenantOptions),
+    base_url: String,
+    index: usize,
+) -> Result<State, EmulatorError> {
+    let tenant = Tenant::numbered(options.seed, index);
+    // Seeding and certificate work are CPU-bound; run them side by side off the async threads.
+    let seed_job = {
+        let tenant = tenant.clone();
+        let (seed, users, devices) = (options.seed, options.users, options.devices);
+        let block = tenant_options.transfer_block;
+        let anchor = clock::now_unix();
+        tokio::task::spawn_blocking(move || {
+            let data = SeedData::generate(seed, users, devices, &tenant, anchor);
+            let policies = PolicyStore::seeded_with_transfer_block(&data, seed, anchor, block);
+            (data, policies)
+        })
+    };
+    let seed = options.seed;
+    let crypto_job = tokio::task::spawn_blocking(move || -> Result<_, EmulatorError> {
+        Ok((
+            Directory::create(seed)?,
+            TokenSigner::load()?,
+            PageTokenKey::generate()?,
+        ))
+    });
+    let joined = |e: tokio::task::JoinError| {
+        EmulatorError::InvalidOptions(format!("start-up task failed: {e}"))
+    };
+    let (data, policies) = seed_job.await.map_err(joined)?;
+    let (directory, signer, page_tokens) = crypto_job.await.map_err(joined)??;
+    let settings = Settings::from_options(&options);
+    let sessions_valid_from = (0..data.users.len()).map(|_| AtomicI64::new(0)).collect();
+    Ok(State {
+        options,
+        base_url,
+        tenant,
+        data,
+        directory,
+        signer,
+        page_tokens,
+        org_config: Mutex::new(OrgConfig::with_prompt(tenant_options.prompt_enabled)),
+        owa_policies: Mutex::default(),
+        sessions_valid_from,
+        device_codes: Mutex::default(),
+        refresh_tokens: Mutex::default(),
+        authorize: Mutex::default(),
+        auth_codes: Mutex::default(),
+        token_seq: AtomicU64::new(0),
+        expired_through_seq: AtomicU64::new(0),
+        batch_seq: AtomicU64::new(0),
+        faults: Mutex::new(FaultEngine::default()),
+        journal: Mutex::default(),
+        settings: Mutex::new(settings),
+        policies: Mutex::new(policies),
+        signin_throttle: Mutex::default(),
+        logs_ingestion: Mutex::default(),
+    })
 }
 
 /// Shared by the handle and the control API: validates, stores, and restarts the sign-in

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use serde_json::json;
-use tenant_emulator::{Emulator, EmulatorOptions};
+use tenant_emulator::{Emulator, EmulatorOptions, TenantOptions};
 
 const LONG_ABOUT: &str = "\
 Runs a local Microsoft 365 tenant on 127.0.0.1: Entra ID token endpoints (client secret, \
@@ -58,6 +58,12 @@ first request of each window of that many seconds, e.g. {\"fault\":\"ExpiredToke
 It stops on Ctrl+C, SIGTERM, or when stdin closes (so a parent that dies takes it down; pass \
 --ignore-stdin when starting it in the background with stdin at /dev/null).
 
+Several tenants: --tenants 5 (or --tenants-file mix.json) serves contoso, fabrikam, northwind, \
+adatum, tailspin… from one process; the ready JSON's \"tenants\" array holds each tenant's \
+credentials (its own apps, managed identity header and control key). A request reaches the tenant \
+its URL names (token and Exchange paths) or its token's tid names (Graph); the control API and the \
+managed identity endpoint pick the tenant by their key/header.
+
 Standalone:  tenant-emulator --users 50 --devices 120 --port 8443
 The demo:    starts it with --ready-file, reads baseUrl/credentials from that file, trusts the CA, \
 and points the module's connect cmdlet at baseUrl.";
@@ -104,6 +110,14 @@ struct Args {
     /// Device code polling interval announced to clients, in seconds.
     #[arg(long, default_value_t = 5)]
     device_code_interval_secs: u64,
+    /// Serve this many tenants (contoso, fabrikam, northwind, …; tenant i has seed --seed + i),
+    /// each with its own credentials and state. The ready JSON lists them under "tenants".
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
+    tenants: u16,
+    /// JSON array of per-tenant options (overrides --tenants): [{"seed":7,"premium":true,
+    /// "promptEnabled":false,"transferBlock":"None|ReportOnly|Enforced","appsRemoved":false}, …]
+    #[arg(long)]
+    tenants_file: Option<PathBuf>,
     /// Also write the ready JSON to this file.
     #[arg(long)]
     ready_file: Option<PathBuf>,
@@ -144,10 +158,36 @@ async fn wait_for_stop(watch_stdin: bool) {
     }
 }
 
+/// `--tenants-file` wins over `--tenants`; one tenant gives an empty list (the single-tenant path).
+fn tenant_options(args: &Args) -> Result<Vec<TenantOptions>, String> {
+    if let Some(path) = &args.tenants_file {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let list: Vec<TenantOptions> = serde_json::from_str(&text)
+            .map_err(|e| format!("{} is not a list of tenant options: {e}", path.display()))?;
+        if list.is_empty() || list.len() > 64 {
+            return Err(format!("{} must list 1 to 64 tenants", path.display()));
+        }
+        return Ok(list);
+    }
+    Ok(match args.tenants {
+        1 => Vec::new(),
+        n => (0..n).map(|_| TenantOptions::default()).collect(),
+    })
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
+    let tenants = match tenant_options(&args) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("tenant-emulator: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let options = EmulatorOptions {
+        tenants,
         tls: !args.http,
         seed: args.seed,
         users: args.users,
@@ -195,6 +235,9 @@ async fn main() -> ExitCode {
         "baseUrl": emulator.base_url(),
         "caCertificatePath": ca_path,
         "credentials": emulator.credentials(),
+        "tenants": (0..emulator.tenant_count())
+            .filter_map(|i| emulator.tenant_credentials(i))
+            .collect::<Vec<_>>(),
     });
     let line = ready.to_string();
     if let Some(file) = &args.ready_file

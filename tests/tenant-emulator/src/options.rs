@@ -35,6 +35,12 @@ pub struct EmulatorOptions {
     pub signin_rate_per_second: f64,
     /// Refuse `originalTransferMethod` in sign-in log `$filter` (400 `Request_UnsupportedQuery`).
     pub refuse_transfer_method_filter: bool,
+    /// Several tenants in one process (each with its own seed, credentials and state; see
+    /// `fleet.rs`). Empty: one tenant from `seed` and `premium` above, as before.
+    pub tenants: Vec<crate::fleet::TenantOptions>,
+    /// This tenant's app registrations are gone: client credentials requests answer
+    /// AADSTS700016. Set per tenant through [`crate::fleet::TenantOptions::apps_removed`].
+    pub apps_removed: bool,
 }
 
 impl Default for EmulatorOptions {
@@ -54,6 +60,8 @@ impl Default for EmulatorOptions {
             ca_page_size: 20,
             signin_rate_per_second: 5.0,
             refuse_transfer_method_filter: false,
+            tenants: Vec::new(),
+            apps_removed: false,
         }
     }
 }

@@ -39,6 +39,26 @@ impl Tenant {
         }
     }
 
+    /// Tenant `index` of a multi-tenant emulator: 0 is [`Tenant::from_seed`] (Contoso), the
+    /// others get their own name and domains, and an id drawn from their own stream.
+    pub fn numbered(seed: u64, index: usize) -> Self {
+        if index == 0 {
+            return Self::from_seed(seed);
+        }
+        let mut rng = SeededRng::for_item(seed, 0x7E4A_4E70, index as u64);
+        let name = crate::fleet::tenant_name(index);
+        let mut organization_name = name.clone();
+        if let Some(first) = organization_name.get_mut(0..1) {
+            first.make_ascii_uppercase();
+        }
+        Self {
+            id: rng.guid(),
+            domain: format!("{name}.onmicrosoft.com"),
+            vanity_domain: format!("{name}.com"),
+            organization_name,
+        }
+    }
+
     /// The tenant segment of a URL names this tenant (GUID or either domain, any case).
     /// Entra's endpoints take "GUID or domain-name format" (entra-docs
     /// v2-oauth2-client-creds-grant-flow.md, the `tenant` parameter), any verified domain.
@@ -105,5 +125,17 @@ mod tests {
         assert_eq!(t.resolve("fabrikam.com"), None);
         assert_eq!(t.resolve(&Uuid::nil().to_string()), None);
         assert!(t.matches("contoso.com"));
+    }
+
+    #[test]
+    fn numbered_tenants_differ_from_each_other_and_keep_tenant_zero() {
+        let zero = Tenant::numbered(1, 0);
+        assert_eq!(zero.id, Tenant::from_seed(1).id);
+        assert_eq!(zero.domain, "contoso.onmicrosoft.com");
+        let one = Tenant::numbered(2, 1);
+        assert_eq!(one.domain, "fabrikam.onmicrosoft.com");
+        assert_eq!(one.organization_name, "Fabrikam");
+        assert_ne!(one.id, Tenant::numbered(2, 2).id);
+        assert!(!zero.matches(&one.id.to_string()) && !zero.matches("fabrikam.com"));
     }
 }

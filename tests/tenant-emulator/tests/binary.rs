@@ -36,6 +36,8 @@ fn help_explains_standalone_use_and_the_demo() {
         "X-Emulator-Control-Key",
         "stdin closes",
         "Standalone:",
+        "--tenants-file",
+        "Several tenants",
         "The demo:",
     ] {
         assert!(help.contains(needle), "--help lacks {needle:?}");
@@ -190,4 +192,57 @@ fn conditional_access_and_sign_in_flags_become_the_runtime_settings() {
     );
     drop(child.stdin.take());
     assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn serves_several_tenants_from_a_tenants_file_and_refuses_a_bad_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mix = dir.path().join("mix.json");
+    std::fs::write(
+        &mix,
+        r#"[{}, {"promptEnabled": false}, {"transferBlock": "Enforced", "appsRemoved": true}]"#,
+    )
+    .unwrap();
+    let mut child = Command::cargo_bin("tenant-emulator")
+        .unwrap()
+        .args(["--users", "5", "--devices", "5", "--tenants-file"])
+        .arg(&mix)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let ready: serde_json::Value = serde_json::from_str(&line).unwrap();
+    let tenants = ready["tenants"].as_array().unwrap();
+    let domains: Vec<&str> = tenants
+        .iter()
+        .map(|t| t["tenantDomain"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        domains,
+        [
+            "contoso.onmicrosoft.com",
+            "fabrikam.onmicrosoft.com",
+            "northwind.onmicrosoft.com"
+        ]
+    );
+    assert_eq!(ready["credentials"], tenants[0]);
+    drop(child.stdin.take());
+    assert!(child.wait().unwrap().success());
+
+    std::fs::write(&mix, r#"[{"prompt": false}]"#).unwrap();
+    let output = Command::cargo_bin("tenant-emulator")
+        .unwrap()
+        .arg("--tenants-file")
+        .arg(&mix)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let err = String::from_utf8(output.stderr).unwrap();
+    assert!(err.contains("prompt") && err.contains("mix.json"), "{err}");
 }

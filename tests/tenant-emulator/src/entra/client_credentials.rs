@@ -70,6 +70,7 @@ pub fn authenticate<'s>(
     let app = state
         .directory
         .app(&client_id)
+        .filter(|_| !state.options.apps_removed)
         .ok_or_else(|| EntraError::app_not_found(&client_id, tenant))?;
     let form_secret = form.get("client_secret");
     let secret = match (form_secret, &basic) {

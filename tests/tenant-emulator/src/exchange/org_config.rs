@@ -43,6 +43,19 @@ impl Default for OrgConfig {
 }
 
 impl OrgConfig {
+    /// A tenant whose admin already set MobileAppEducationEnabled (a fleet's hidden tenants).
+    pub fn with_prompt(enabled: bool) -> Self {
+        let mut config = Self::default();
+        if let Some(slot) = config
+            .settings
+            .iter_mut()
+            .find(|(n, _)| *n == "MobileAppEducationEnabled")
+        {
+            slot.1 = enabled;
+        }
+        config
+    }
+
     fn get(&self, name: &str) -> Option<bool> {
         self.settings
             .iter()

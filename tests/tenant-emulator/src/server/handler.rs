@@ -15,6 +15,7 @@ use crate::control;
 use crate::exchange::invoke;
 use crate::fault_replies;
 use crate::faults::{EndpointClass, Fault};
+use crate::fleet::Tenants;
 use crate::http::{Reply, Req};
 use crate::journal::RequestRecord;
 use crate::router::{self, Route};
@@ -24,7 +25,7 @@ use crate::state::State;
 const MAX_BODY: usize = 4 * 1024 * 1024;
 
 pub async fn handle(
-    state: Arc<State>,
+    tenants: Arc<Tenants>,
     kill: Arc<ConnKill>,
     request: hyper::Request<Incoming>,
 ) -> Result<Response<EmuBody>, Infallible> {
@@ -48,6 +49,7 @@ pub async fn handle(
         force_expired_token: false,
     };
     let route = router::route_of(&req.path);
+    let state = Arc::clone(tenants.pick(&route, &req));
     if route == Route::Control {
         return Ok(to_response(control::handle(&state, &req), None, &kill));
     }

@@ -15,7 +15,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 
-use crate::state::State;
+use crate::fleet::Tenants;
 use io::{ConnKill, KillableIo};
 
 const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -23,7 +23,7 @@ const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 pub async fn serve(
     listener: TcpListener,
     tls: Option<TlsAcceptor>,
-    state: Arc<State>,
+    tenants: Arc<Tenants>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut connections = tokio::task::JoinSet::new();
@@ -40,7 +40,7 @@ pub async fn serve(
         let _ = tcp.set_nodelay(true);
         let kill = Arc::new(ConnKill::default());
         let io = KillableIo::new(tcp, Arc::clone(&kill));
-        let state = Arc::clone(&state);
+        let state = Arc::clone(&tenants);
         let tls = tls.clone();
         let shutdown = shutdown.clone();
         connections.spawn(async move {
@@ -63,7 +63,7 @@ pub async fn serve(
 
 async fn serve_connection<I>(
     io: I,
-    state: Arc<State>,
+    state: Arc<Tenants>,
     kill: Arc<ConnKill>,
     mut shutdown: watch::Receiver<bool>,
 ) where

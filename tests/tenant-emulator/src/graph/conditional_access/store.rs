@@ -39,8 +39,28 @@ fn entity(id: Uuid, created: i64, mut fields: Map<String, Value>) -> Map<String,
 }
 
 impl PolicyStore {
-    pub fn seeded(data: &SeedData, seed: u64, anchor: i64) -> Self {
-        let seeded: Vec<Map<String, Value>> = seeded_policies(seed, &data.groups, anchor)
+    /// The seeded policies, plus one blocking authentication transfer when `block` asks for it
+    /// (a fleet's tenant that already has one); validated like the others.
+    pub fn seeded_with_transfer_block(
+        data: &SeedData,
+        seed: u64,
+        anchor: i64,
+        block: crate::fleet::TransferBlock,
+    ) -> Self {
+        let mut list = seeded_policies(seed, &data.groups, anchor);
+        if let Some(body) = crate::fleet::transfer_block_body(block) {
+            let mut rng = crate::rng::SeededRng::for_item(seed, 0xB10C, 0);
+            list.push(crate::seed::policies::SeededPolicy {
+                id: rng.guid(),
+                created: anchor - 30 * 86_400,
+                body,
+            });
+        }
+        Self::from_seeded(data, list)
+    }
+
+    fn from_seeded(data: &SeedData, list: Vec<crate::seed::policies::SeededPolicy>) -> Self {
+        let seeded: Vec<Map<String, Value>> = list
             .into_iter()
             .filter_map(|p| {
                 schema::validate(&schema::POLICY, &p.body, data, false)

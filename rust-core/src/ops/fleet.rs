@@ -1,0 +1,253 @@
+//! Many tenants in one run (Get-OutlookQrFleetStatus): per connected session, the check over
+//! every layer (prompt, Conditional Access, OWA mailbox policies), the sign-in evidence summary
+//! and the would-be-blocked summary — tenants side by side, at most `throttle_limit` at once.
+//! A tenant that fails says why in its own row; it never stops the others.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use serde::Serialize;
+
+use super::error::OpError;
+use super::evidence::{self, EvidenceSpec};
+use super::owa_account_transfer;
+use super::prompt;
+use super::session::Session;
+
+/// The default number of tenants checked at once (PowerShell's ForEach-Object -Parallel
+/// -ThrottleLimit default is 5; the engine's HTTP work per tenant is already concurrent).
+pub const DEFAULT_THROTTLE_LIMIT: usize = 4;
+/// More would only queue on the tenants' own throttling; a bound keeps a typo from opening
+/// thousands of connections.
+pub const MAX_THROTTLE_LIMIT: usize = 64;
+
+/// Said in every row until the would-be-blocked listing (issue 15, `ops::impact`) is wired in.
+pub const WOULD_BE_BLOCKED_PENDING: &str =
+    "Not computed in this build: the would-be-blocked listing (issue #15) is not part of it.";
+
+/// One tenant of the run. `session` is `None` when the caller no longer has it (closed).
+pub struct FleetMember {
+    pub label: String,
+    pub session: Option<Arc<Session>>,
+}
+
+/// One tenant's row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FleetRow {
+    /// The tenant as connected (id or domain).
+    pub tenant: String,
+    pub organization: String,
+    /// Test-OutlookQrSignin's verdict over both layers; `Error` when the check failed.
+    pub verdict: String,
+    /// Exposed | PromptHidden | Unknown (Error: not read).
+    pub prompt: String,
+    /// Blocked | BlockedWithExclusions | ReportOnly | NotBlocked | Unknown (Error: not read).
+    pub conditional_access: String,
+    /// On | Off | Unknown (Error: not read): AccountTransferEnabled on the OWA mailbox policies.
+    pub owa_account_transfer: String,
+    /// False when the sign-in logs could not be read (the reason is in `errors`).
+    pub evidence_available: bool,
+    /// Users and authentication-transfer sign-ins in the last 30 days.
+    pub transfer_users: u64,
+    pub transfer_signins: u64,
+    /// Newest transfer sign-in (ISO 8601 UTC); empty when none.
+    pub newest_transfer_utc: String,
+    /// Users an enforced block would stop; `None` until the impact listing is wired in.
+    pub would_be_blocked_users: Option<u64>,
+    pub would_be_blocked_note: String,
+    /// What could not be read, one sentence per layer; empty when everything answered.
+    pub errors: Vec<String>,
+    /// Milliseconds from the start of the run to this tenant's start, and its own duration
+    /// (the first shows the throttle at work).
+    pub started_after_ms: u64,
+    pub elapsed_ms: u64,
+}
+
+impl FleetRow {
+    fn failed(label: &str, why: String, started: Duration, elapsed: Duration) -> FleetRow {
+        FleetRow {
+            tenant: label.to_owned(),
+            organization: String::new(),
+            verdict: "Error".to_owned(),
+            prompt: "Error".to_owned(),
+            conditional_access: "Error".to_owned(),
+            owa_account_transfer: "Error".to_owned(),
+            evidence_available: false,
+            transfer_users: 0,
+            transfer_signins: 0,
+            newest_transfer_utc: String::new(),
+            would_be_blocked_users: None,
+            would_be_blocked_note: WOULD_BE_BLOCKED_PENDING.to_owned(),
+            errors: vec![why],
+            started_after_ms: millis(started),
+            elapsed_ms: millis(elapsed),
+        }
+    }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+pub fn check_throttle_limit(limit: u32) -> Result<usize, OpError> {
+    let limit = limit as usize;
+    if limit == 0 || limit > MAX_THROTTLE_LIMIT {
+        return Err(OpError::invalid(format!(
+            "-ThrottleLimit must be between 1 and {MAX_THROTTLE_LIMIT} (it was {limit})"
+        ))
+        .with_code("InvalidThrottleLimit")
+        .with_target(limit.to_string()));
+    }
+    Ok(limit)
+}
+
+/// Checks every member, at most `throttle_limit` at once; rows come back in input order.
+pub async fn run(members: Vec<FleetMember>, throttle_limit: u32) -> Result<Vec<FleetRow>, OpError> {
+    let limit = check_throttle_limit(throttle_limit)?;
+    let start = Instant::now();
+    // One task, many futures: the log scope of the calling FFI call stays in force, and at most
+    // `limit` tenants have requests in flight.
+    let mut rows: Vec<(usize, FleetRow)> = futures::stream::iter(members.into_iter().enumerate())
+        .map(|(index, member)| async move { (index, check_one(member, start).await) })
+        .buffer_unordered(limit)
+        .collect()
+        .await;
+    rows.sort_by_key(|(index, _)| *index);
+    Ok(rows.into_iter().map(|(_, row)| row).collect())
+}
+
+async fn check_one(member: FleetMember, run_start: Instant) -> FleetRow {
+    let started = run_start.elapsed();
+    let began = Instant::now();
+    let Some(session) = member.session else {
+        return FleetRow::failed(
+            &member.label,
+            "This session is closed; run Connect-OutlookQrGuard again".to_owned(),
+            started,
+            began.elapsed(),
+        );
+    };
+    let spec = EvidenceSpec::default();
+    let (both, owa, evidence) = tokio::join!(
+        prompt::check_both(&session),
+        owa_account_transfer::check(&session),
+        evidence::collect(&session, &spec),
+    );
+    let mut errors = Vec::new();
+    let mut row = match both {
+        Ok(state) => {
+            if state.conditional_access.layer == super::conditional_access::CaLayer::Unknown {
+                errors.push(format!(
+                    "Conditional Access: {}",
+                    state.conditional_access.reason
+                ));
+            }
+            FleetRow {
+                tenant: session.summary.tenant.clone(),
+                organization: state.prompt.organization.clone(),
+                verdict: state.verdict.as_str().to_owned(),
+                prompt: state.prompt.verdict.as_str().to_owned(),
+                conditional_access: state.conditional_access.layer.as_str().to_owned(),
+                ..FleetRow::failed(&member.label, String::new(), started, Duration::ZERO)
+            }
+        }
+        Err(e) => FleetRow {
+            tenant: session.summary.tenant.clone(),
+            organization: session.summary.organization.clone(),
+            ..FleetRow::failed(
+                &member.label,
+                format!("Exchange: {}", e.message),
+                started,
+                Duration::ZERO,
+            )
+        },
+    };
+    row.errors.retain(|e| !e.is_empty());
+    row.errors.append(&mut errors);
+    match owa {
+        Ok(state) => row.owa_account_transfer = state.layer.as_str().to_owned(),
+        Err(e) => {
+            row.owa_account_transfer = "Error".to_owned();
+            row.errors
+                .push(format!("OWA mailbox policies: {}", e.message));
+        }
+    }
+    match evidence {
+        Ok((totals, _)) => {
+            row.evidence_available = true;
+            row.transfer_users = totals.user_count();
+            row.transfer_signins = totals.signins;
+            row.newest_transfer_utc = totals
+                .users()
+                .iter()
+                .map(|u| u.last)
+                .max()
+                .map(crate::graph::signins::filter_time)
+                .unwrap_or_default();
+        }
+        Err(e) => row.errors.push(format!("Sign-in logs: {}", e.message)),
+    }
+    row.elapsed_ms = millis(began.elapsed());
+    row
+}
+
+/// Worst first: errors, then exposed, report-only, partly blocked, hidden, blocked; then name.
+pub fn severity(verdict: &str) -> u8 {
+    match verdict {
+        "Error" => 0,
+        "Exposed" => 1,
+        "Unknown" => 2,
+        "ReportOnly" => 3,
+        "BlockedWithExclusions" => 4,
+        "PromptHidden" => 5,
+        "Blocked" => 6,
+        _ => 2,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn throttle_limit_must_be_between_1_and_the_maximum() {
+        assert!(check_throttle_limit(0).is_err());
+        assert_eq!(check_throttle_limit(1).ok(), Some(1));
+        assert_eq!(check_throttle_limit(64).ok(), Some(64));
+        let e = check_throttle_limit(65)
+            .err()
+            .map(|e| e.message)
+            .unwrap_or_default();
+        assert!(e.contains("-ThrottleLimit") && e.contains("65"), "{e}");
+    }
+
+    #[test]
+    fn worst_verdicts_sort_first() {
+        let mut v = ["Blocked", "Exposed", "Error", "PromptHidden", "ReportOnly"];
+        v.sort_by_key(|s| severity(s));
+        assert_eq!(
+            v,
+            ["Error", "Exposed", "ReportOnly", "PromptHidden", "Blocked"]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_closed_session_is_a_row_with_its_reason() {
+        let rows = run(
+            vec![FleetMember {
+                label: "contoso.onmicrosoft.com".into(),
+                session: None,
+            }],
+            2,
+        )
+        .await
+        .unwrap_or_default();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].verdict, "Error");
+        assert_eq!(rows[0].tenant, "contoso.onmicrosoft.com");
+        assert!(rows[0].errors[0].contains("Connect-OutlookQrGuard"));
+        assert!(rows[0].would_be_blocked_users.is_none());
+    }
+}
