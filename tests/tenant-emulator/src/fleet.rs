@@ -141,10 +141,11 @@ impl Tenants {
             return self.first();
         }
         let found = match route {
-            Route::Token(t) | Route::DeviceCode(t) | Route::Exchange(t) => {
+            Route::Token(t) | Route::DeviceCode(t) | Route::Exchange(t) | Route::Authorize(t) => {
                 self.list.iter().find(|s| s.tenant.matches(t))
             }
-            Route::Graph => {
+            // The ingestion endpoint is one host for every tenant too: the token says whose rows.
+            Route::Graph | Route::LogsIngestion(..) => {
                 token_tenant(req).and_then(|tid| self.list.iter().find(|s| s.tenant.matches(&tid)))
             }
             Route::ManagedIdentity => {
