@@ -14,6 +14,7 @@ pub mod prompt;
 pub mod report;
 pub mod revoke;
 pub mod session;
+pub mod transfer_block_impact;
 
 pub use error::{FailureKind, OpError};
 pub use session::{ConnectMethod, ConnectSpec, Session};
