@@ -41,4 +41,7 @@ internal static class Messages
     internal static string EvidenceSinceNeedsSwitch => Get(nameof(EvidenceSinceNeedsSwitch));
     internal static string ExportEvidenceSummary => Get(nameof(ExportEvidenceSummary));
     internal static string ReportVerbose => Get(nameof(ReportVerbose));
+    internal static string BlockImpactProgress => Get(nameof(BlockImpactProgress));
+    internal static string BlockImpactSummary => Get(nameof(BlockImpactSummary));
+    internal static string BlockImpactUnavailable => Get(nameof(BlockImpactUnavailable));
 }

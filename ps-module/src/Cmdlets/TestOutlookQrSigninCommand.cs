@@ -10,7 +10,7 @@ namespace OutlookQrGuard.Cmdlets;
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "OutlookQrSignin")]
 [OutputType(typeof(PSObject), typeof(bool))]
-public sealed class TestOutlookQrSigninCommand : SessionCmdlet
+public sealed partial class TestOutlookQrSigninCommand : SessionCmdlet
 {
     /// <summary>Return only the engine's "exposed" answer ($true: a QR sign-in can still be put to use).</summary>
     [Parameter]
@@ -26,7 +26,7 @@ public sealed class TestOutlookQrSigninCommand : SessionCmdlet
             foreach (var w in check.warnings) WriteWarning(w);
             WriteVerbose(string.Format(Messages.ConditionalAccessVerbose, check.conditional_access.state, check.conditional_access.policies.Count, check.conditional_access.reason));
             if (Quiet) WriteObject(check.exposed);
-            else WriteObject(SigninCheckResult.From(check));
+            else WriteObject(WithBlockImpact(SigninCheckResult.From(check), check, session));
         }
         catch (OutlookQrGuardException e)
         {
