@@ -220,3 +220,70 @@ async fn a_policy_made_today_has_blocked_nothing_yet() {
     assert_eq!((summary.users, summary.signins), (0, 0));
     assert!(summary.events_read > 0, "the transfer sign-ins were read");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_report_advises_enforce_only_next_to_the_evidence() {
+    use outlook_qr_guard::exo::MobileDeviceQuery;
+    use outlook_qr_guard::ops::report::{self, ReportFormat, ReportSpec};
+    let emu = emu().await;
+    let session = full_session(&emu).await;
+    async fn json_report(session: &Session) -> report::ReportOutcome {
+        let spec = ReportSpec {
+            format: ReportFormat::Json,
+            path: None,
+            overwrite: false,
+            query: MobileDeviceQuery::outlook_mobile(),
+        };
+        report::build(session, spec, |_| {}).await.unwrap()
+    }
+    // Not report-only: no section.
+    let plain = json_report(&session).await;
+    assert!(plain.report.block_impact.is_none());
+    let v: Value = serde_json::from_str(&plain.text).unwrap();
+    assert!(v["blockImpact"].is_null());
+
+    let id = report_only_block(&emu, &session, &[]).await;
+    let want = truth(&emu, &id, since_30_days());
+    let out = json_report(&session).await;
+    let impact = out.report.block_impact.clone().unwrap();
+    assert!(impact.available);
+    assert_eq!(impact.signins, want.values().map(|v| v.0).sum::<u64>());
+    assert_eq!(impact.rows.len(), want.len());
+    let enforce: Vec<&String> = out
+        .report
+        .recommendations
+        .iter()
+        .filter(|r| r.contains("-Enforce"))
+        .collect();
+    assert_eq!(enforce.len(), 1, "{:?}", out.report.recommendations);
+    assert!(enforce[0].contains(&format!("{} sign-in(s)", impact.signins)));
+    let v: Value = serde_json::from_str(&out.text).unwrap();
+    assert_eq!(v["blockImpact"]["users"], impact.users);
+
+    // The logs cannot be read: the section says why and nothing advises -Enforce.
+    emu.update_settings(tenant_emulator::SettingsUpdate {
+        premium: Some(false),
+        ..Default::default()
+    })
+    .unwrap();
+    let html = report::build(
+        &session,
+        ReportSpec {
+            format: ReportFormat::Html,
+            path: None,
+            overwrite: false,
+            query: MobileDeviceQuery::outlook_mobile(),
+        },
+        |_| {},
+    )
+    .await
+    .unwrap();
+    assert!(
+        html.report
+            .recommendations
+            .iter()
+            .all(|r| !r.contains("-Enforce")),
+        "{:?}",
+        html.report.recommendations
+    );
+}

@@ -12,6 +12,7 @@ pub mod log_sink;
 pub mod owa_account_transfer;
 pub mod prompt;
 pub mod report;
+pub mod report_block_impact;
 pub mod revoke;
 pub mod session;
 pub mod transfer_block_impact;
