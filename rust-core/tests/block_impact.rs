@@ -94,6 +94,22 @@ fn iso(t: UtcTimestamp) -> String {
     )
 }
 
+/// Object ids of the seeded "Break Glass Accounts" group's members.
+fn break_glass_members(emu: &tenant_emulator::Emulator) -> std::collections::BTreeSet<String> {
+    emu.seeded_groups_json()
+        .into_iter()
+        .filter(|g| g["displayName"] == "Break Glass Accounts")
+        .flat_map(|g| {
+            g["members"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m.as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 async fn impact(session: &Session) -> Result<(Vec<ImpactRow>, ImpactSummary), OpError> {
     transfer_block_impact::collect(session, &spec()).await
 }
@@ -135,7 +151,14 @@ async fn lists_what_the_report_only_block_would_have_blocked_per_user_and_app() 
     );
     assert_eq!(summary.events_without_policy_data, 0);
     assert!(summary.warnings.is_empty(), "{:?}", summary.warnings);
-    assert!(rows.iter().all(|r| !r.excluded_now && !r.break_glass));
+    // The seeded enabled policies exclude the "Break Glass Accounts" group: its impacted members
+    // are flagged (the group is expanded into its members).
+    let break_glass = break_glass_members(&emu);
+    assert!(rows.iter().all(|r| !r.excluded_now));
+    assert!(
+        rows.iter()
+            .all(|r| r.break_glass == break_glass.contains(&r.user_id))
+    );
     assert!(
         rows.iter()
             .all(|r| r.policies.len() == 1 && r.policies[0].starts_with("OutlookQrGuard:"))
@@ -151,10 +174,15 @@ async fn lists_what_the_report_only_block_would_have_blocked_per_user_and_app() 
     // A user excluded now still shows (their past sign-ins would have been blocked) and is
     // flagged; a user excluded from another enabled policy but not this one is a likely
     // break-glass account.
-    let victim = rows[0].clone();
-    let other = rows
+    let ordinary: Vec<&ImpactRow> = rows
+        .iter()
+        .filter(|r| !break_glass.contains(&r.user_id))
+        .collect();
+    let victim = ordinary[0].clone();
+    let other = ordinary
         .iter()
         .find(|r| r.user_id != victim.user_id)
+        .copied()
         .unwrap()
         .clone();
     let plan = plan_block(
@@ -198,10 +226,14 @@ async fn lists_what_the_report_only_block_would_have_blocked_per_user_and_app() 
         summary2.excluded_users,
         vec![victim.user_principal_name.clone()]
     );
-    assert_eq!(
-        summary2.break_glass_users,
-        vec![other.user_principal_name.clone()]
-    );
+    let mut expected: Vec<String> = rows2
+        .iter()
+        .filter(|r| r.user_id == other.user_id || break_glass.contains(&r.user_id))
+        .map(|r| r.user_principal_name.clone())
+        .collect();
+    expected.sort();
+    expected.dedup();
+    assert_eq!(summary2.break_glass_users, expected);
     let text = transfer_block_impact::recommendation(&summary2);
     assert!(
         text.find(&other.user_principal_name).unwrap() < text.find("-Enforce").unwrap(),
@@ -286,4 +318,65 @@ async fn the_report_advises_enforce_only_next_to_the_evidence() {
         "{:?}",
         html.report.recommendations
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn group_exclusions_are_expanded_into_their_members() {
+    let emu = emu().await;
+    let session = full_session(&emu).await;
+    let id = report_only_block(&emu, &session, &[]).await;
+    let impacted: std::collections::BTreeSet<String> = truth(&emu, &id, since_30_days())
+        .keys()
+        .map(|(u, _)| u.clone())
+        .collect();
+    // A seeded group with an impacted member (and the impacted members it holds).
+    let (group, in_group) = emu
+        .seeded_groups_json()
+        .into_iter()
+        .find_map(|g| {
+            let members: std::collections::BTreeSet<String> = g["members"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m.as_str().unwrap().to_owned())
+                .filter(|m| impacted.contains(m))
+                .collect();
+            (!members.is_empty() && members.len() < impacted.len())
+                .then(|| (g["id"].as_str().unwrap().to_owned(), members))
+        })
+        .unwrap();
+    // Excluded from another enabled policy through the group: likely break-glass.
+    let Value::Object(mfa) = json!({
+        "id": "21111111-2222-3333-4444-555555555555",
+        "displayName": "Require MFA, emergency group excluded",
+        "state": "enabled",
+        "conditions": {
+            "users": {"includeUsers": ["All"], "excludeGroups": [group]},
+            "applications": {"includeApplications": ["All"]},
+            "clientAppTypes": ["all"]
+        },
+        "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}
+    }) else {
+        unreachable!()
+    };
+    emu.insert_conditional_access_policy(mfa);
+    let break_glass = break_glass_members(&emu);
+    let (rows, summary) = impact(&session).await.unwrap();
+    assert!(summary.warnings.is_empty(), "{:?}", summary.warnings);
+    for r in &rows {
+        let expected = in_group.contains(&r.user_id) || break_glass.contains(&r.user_id);
+        assert_eq!(r.break_glass, expected, "{r:?}");
+        assert!(!r.excluded_now);
+    }
+    // The block now excludes the group: its members are excluded now, no longer break-glass.
+    let plan = plan_block(&session, false, &[], std::slice::from_ref(&group))
+        .await
+        .unwrap();
+    apply(&session, plan).await.unwrap();
+    let (rows, _) = impact(&session).await.unwrap();
+    for r in &rows {
+        assert_eq!(r.excluded_now, in_group.contains(&r.user_id), "{r:?}");
+        let expected = !in_group.contains(&r.user_id) && break_glass.contains(&r.user_id);
+        assert_eq!(r.break_glass, expected, "{r:?}");
+    }
 }

@@ -41,7 +41,8 @@ pub struct ReportOnlyBlock {
     pub id: String,
     pub display_name: String,
     pub created_by_module: bool,
-    /// Object ids, lower case.
+    /// Object ids, lower case: users excluded by id, then (once read) the direct members of the
+    /// excluded groups.
     pub excluded_users: HashSet<String>,
     pub excluded_groups: Vec<String>,
 }
@@ -65,19 +66,67 @@ pub fn report_only_blocks(policies: &[ConditionalAccessPolicy]) -> Vec<ReportOnl
         .collect()
 }
 
-/// Users the tenant treats as emergency access: excluded by object id from an enabled policy
-/// other than the report-only blocks (Microsoft's guidance is to exclude emergency-access
-/// accounts from Conditional Access policies: MicrosoftDocs/entra-docs,
-/// docs/identity/role-based-access-control/security-emergency-access.md). Lower-case ids.
+/// Users the tenant treats as emergency access: excluded (by id, or as a direct member of an
+/// excluded group in `members`) from an enabled policy other than the report-only blocks.
+/// Microsoft's guidance is to exclude emergency-access accounts from Conditional Access policies
+/// (MicrosoftDocs/entra-docs, docs/identity/role-based-access-control/security-emergency-access.md);
+/// reading such an exclusion as "break-glass" is this module's heuristic (UNCONFIRMED as a rule).
+/// Lower-case ids.
 pub fn excluded_elsewhere(
     policies: &[ConditionalAccessPolicy],
     blocks: &[ReportOnlyBlock],
+    members: &HashMap<String, Vec<String>>,
 ) -> HashSet<String> {
-    policies
-        .iter()
-        .filter(|p| p.is_enabled() && !blocks.iter().any(|b| b.id == p.id))
+    let others = || {
+        policies
+            .iter()
+            .filter(|p| p.is_enabled() && !blocks.iter().any(|b| b.id == p.id))
+    };
+    let mut out: HashSet<String> = others()
         .flat_map(|p| p.excluded_users().iter().map(|u| u.trim().to_lowercase()))
-        .collect()
+        .collect();
+    for p in others() {
+        for g in p.excluded_groups() {
+            if let Some(m) = members.get(&g.trim().to_lowercase()) {
+                out.extend(m.iter().cloned());
+            }
+        }
+    }
+    out
+}
+
+/// The direct members of every group excluded by a report-only block or another enabled policy,
+/// keyed by lower-case group id. A group that cannot be read becomes a warning.
+async fn excluded_group_members(
+    session: &Session,
+    policies: &[ConditionalAccessPolicy],
+    blocks: &[ReportOnlyBlock],
+    warnings: &mut Vec<String>,
+) -> HashMap<String, Vec<String>> {
+    let mut wanted: Vec<String> = Vec::new();
+    let relevant = policies
+        .iter()
+        .filter(|p| p.is_enabled() || blocks.iter().any(|b| b.id == p.id));
+    for p in relevant {
+        for g in p.excluded_groups() {
+            let g = g.trim().to_lowercase();
+            if !g.is_empty() && !wanted.contains(&g) {
+                wanted.push(g);
+            }
+        }
+    }
+    let mut out = HashMap::new();
+    for g in wanted {
+        match session.graph.group_member_ids(&g).await {
+            Ok(ids) => {
+                out.insert(g, ids);
+            }
+            Err(e) => warnings.push(format!(
+                "The members of the excluded group {g} could not be read ({e}); ExcludedNow and BreakGlass do not count them."
+            )),
+        }
+    }
+    out
 }
 
 /// One user's would-have-been-blocked sign-ins to one app.
@@ -258,7 +307,7 @@ impl ImpactListing {
         let mut q = query(spec, now())?;
         q.include_unknown_enum_members = true;
         let policies = list_policies(session, EntraAccess::ReadConditionalAccess).await?;
-        let blocks = report_only_blocks(&policies);
+        let mut blocks = report_only_blocks(&policies);
         if blocks.is_empty() {
             return Err(OpError::invalid(
                 "No report-only Conditional Access policy blocks authentication transfer, so the sign-in logs hold no 'would have blocked' results to measure. Block-OutlookAuthenticationTransfer creates one (report-only); run this again after it has been in place for a while.",
@@ -266,10 +315,15 @@ impl ImpactListing {
             .with_code("NoReportOnlyTransferBlock"));
         }
         let mut warnings = Vec::new();
-        if blocks.iter().any(|b| !b.excluded_groups.is_empty()) {
-            warnings.push("The report-only block excludes groups: their members are not expanded here, so ExcludedNow covers only users excluded by name.".to_owned());
+        let members = excluded_group_members(session, &policies, &blocks, &mut warnings).await;
+        for b in &mut blocks {
+            for g in &b.excluded_groups {
+                if let Some(m) = members.get(&g.trim().to_lowercase()) {
+                    b.excluded_users.extend(m.iter().cloned());
+                }
+            }
         }
-        let elsewhere = excluded_elsewhere(&policies, &blocks);
+        let elsewhere = excluded_elsewhere(&policies, &blocks, &members);
         let (since, until) = (q.since, q.until);
         let listing = SigninListing::start_query(session, q)?;
         Ok(ImpactListing {

@@ -206,3 +206,47 @@ async fn applied_policies_cannot_be_filtered_on() {
     assert_eq!(status, 400, "{body}");
     assert_eq!(graph_code(&body), "BadRequest");
 }
+
+#[tokio::test]
+async fn group_members_page_through_to_the_seeded_members() {
+    let h = unthrottled().await;
+    let token = h.app_token(GRAPH_SCOPE).await;
+    let group = h
+        .emulator
+        .seeded_groups_json()
+        .into_iter()
+        .max_by_key(|g| g["members"].as_array().unwrap().len())
+        .unwrap();
+    let want: Vec<String> = group["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap().to_owned())
+        .collect();
+    assert!(want.len() > 2);
+    let mut url = format!(
+        "/v1.0/groups/{}/members?$select=id&$top=2",
+        group["id"].as_str().unwrap()
+    );
+    let mut got = Vec::new();
+    loop {
+        let (status, page) = h.graph_get(&token, &url).await;
+        assert_eq!(status, 200, "{page}");
+        for m in page["value"].as_array().unwrap() {
+            assert_eq!(m["@odata.type"], "#microsoft.graph.user");
+            got.push(m["id"].as_str().unwrap().to_owned());
+        }
+        match page["@odata.nextLink"].as_str() {
+            Some(next) => url = next.strip_prefix(&h.base).unwrap().to_owned(),
+            None => break,
+        }
+    }
+    assert_eq!(got, want);
+    let (status, _) = h
+        .graph_get(
+            &token,
+            "/v1.0/groups/00000000-0000-0000-0000-000000000000/members",
+        )
+        .await;
+    assert_eq!(status, 404);
+}
