@@ -11,7 +11,9 @@ Each object has UserPrincipalName, UserId, UserDisplayName, App, AppId, SignIns,
 
 Pipe the objects into Revoke-OutlookMobileSignin to revoke those users' sessions (each user once).
 
-Permissions: AuditLog.Read.All and Policy.Read.All (application). Without Policy.Read.All the service leaves appliedConditionalAccessPolicies out of the sign-ins; the cmdlet then warns and counts nothing for those sign-ins. The sign-in logs and Conditional Access need Microsoft Entra ID P1 or P2.
+Excluded groups are read into their direct members (nested groups are not expanded; a group that cannot be read is named in a warning).
+
+Permissions: AuditLog.Read.All and Policy.Read.All (application), and Group.Read.All for group exclusions. Without Policy.Read.All the service leaves appliedConditionalAccessPolicies out of the sign-ins; the cmdlet then warns and counts nothing for those sign-ins. The sign-in logs and Conditional Access need Microsoft Entra ID P1 or P2.
 '@
     Parameters  = @{
         Since             = 'The start of the time window. The default is 30 days ago (the sign-in log retention). A time without a time zone is taken as local time.'

@@ -11,7 +11,9 @@ Microsoft Graph は、レポート専用の結果 (reportOnlySuccess、reportOnl
 
 出力を Revoke-OutlookMobileSignin にパイプすると、それらのユーザーのセッションを取り消します (ユーザーごとに 1 回)。
 
-アクセス許可: AuditLog.Read.All と Policy.Read.All (アプリケーション)。Policy.Read.All がないと、サービスはサインインから appliedConditionalAccessPolicies を省きます。その場合、このコマンドレットは警告を表示し、それらのサインインを数えません。サインイン ログと条件付きアクセスには Microsoft Entra ID P1 または P2 が必要です。
+除外されたグループは直接のメンバーに展開して判定します (入れ子のグループは展開しません。読み取れないグループは警告に名前を示します)。
+
+アクセス許可: AuditLog.Read.All と Policy.Read.All (アプリケーション)、グループの除外には Group.Read.All も必要です。Policy.Read.All がないと、サービスはサインインから appliedConditionalAccessPolicies を省きます。その場合、このコマンドレットは警告を表示し、それらのサインインを数えません。サインイン ログと条件付きアクセスには Microsoft Entra ID P1 または P2 が必要です。
 '@
     Parameters  = @{
         Since             = '期間の開始。既定値は 30 日前 (サインイン ログの保持期間) です。タイム ゾーンのない日時はローカル時刻として扱います。'
