@@ -76,6 +76,22 @@ Describe 'Get-OutlookQrBlockImpact' {
         @($rows | Where-Object { -not $_.ExcludedNow }).Count | Should -Be 0
     }
 
+    It '-UserPrincipalName narrows the listing to that user' {
+        $id = New-AgedBlock
+        $one = (Get-TenantBlockImpact $Tenant -PolicyId $id | Select-Object -First 1)
+        $rows = @(Get-OutlookQrBlockImpact -UserPrincipalName $one.UserPrincipalName)
+        $rows.Count | Should -BeGreaterThan 0
+        @($rows | Where-Object UserId -NE $one.UserId).Count | Should -Be 0
+        ($rows | Measure-Object SignIns -Sum).Sum | Should -Be $one.SignIns
+    }
+
+    It 'without Entra ID P1 the error names the licence' {
+        $null = New-AgedBlock
+        Set-TenantSetting $Tenant -Premium $false
+        $e = Get-Failure { Get-OutlookQrBlockImpact -ErrorAction Stop }
+        $e.Exception.Message | Should -Match 'P1'
+    }
+
     It 'refuses an empty window before reading the sign-in log' {
         $null = New-AgedBlock
         Reset-TenantJournal $Tenant
