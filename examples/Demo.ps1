@@ -5,7 +5,8 @@
     Started by `./build.sh Demo` (or `pwsh ./build.ps1 -Task Demo`). It starts the tenant emulator
     seeded with a realistic tenant (thousands of users and devices, Japanese names included),
     connects the module to it, and runs: check both layers -> disable the prompt -> block
-    authentication transfer at Entra ID (report-only) -> the sign-in evidence -> export the
+    authentication transfer at Entra ID (report-only) -> what enforcing it would break (the
+    report-only results, before any -Enforce advice) -> the sign-in evidence -> export the
     connected phones to CSV with that evidence -> the audit report -> revoke the sessions of the
     users the logs caught (-WhatIf), for those who must be cut off before the enforced block reaches
     their phones at the next token refresh. Output files go to -OutputDirectory.
@@ -61,10 +62,21 @@ try {
 
     Write-Stage '3. Block authentication transfer at Entra ID (report-only first; -WhatIf shows the exact request)'
     Block-OutlookAuthenticationTransfer -WhatIf
-    Block-OutlookAuthenticationTransfer -Confirm:$false | Format-List | Out-Host
+    $block = Block-OutlookAuthenticationTransfer -Confirm:$false
+    $block | Format-List | Out-Host
+
+    Write-Stage '3b. Two weeks later: what would enforcing the block break? (report-only results in the sign-in logs)'
+    # Emulator only: its control API dates the policy 14 days back, so the seeded sign-ins of those two weeks
+    # were evaluated against it, as a real tenant's would have been while the policy ran report-only.
+    $null = Invoke-RestMethod -Method Post -SkipCertificateCheck -Uri "$($tenant.baseUrl)/_emulator/conditional-access/policies/$($block.PolicyId)/backdate" `
+        -Headers @{ 'X-Emulator-Control-Key' = $tenant.credentials.controlKey } -ContentType 'application/json' -Body '{"days":14}'
+    $impact = @(Get-OutlookQrBlockImpact)
+    $impact | Select-Object -First 5 | Format-Table UserPrincipalName, App, SignIns, LastSignIn, BreakGlass, ExcludedNow -AutoSize | Out-Host
     $check = Test-OutlookQrSignin
     Write-Host "Verdict now: $($check.Verdict); Conditional Access: $($check.ConditionalAccessState) ($(@($check.TransferBlockPolicies).Count) policy)."
-    Write-Host 'After reviewing the report-only results: Block-OutlookAuthenticationTransfer -Enforce -ExcludeUser <break-glass account>'
+    Write-Host ('Would have been blocked: {0:N0} users, {1:N0} sign-ins; break-glass accounts among them: {2}' -f $check.WouldBlockUsers, $check.WouldBlockSignIns, (@($check.WouldBlockBreakGlassUsers).Count))
+    # The -Enforce advice only ever comes with this evidence (Test-OutlookQrSignin, the report).
+    Write-Host "Recommendation: $($check.EnforceRecommendation)"
     # Microsoft, "Conditional Access: Authentication flows" (protocol tracking): transfer-originated sessions stay
     # subject to the policy through their refreshes. Not verifiable in the emulator (no refresh tokens modelled).
     Write-Host 'Enforced, it also stops the phones already connected through the QR code at their next token refresh (Microsoft: protocol-tracked sessions are subject to the policy), without signing those users out elsewhere.'

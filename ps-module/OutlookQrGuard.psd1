@@ -24,6 +24,7 @@
         'Block-OutlookAuthenticationTransfer'
         'Unblock-OutlookAuthenticationTransfer'
         'Get-OutlookQrSigninEvidence'
+        'Get-OutlookQrBlockImpact'
         'Get-OutlookQrGuardReport'
         'Get-OutlookQrFleetStatus'
         'Get-OutlookQrGuardVersion'

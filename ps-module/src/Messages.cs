@@ -70,4 +70,7 @@ internal static class Messages
     internal static string FleetNoSessions => Get(nameof(FleetNoSessions));
     internal static string FleetVerbose => Get(nameof(FleetVerbose));
     internal static string FleetReportVerbose => Get(nameof(FleetReportVerbose));
+    internal static string BlockImpactProgress => Get(nameof(BlockImpactProgress));
+    internal static string BlockImpactSummary => Get(nameof(BlockImpactSummary));
+    internal static string BlockImpactUnavailable => Get(nameof(BlockImpactUnavailable));
 }

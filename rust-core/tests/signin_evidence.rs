@@ -535,6 +535,7 @@ async fn faults_on_sign_in_pages_change_nothing() {
                 user: None,
                 interactive_only: false,
                 page_size: Some(4),
+                include_unknown_enum_members: false,
             },
         )
         .unwrap();

@@ -103,6 +103,11 @@ Describe 'examples/Demo.ps1' {
         $text | Should -Match 'Verdict\s+: Exposed'
         $text | Should -Match 'What if: Create the Conditional Access policy .*\r?\nPOST /v1\.0/identity/conditionalAccess/policies'
         $text | Should -Match 'Conditional Access: ReportOnly'
+        # The would-have-been-blocked summary comes first; the -Enforce advice only with it.
+        $text | Should -Match 'Enforcing the report-only block would have blocked [\d,]+ sign-ins of [\d,]+ users'
+        $text | Should -Match 'Would have been blocked: [\d,]+ users, [\d,]+ sign-ins'
+        $text | Should -Match 'Recommendation: In the sign-in logs .* would have blocked \d+ sign-in\(s\) .*-Enforce'
+        $text.IndexOf('Would have been blocked:') | Should -BeLessThan $text.IndexOf('Recommendation: In the sign-in logs')
         $text | Should -Match '\d+ authentication-transfer sign-ins by \d+ users'
         $text | Should -Match 'What if: Performing the operation "Revoke all sign-in sessions"'
         $header = [IO.File]::ReadAllLines((Join-Path $out 'outlook-mobile-devices.csv'))[0]

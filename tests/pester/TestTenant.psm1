@@ -356,3 +356,28 @@ function Select-TestTenant {
 }
 
 Export-ModuleMember -Function Select-TestTenant
+
+# Moves a Conditional Access policy's creation (and later changes) $Days into the past, so the
+# seeded sign-ins in that span are evaluated against it (appliedConditionalAccessPolicies).
+function Set-TenantCaPolicyAge {
+    param([Parameter(Mandatory)] $Tenant, [Parameter(Mandatory)] [string] $PolicyId, [int] $Days = 40)
+    $null = Invoke-TenantControl -Tenant $Tenant -Path "/_emulator/conditional-access/policies/$PolicyId/backdate" -Method POST -Body @{ days = $Days }
+}
+
+<#
+.SYNOPSIS
+    Ground truth for Get-OutlookQrBlockImpact: per user and app, the seeded sign-ins of the last 30
+    days whose applied result for one of the policies is reportOnlyFailure.
+#>
+function Get-TenantBlockImpact {
+    param([Parameter(Mandatory)] $Tenant, [Parameter(Mandatory)] [string[]] $PolicyId, [datetime] $Since = [datetime]::UtcNow.AddDays(-30))
+    $from = $Since.ToUniversalTime()
+    Get-TenantSignin $Tenant | Where-Object {
+        ([datetime]$_.createdDateTime).ToUniversalTime() -ge $from -and
+        @($_.appliedConditionalAccessPolicies | Where-Object { $_.id -in $PolicyId -and $_.result -eq 'reportOnlyFailure' }).Count -gt 0
+    } | Group-Object { "$($_.userId)|$($_.appId)" } | ForEach-Object {
+        [pscustomobject]@{ Key = $_.Name; UserId = $_.Group[0].userId; UserPrincipalName = $_.Group[0].userPrincipalName; SignIns = $_.Count }
+    }
+}
+
+Export-ModuleMember -Function Set-TenantCaPolicyAge, Get-TenantBlockImpact

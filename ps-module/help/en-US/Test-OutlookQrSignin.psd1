@@ -15,7 +15,7 @@ The result has the organization, MobileAppEducationEnabled, every other MobileAp
 
 - PromptHidden: nothing enforced blocks it, and the prompt is hidden (MobileAppEducationEnabled is False). The change may take up to 8 hours to reach users (Microsoft's admin article). Phones connected earlier stay connected: an enforced block (Block-OutlookAuthenticationTransfer -Enforce) stops the QR-connected ones at their next token refresh, as Microsoft documents for protocol-tracked sessions; Revoke-OutlookMobileSignin cuts users off now. Find them with Get-OutlookMobileDevice and Get-OutlookQrSigninEvidence.
 
-- ReportOnly: the prompt is shown, and only report-only policies (enabledForReportingButNotEnforced) would block authentication transfer; they log who would be blocked and block nobody. Enforce with Block-OutlookAuthenticationTransfer -Enforce once the results look right.
+- ReportOnly: the prompt is shown, and only report-only policies (enabledForReportingButNotEnforced) would block authentication transfer; they log who would be blocked and block nobody. The check then reads those results from the last 30 days of sign-in logs (as Get-OutlookQrBlockImpact does) and adds ReportOnlyImpact, WouldBlockUsers, WouldBlockSignIns, WouldBlockBreakGlassUsers (accounts excluded from other policies but not from the block), WouldBlockExcludedUsers and EnforceRecommendation: the advice to run Block-OutlookAuthenticationTransfer -Enforce comes only with that evidence (when it cannot be read, a warning says why and no -Enforce advice is given). For other states these properties are empty.
 
 - Exposed: the prompt is shown and nothing at Entra ID blocks the flow. Run Disable-OutlookQrSignin and Block-OutlookAuthenticationTransfer.
 

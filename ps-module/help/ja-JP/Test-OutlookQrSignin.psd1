@@ -15,7 +15,7 @@ Entra ID の層: QR コードは「認証転送 (authentication transfer)」と�
 
 - PromptHidden: 適用済みのブロックはなく、プロンプトは非表示です (MobileAppEducationEnabled が False)。変更がユーザーに反映されるまで最大 8 時間かかることがあります (Microsoft の管理者向け記事)。以前に接続した端末は接続されたままです。ブロックを有効化すると (Block-OutlookAuthenticationTransfer -Enforce)、Microsoft がプロトコル追跡セッションについて説明しているとおり、QR コードで接続した端末は次回のトークン更新時に止まります。今すぐ切断するには Revoke-OutlookMobileSignin を使います。端末は Get-OutlookMobileDevice と Get-OutlookQrSigninEvidence で確認できます。
 
-- ReportOnly: プロンプトが表示され、認証転送をブロックするポリシーはレポート専用 (enabledForReportingButNotEnforced) のものだけです。ブロックされるはずのユーザーを記録するだけで、誰もブロックしません。結果に問題がなければ Block-OutlookAuthenticationTransfer -Enforce で適用してください。
+- ReportOnly: プロンプトが表示され、認証転送をブロックするポリシーはレポート専用 (enabledForReportingButNotEnforced) のものだけです。ブロックされるはずのユーザーを記録するだけで、誰もブロックしません。このときチェックは過去 30 日間のサインイン ログからその結果を読み (Get-OutlookQrBlockImpact と同じ)、ReportOnlyImpact、WouldBlockUsers、WouldBlockSignIns、WouldBlockBreakGlassUsers (ほかのポリシーでは除外されているがブロックからは除外されていないアカウント)、WouldBlockExcludedUsers、EnforceRecommendation を追加します。Block-OutlookAuthenticationTransfer -Enforce の推奨は、この根拠とともにだけ示されます (読み取れない場合は理由を警告し、-Enforce は推奨しません)。ほかの状態ではこれらのプロパティは空です。
 
 - Exposed: プロンプトが表示され、Entra ID でもフローがブロックされていません。Disable-OutlookQrSignin と Block-OutlookAuthenticationTransfer を実行してください。
 

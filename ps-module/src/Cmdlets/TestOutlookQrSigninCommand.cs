@@ -27,7 +27,7 @@ public sealed partial class TestOutlookQrSigninCommand : SessionCmdlet
             foreach (var w in check.warnings) WriteWarning(w);
             WriteVerbose(string.Format(Messages.ConditionalAccessVerbose, check.conditional_access.state, check.conditional_access.policies.Count, check.conditional_access.reason));
             if (Quiet) WriteObject(check.exposed);
-            else WriteObject(SigninCheckResult.From(check));
+            else WriteObject(WithBlockImpact(SigninCheckResult.From(check), check, session));
         }
         catch (OutlookQrGuardException e)
         {

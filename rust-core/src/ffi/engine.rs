@@ -18,6 +18,7 @@ use super::error::{Error, ErrorKind};
 use super::owa;
 use super::owa_types::{OwaPolicyChange, OwaPolicySet, OwaTransferPlan};
 use super::fleet::{FleetReportRequest, FleetReportResult, FleetRequest, FleetStatusResult};
+use super::types::{BlockImpactPage, BlockImpactSummary};
 use super::types::{
     BlockRequest, BuildInfo, ConnectRequest, DevicePage, DeviceQuery, EvidenceQuery, ExportRequest,
     ExportSummary, PolicyChange, PolicyPlan, PromptChange, ReportRequest, ReportResult,
@@ -29,6 +30,7 @@ use crate::ops::evidence::SigninListing;
 use crate::ops::inventory::DeviceListing;
 use crate::ops::log_sink;
 use crate::ops::report::{ReportFormat, ReportSpec};
+use crate::ops::transfer_block_impact::{self, ImpactListing};
 use crate::ops::{
     OpError, Session, conditional_access, drift, export, owa_account_transfer, prompt, report,
     revoke,
@@ -60,6 +62,12 @@ struct EvidenceListing {
     log: BufferedLog,
 }
 
+/// `None` once finished (the rows were handed out).
+struct BlockImpactSlot {
+    listing: tokio::sync::Mutex<Option<ImpactListing>>,
+    log: BufferedLog,
+}
+
 /// The one service C# talks to. It owns the Tokio runtime, the connected sessions and the open
 /// device listings; each async call runs on the runtime and can be aborted from C# through its
 /// CancellationToken. Callbacks are passed per call, so two commands running at once in
@@ -71,6 +79,7 @@ pub struct Engine {
     sessions: Shared<Session>,
     listings: Shared<Listing>,
     signin_listings: Shared<EvidenceListing>,
+    impact_listings: Shared<BlockImpactSlot>,
     /// Stop signals of revoke calls: a revoke stopped by aborting its task would lose the
     /// outcomes already known (who was cut off), so C# cancels through this instead.
     revoke_cancels: Mutex<HashMap<u64, CancellationToken>>,
@@ -122,6 +131,23 @@ impl Engine {
                 OpError::invalid("The sign-in evidence listing is closed")
                     .with_code("ListingClosed")
             })
+    }
+
+    fn impact_listing(&self, id: u64) -> Result<Arc<BlockImpactSlot>, OpError> {
+        self.impact_listings
+            .lock()
+            .ok()
+            .and_then(|l| l.get(&id).cloned())
+            .ok_or_else(|| {
+                OpError::invalid("The block-impact listing is closed").with_code("ListingClosed")
+            })
+    }
+
+    fn forget_impact_listing(&self, id: u64) -> bool {
+        self.impact_listings
+            .lock()
+            .map(|mut l| l.remove(&id).is_some())
+            .unwrap_or(false)
     }
 
     fn forget_signin_listing(&self, id: u64) -> bool {
@@ -186,6 +212,7 @@ impl Engine {
                 sessions: Mutex::default(),
                 listings: Mutex::default(),
                 signin_listings: Mutex::default(),
+                impact_listings: Mutex::default(),
                 revoke_cancels: Mutex::default(),
             })
         })
@@ -928,5 +955,108 @@ impl Engine {
             })();
             ffi_result(result)
         })
+    }
+
+    /// Starts Get-OutlookQrBlockImpact: reads the policies (fails when no report-only policy
+    /// blocks authentication transfer); the sign-ins come from `next_block_impact_page`.
+    pub async fn open_block_impact(
+        this: Async<Self>,
+        session_id: u64,
+        mut query: Wire<EvidenceQuery>,
+    ) -> ffi::Result<u64, Error> {
+        let log = BufferedLog::default();
+        let result = log_sink::scope(log.sink(), async {
+            let session = this.session(session_id)?;
+            let spec = convert::evidence_spec(query.unwire())?;
+            let listing = ImpactListing::start(&session, &spec).await?;
+            let id = this.next_handle();
+            if let Ok(mut l) = this.impact_listings.lock() {
+                l.insert(
+                    id,
+                    Arc::new(BlockImpactSlot {
+                        listing: tokio::sync::Mutex::new(Some(listing)),
+                        log: log.clone(),
+                    }),
+                );
+            }
+            Ok(id)
+        })
+        .await;
+        ffi_result(result)
+    }
+
+    /// Reads and counts one more page of a block-impact listing; the last call returns the rows
+    /// and the summary (`done`) and closes the listing, as does an error.
+    pub async fn next_block_impact_page(
+        this: Async<Self>,
+        listing_id: u64,
+    ) -> ffi::Result<Wire<BlockImpactPage>, Error> {
+        let result = async {
+            let slot = this.impact_listing(listing_id)?;
+            let mut guard = slot.listing.lock().await;
+            let Some(listing) = guard.as_mut() else {
+                return Err(OpError::invalid("The block-impact listing is closed")
+                    .with_code("ListingClosed"));
+            };
+            let next = log_sink::scope(slot.log.sink(), listing.next_page()).await;
+            match next {
+                Some(Ok(events_read)) => Ok(Wire::from(BlockImpactPage {
+                    rows: Vec::new(),
+                    events_read,
+                    pages_read: listing.pages_read(),
+                    logs: slot.log.drain(),
+                    summary: super::block_impact::empty_summary(),
+                    done: false,
+                })),
+                Some(Err(e)) => {
+                    *guard = None;
+                    this.forget_impact_listing(listing_id);
+                    Err(e)
+                }
+                None => {
+                    let finished = guard.take();
+                    this.forget_impact_listing(listing_id);
+                    let Some(listing) = finished else {
+                        return Err(OpError::invalid("The block-impact listing is closed")
+                            .with_code("ListingClosed"));
+                    };
+                    let (rows, summary) =
+                        log_sink::scope(slot.log.sink(), async { listing.finish() }).await;
+                    Ok(Wire::from(BlockImpactPage {
+                        events_read: summary.events_read,
+                        pages_read: summary.pages,
+                        rows: rows.into_iter().map(super::block_impact::row).collect(),
+                        logs: slot.log.drain(),
+                        summary: super::block_impact::summary(summary),
+                        done: true,
+                    }))
+                }
+            }
+        }
+        .await;
+        ffi_result(result)
+    }
+
+    /// Stops a block-impact listing early.
+    pub fn close_block_impact(&self, listing_id: u64) -> ffi::Result<bool, Error> {
+        panic_to_result(|| ffi::Ok(self.forget_impact_listing(listing_id)))
+    }
+
+    /// The block-impact totals alone (Test-OutlookQrSignin's evidence for a report-only block):
+    /// the whole listing read at once, over the default 30-day window.
+    pub async fn summarize_block_impact(
+        this: Async<Self>,
+        session_id: u64,
+        log: LogCallback,
+    ) -> ffi::Result<Wire<BlockImpactSummary>, Error> {
+        let call_log = CallLog::new(log);
+        let result = log_sink::scope(call_log.sink(), async {
+            let session = this.session(session_id)?;
+            let spec = crate::ops::evidence::EvidenceSpec::default();
+            let (_, summary) = transfer_block_impact::collect(&session, &spec).await?;
+            Ok(Wire::from(super::block_impact::summary(summary)))
+        })
+        .await;
+        ffi_result(result)
     }
 }

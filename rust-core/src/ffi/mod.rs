@@ -4,6 +4,7 @@
 //! C# (interoptopus maps an async panic to a cancelled task, which the C# layer reports as an
 //! internal error when it did not ask to cancel), strings are `ffi::String` (UTF-8, never ANSI).
 
+mod block_impact;
 mod call_log;
 mod convert;
 mod drift_types;

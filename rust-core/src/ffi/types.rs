@@ -523,3 +523,58 @@ pub struct LogSendSummary {
     pub rule_id: String,
     pub stream: String,
 }
+
+/// One user's sign-ins to one app that a report-only block of authentication transfer would
+/// have blocked (Get-OutlookQrBlockImpact). Dates are .NET ticks (UTC).
+#[ffi]
+pub struct BlockImpactRow {
+    pub user_id: String,
+    pub user_principal_name: String,
+    pub user_display_name: String,
+    pub app_id: String,
+    pub app_display_name: String,
+    pub signins: u64,
+    pub first_ticks: i64,
+    pub last_ticks: i64,
+    /// The report-only policies that reported the block.
+    pub policies: Vec<String>,
+    /// Excluded now from those policies: enforcing would not block this user.
+    pub excluded_now: bool,
+    /// Excluded from another enabled policy but not from this block (likely break-glass).
+    pub break_glass: bool,
+}
+
+/// The totals of a block-impact listing; `recommendation` is the -Enforce advice with its
+/// evidence. Dates are .NET ticks (UTC).
+#[ffi]
+pub struct BlockImpactSummary {
+    pub policies: Vec<String>,
+    pub since_ticks: i64,
+    /// `None` = now.
+    pub until_ticks: Option<i64>,
+    pub users: u64,
+    pub signins: u64,
+    /// Distinct user and app pairs.
+    pub rows: u64,
+    pub excluded_users: Vec<String>,
+    pub break_glass_users: Vec<String>,
+    pub events_read: u64,
+    pub events_without_policy_data: u64,
+    pub events_hidden_result: u64,
+    pub pages_read: u32,
+    pub server_side_filter: bool,
+    pub warnings: Vec<String>,
+    pub recommendation: String,
+}
+
+/// One step of a block-impact listing: progress until `done`; the last step carries the rows
+/// (most recent first) and the summary.
+#[ffi]
+pub struct BlockImpactPage {
+    pub rows: Vec<BlockImpactRow>,
+    pub events_read: u64,
+    pub pages_read: u32,
+    pub logs: Vec<LogLine>,
+    pub summary: BlockImpactSummary,
+    pub done: bool,
+}

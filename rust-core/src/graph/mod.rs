@@ -6,6 +6,7 @@ mod client;
 pub mod conditional_access;
 pub mod directory_objects;
 pub(crate) mod error;
+mod group_members;
 pub(crate) mod paging;
 mod revoke;
 pub mod signins;

@@ -40,6 +40,27 @@ pub struct SignInQuery {
     pub interactive_only: bool,
     /// `$top`; `None` = the service's default page size.
     pub page_size: Option<u32>,
+    /// Send `Prefer: include-unknown-enum-members`, without which the report-only results of
+    /// `appliedConditionalAccessPolicies` read `unknownFutureValue` (see [`PREFER_UNKNOWN_ENUM_MEMBERS`]).
+    pub include_unknown_enum_members: bool,
+}
+
+/// The header value that asks Graph for the members of an evolvable enum that come after
+/// `unknownFutureValue`. The appliedConditionalAccessPolicy resource
+/// (microsoft-graph-docs-contrib, api-reference/{v1.0,beta}/resources/appliedconditionalaccesspolicy.md):
+/// "you must use the `Prefer: include-unknown-enum-members` request header to get the following
+/// values in this evolvable enum: reportOnlySuccess, reportOnlyFailure, reportOnlyNotApplied,
+/// reportOnlyInterrupted".
+pub const PREFER_UNKNOWN_ENUM_MEMBERS: &str = "include-unknown-enum-members";
+
+/// One entry of `appliedConditionalAccessPolicies`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AppliedPolicy {
+    pub id: String,
+    pub display_name: String,
+    /// appliedConditionalAccessPolicyResult, e.g. `reportOnlyFailure` (or `unknownFutureValue`
+    /// when the service hid an evolvable member).
+    pub result: String,
 }
 
 /// One sign-in event, flattened to what the evidence shows.
@@ -69,6 +90,11 @@ pub struct SignIn {
     pub city: String,
     pub state: String,
     pub country: String,
+    /// `appliedConditionalAccessPolicies`; `None` when the property is absent, which the service
+    /// does when the caller may not read Conditional Access data (signin-list.md, "Viewing
+    /// applied conditional access (CA) policies in sign-ins"; for apps Policy.Read.All,
+    /// microsoft-graph-docs-contrib#8761).
+    pub applied_policies: Option<Vec<AppliedPolicy>>,
 }
 
 impl SignIn {
@@ -119,6 +145,18 @@ struct RawSignIn {
     device_detail: RawDevice,
     #[serde(deserialize_with = "null_default")]
     location: RawLocation,
+    applied_conditional_access_policies: Option<Vec<RawApplied>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct RawApplied {
+    #[serde(deserialize_with = "null_default")]
+    id: String,
+    #[serde(deserialize_with = "null_default")]
+    display_name: String,
+    #[serde(deserialize_with = "null_default")]
+    result: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -187,6 +225,15 @@ pub fn parse_sign_in(value: &Value) -> Result<SignIn, String> {
         city: raw.location.city,
         state: raw.location.state,
         country: raw.location.country_or_region,
+        applied_policies: raw.applied_conditional_access_policies.map(|list| {
+            list.into_iter()
+                .map(|a| AppliedPolicy {
+                    id: a.id,
+                    display_name: a.display_name,
+                    result: a.result,
+                })
+                .collect()
+        }),
     })
 }
 
@@ -340,11 +387,16 @@ impl SignInPager {
     }
 
     async fn fetch(&self, url: Url) -> Result<super::paging::RawPage, GraphError> {
+        let mut request = get_request(url);
+        if self.query.include_unknown_enum_members {
+            request.headers.insert(
+                reqwest::header::HeaderName::from_static("prefer"),
+                reqwest::header::HeaderValue::from_static(PREFER_UNKNOWN_ENUM_MEMBERS),
+            );
+        }
         self.graph
             .http
-            .send(&get_request(url), Some(&self.graph.bearer), |r| {
-                parse_page(&r.body)
-            })
+            .send(&request, Some(&self.graph.bearer), |r| parse_page(&r.body))
             .await
             .map_err(|e| map_http_error(e, WHAT, SIGNINS_PERMISSION))
     }
@@ -400,6 +452,7 @@ mod tests {
             user: None,
             interactive_only: false,
             page_size: None,
+            include_unknown_enum_members: false,
         }
     }
 
@@ -505,6 +558,29 @@ mod tests {
         assert_eq!(page.events.len(), 1);
         assert_eq!(page.warnings.len(), 2);
         assert!(page.warnings[0].contains("bad"));
+    }
+
+    #[test]
+    fn applied_policies_are_read_and_their_absence_is_kept() {
+        let mut v = event(TRANSFER_METHOD);
+        assert_eq!(parse_sign_in(&v).unwrap().applied_policies, None);
+        v["appliedConditionalAccessPolicies"] = json!([
+            {"id": "p1", "displayName": "Block", "enforcedGrantControls": ["Block"], "result": "reportOnlyFailure",
+             "conditionsSatisfied": "application,users", "conditionsNotSatisfied": "none"},
+            {"id": null, "result": null}
+        ]);
+        let applied = parse_sign_in(&v).unwrap().applied_policies.unwrap();
+        assert_eq!(applied.len(), 2);
+        assert_eq!(
+            (applied[0].id.as_str(), applied[0].result.as_str()),
+            ("p1", "reportOnlyFailure")
+        );
+        assert_eq!(applied[1], AppliedPolicy::default());
+        v["appliedConditionalAccessPolicies"] = json!([]);
+        assert_eq!(
+            parse_sign_in(&v).unwrap().applied_policies,
+            Some(Vec::new())
+        );
     }
 
     #[test]

@@ -63,6 +63,7 @@ pub fn query(spec: &EvidenceSpec, now: UtcTimestamp) -> Result<SignInQuery, OpEr
         user: spec.user.clone().filter(|u| !u.trim().is_empty()),
         interactive_only: spec.interactive_only,
         page_size: spec.page_size,
+        include_unknown_enum_members: false,
     })
 }
 
@@ -74,7 +75,12 @@ pub struct SigninListing {
 
 impl SigninListing {
     pub fn start(session: &Session, spec: &EvidenceSpec) -> Result<SigninListing, OpError> {
-        let q = query(spec, now())?;
+        Self::start_query(session, query(spec, now())?)
+    }
+
+    /// The same listing for a query built by the caller (the block-impact listing asks for the
+    /// evolvable enum members on top).
+    pub fn start_query(session: &Session, q: SignInQuery) -> Result<SigninListing, OpError> {
         let pager = SignInPager::new(session.graph.clone(), q).map_err(OpError::from)?;
         Ok(SigninListing {
             pager,
@@ -273,6 +279,7 @@ mod tests {
             city: String::new(),
             state: String::new(),
             country: String::new(),
+            applied_policies: None,
         }
     }
 

@@ -19,8 +19,10 @@ pub mod report;
 pub mod report_charts;
 pub mod report_html;
 pub mod report_numbers;
+pub mod report_block_impact;
 pub mod revoke;
 pub mod session;
+pub mod transfer_block_impact;
 
 pub use error::{FailureKind, OpError};
 pub use session::{ConnectMethod, ConnectSpec, Session};

@@ -182,6 +182,8 @@ pub struct AuditReport {
     pub conditional_access: ConditionalAccessSection,
     pub owa_mailbox_policies: OwaPolicySection,
     pub evidence: EvidenceSection,
+    /// With a report-only block: what enforcing it would have blocked (None otherwise).
+    pub block_impact: Option<super::report_block_impact::BlockImpactSection>,
     /// Transfer sign-ins per device owner (by the name in `devices_per_user`), for the CSV.
     #[serde(skip)]
     pub transfer_per_user: HashMap<String, u64>,
@@ -266,6 +268,8 @@ pub async fn build(
         by_mailbox,
     } = gather(session, evidence::DEFAULT_WINDOW_DAYS, true).await?;
     let state = &both.prompt;
+    let block_impact =
+        super::report_block_impact::read(session, both.conditional_access.layer).await;
     let mut transfer_per_user: HashMap<String, u64> = HashMap::new();
     let mut per_user: HashMap<String, u64> = HashMap::new();
     let mut per_os: HashMap<String, u64> = HashMap::new();
@@ -290,6 +294,16 @@ pub async fn build(
         on_progress(total);
     }
     let devices_per_user = sorted(per_user);
+    let mut recommendations = recommendations(
+        both.verdict,
+        both.conditional_access.layer,
+        total,
+        &devices_per_user,
+        &evidence_section,
+    );
+    if let Some(impact) = &block_impact {
+        recommendations.push(impact.recommendation.clone());
+    }
     let report = AuditReport {
         organization: state.organization.clone(),
         generated_at_utc: time::OffsetDateTime::now_utc()
@@ -302,17 +316,12 @@ pub async fn build(
         users_with_devices: devices_per_user.len() as u64,
         devices_by_os: sorted(per_os),
         users_with_most_devices: devices_per_user.iter().take(TOP_USERS).cloned().collect(),
-        recommendations: recommendations(
-            both.verdict,
-            both.conditional_access.layer,
-            total,
-            &devices_per_user,
-            &evidence_section,
-        ),
+        recommendations,
         devices_per_user,
         conditional_access: ca_section(&both.conditional_access),
         owa_mailbox_policies: owa,
         evidence: evidence_section,
+        block_impact,
         transfer_per_user,
     };
     let text = match spec.format {
@@ -511,7 +520,8 @@ fn recommendations(
         CaLayer::Blocked => {}
         CaLayer::BlockedWithExclusions => r.push("Review the exclusions of the Conditional Access block: each excluded account can still use the QR-code sign-in. Keep them to emergency (break-glass) accounts.".to_owned()),
         // Protocol tracking: MicrosoftDocs/entra-docs, docs/identity/conditional-access/concept-authentication-flows.md.
-        CaLayer::ReportOnly => r.push("The Conditional Access block is report-only: once the sign-in logs show nothing unexpected, enforce it with Block-OutlookAuthenticationTransfer -Enforce. Enforced, it also stops the phones already connected through the QR code at their next token refresh (Microsoft: sessions started by authentication transfer are protocol tracked and subject to the policy), without signing those users out elsewhere.".to_owned()),
+        // The -Enforce step itself comes only with its evidence (report_block_impact).
+        CaLayer::ReportOnly => r.push("The Conditional Access block is report-only: it blocks nobody yet. Enforced, it would also stop the phones already connected through the QR code at their next token refresh (Microsoft: sessions started by authentication transfer are protocol tracked and subject to the policy), without signing those users out elsewhere; what it would have blocked is below.".to_owned()),
         CaLayer::NotBlocked => r.push("Close the flow at Entra ID too: a Conditional Access policy that blocks authentication transfer stops the QR sign-in for every client, not only the Outlook on the web prompt (Block-OutlookAuthenticationTransfer); enforced, it also stops the phones already connected through the QR code at their next token refresh (Microsoft: protocol-tracked sessions are subject to the policy).".to_owned()),
         // The reason above names the fix (a permission or the P1 licence); don't guess one here.
         CaLayer::Unknown => r.push("The Conditional Access state could not be read: fix what the reason above names (a Graph permission to grant, or the Microsoft Entra ID P1 licence), then run Test-OutlookQrSignin again. Until then this report cannot tell whether authentication transfer is blocked.".to_owned()),
@@ -740,6 +750,11 @@ fn html(report: &AuditReport, culture: &str) -> String {
         format!("<h2>Recommendations</h2><ol>{recs}</ol>"),
         report_html::layers_figure(report),
         ca,
+        report
+            .block_impact
+            .as_ref()
+            .map(|i| super::report_block_impact::html(i, escape))
+            .unwrap_or_default(),
         owa,
         evidence,
         os,
@@ -845,6 +860,7 @@ mod tests {
                 HashMap::new(),
             ))),
             evidence: evidence_sample(),
+            block_impact: None,
             transfer_per_user: [("山田 \"太郎\"".to_owned(), 4)].into_iter().collect(),
         }
     }
@@ -1053,12 +1069,13 @@ mod tests {
                 .any(|r| r.contains("Revoke-OutlookMobileSignin"))
         );
         assert!(hidden.iter().any(|r| r.contains("u has 5")));
-        assert!(hidden.iter().any(|r| r.contains("-Enforce")));
+        // -Enforce only comes with the report-only evidence (report_block_impact), not here.
+        assert!(hidden.iter().all(|r| !r.contains("-Enforce")), "{hidden:?}");
         // An enforced block is the targeted remedy for phones already connected (protocol tracking).
         assert!(
             hidden
                 .iter()
-                .any(|r| r.contains("-Enforce") && r.contains("next token refresh")),
+                .any(|r| r.contains("report-only") && r.contains("next token refresh")),
             "{hidden:?}"
         );
         assert!(

@@ -155,6 +155,17 @@ pub fn handle(state: &State, req: &Req) -> Reply {
                 ),
             }
         }
+        (&Method::POST, ["conditional-access", "policies", id, "backdate"]) => {
+            let days = serde_json::from_slice::<Value>(&req.body)
+                .ok()
+                .and_then(|v| v.get("days").and_then(Value::as_i64))
+                .filter(|d| (0..=3650).contains(d));
+            match days {
+                Some(days) if state.policies.lock().backdate(id, days * 86_400) => ok_empty(),
+                Some(_) => error(StatusCode::NOT_FOUND, "No policy with that id."),
+                None => error(StatusCode::BAD_REQUEST, "Body must be {\"days\": 0..3650}."),
+            }
+        }
         (&Method::POST, ["conditional-access", "reset"]) => {
             state.policies.lock().reset();
             ok_empty()

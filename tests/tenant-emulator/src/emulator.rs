@@ -246,6 +246,12 @@ impl Emulator {
         self.state.policies.lock().insert_verbatim(policy)
     }
 
+    /// Moves a policy's creation and changes `days` into the past (see `PolicyStore::backdate`):
+    /// the seeded sign-ins in that span are then evaluated against it. False: no such policy.
+    pub fn backdate_conditional_access_policy(&self, id: &str, days: i64) -> bool {
+        self.state.policies.lock().backdate(id, days * 86_400)
+    }
+
     /// Back to the seeded policies.
     pub fn reset_conditional_access(&self) {
         self.state.policies.lock().reset();

@@ -86,7 +86,7 @@ fn change_warnings(
 ) -> Vec<String> {
     let mut w = Vec::new();
     if state == STATE_REPORT_ONLY {
-        w.push("The policy is report-only: it blocks nothing yet. Review the sign-in logs (Get-OutlookQrSigninEvidence), then run Block-OutlookAuthenticationTransfer -Enforce.".to_owned());
+        w.push("The policy is report-only: it blocks nothing yet. After it has been in place for a while, Get-OutlookQrBlockImpact shows whom it would have blocked; review that before Block-OutlookAuthenticationTransfer -Enforce.".to_owned());
     }
     if state == STATE_ENABLED && users.is_empty() && groups.is_empty() {
         w.push("No account is excluded: make sure an emergency (break-glass) account is excluded from policies like this one (-ExcludeUser / -ExcludeGroup).".to_owned());

@@ -62,7 +62,7 @@ pub fn assess(policies: &[ConditionalAccessPolicy]) -> CaAssessment {
         (
             CaLayer::ReportOnly,
             format!(
-                "Only report-only policies ({}) would block authentication transfer: they log who would be blocked but block nothing. Block-OutlookAuthenticationTransfer -Enforce turns the module's policy on.",
+                "Only report-only policies ({}) would block authentication transfer: they log who would be blocked but block nothing. Get-OutlookQrBlockImpact shows whom enforcing them would block.",
                 quoted_names(
                     blocking
                         .iter()

@@ -181,7 +181,7 @@ fn ids(list: &[String], kind: ObjectKind) -> Vec<DirectoryObject> {
         .collect()
 }
 
-async fn list_policies(
+pub(crate) async fn list_policies(
     session: &Session,
     access: EntraAccess,
 ) -> Result<Vec<ConditionalAccessPolicy>, OpError> {

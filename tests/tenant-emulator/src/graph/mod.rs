@@ -4,6 +4,7 @@
 pub mod batch;
 pub mod conditional_access;
 pub mod errors;
+pub mod group_members;
 pub mod groups;
 mod revoke;
 pub mod signins;
@@ -119,6 +120,9 @@ pub async fn route(state: &State, req: &Req, ctx: &GraphCtx, allow_batch: bool) 
         }
         ([g, id], &Method::GET) if is(g, "groups") => {
             groups::get_one(state, req, ctx, version, &principal, id)
+        }
+        ([g, id, m], &Method::GET) if is(g, "groups") && is(m, "members") => {
+            group_members::list(state, req, ctx, version, &principal, id)
         }
         ([g] | [g, _], _) if is(g, "groups") => ctx.method_not_allowed(),
         (["users"], &Method::GET) => users::list(state, req, ctx, version, &principal).await,

@@ -16,7 +16,7 @@ use crate::http::{Reply, Req};
 use crate::journal::PolicyWrite;
 use crate::seed::SeedData;
 use crate::state::State;
-pub use store::PolicyStore;
+pub use store::{PolicyHistory, PolicyStore};
 
 /// Either grants reading.
 const READ_PERMISSIONS: &[&str] = &["Policy.Read.All", "Policy.ReadWrite.ConditionalAccess"];

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::schema;
 use crate::clock;
+use crate::graph::signins::parse_utc;
 use crate::seed::SeedData;
 use crate::seed::policies::seeded_policies;
 
@@ -13,6 +14,10 @@ use crate::seed::policies::seeded_policies;
 pub struct PolicyStore {
     policies: Vec<Map<String, Value>>,
     seeded: Vec<Map<String, Value>>,
+    /// Every version of every policy since it was created, so sign-in events are evaluated
+    /// against the policies as they stood at the event's time (see `history`).
+    history: PolicyHistory,
+    seeded_history: PolicyHistory,
 }
 
 /// Puts the read-only properties in front, in the order Graph renders them.
@@ -56,10 +61,15 @@ impl PolicyStore {
                 body,
             });
         }
-        Self::from_seeded(data, list)
+        Self::from_seeded(data, list, anchor)
     }
 
-    fn from_seeded(data: &SeedData, list: Vec<crate::seed::policies::SeededPolicy>) -> Self {
+    fn from_seeded(
+        data: &SeedData,
+        list: Vec<crate::seed::policies::SeededPolicy>,
+        anchor: i64,
+    ) -> Self {
+        let mut history = PolicyHistory::default();
         let seeded: Vec<Map<String, Value>> = list
             .into_iter()
             .filter_map(|p| {
@@ -67,15 +77,50 @@ impl PolicyStore {
                     .ok()
                     .map(|fields| entity(p.id, p.created, fields))
             })
+            .inspect(|p| history.record(p, p_created(p).unwrap_or(anchor)))
             .collect();
         Self {
             policies: seeded.clone(),
             seeded,
+            seeded_history: history.clone(),
+            history,
         }
     }
 
     pub fn reset(&mut self) {
         self.policies = self.seeded.clone();
+        self.history = self.seeded_history.clone();
+    }
+
+    /// The policies' versions over time (a copy: sign-in pages are rendered without the lock).
+    pub fn history(&self) -> PolicyHistory {
+        self.history.clone()
+    }
+
+    /// Moves a policy's creation and every later change `seconds` into the past, as if it had
+    /// been made then (control API: lets a test or the demo have a report-only policy that was in
+    /// place while the seeded sign-ins happened). False when there is no such policy.
+    pub fn backdate(&mut self, id: &str, seconds: i64) -> bool {
+        let Some(i) = self.position(id) else {
+            return false;
+        };
+        let key = self.policies[i]
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        for name in ["createdDateTime", "modifiedDateTime"] {
+            let shifted = self.policies[i]
+                .get(name)
+                .and_then(Value::as_str)
+                .and_then(|t| parse_utc(t).ok())
+                .map(|t| clock::graph_datetime(t - seconds));
+            if let Some(t) = shifted {
+                self.policies[i].insert(name.into(), Value::from(t));
+            }
+        }
+        self.history.shift(&key, seconds);
+        true
     }
 
     pub fn rendered(&self) -> Vec<Value> {
@@ -96,6 +141,7 @@ impl PolicyStore {
 
     pub fn insert(&mut self, id: Uuid, created: i64, fields: Map<String, Value>) -> Value {
         let stored = entity(id, created, fields);
+        self.history.record(&stored, created);
         self.policies.push(stored.clone());
         Value::Object(stored)
     }
@@ -111,6 +157,8 @@ impl PolicyStore {
                 Value::from(clock::graph_datetime(clock::now_unix())),
             );
         }
+        let from = p_created(&policy).unwrap_or_else(clock::now_unix);
+        self.history.record(&policy, from);
         self.policies.push(policy.clone());
         Value::Object(policy)
     }
@@ -138,6 +186,7 @@ impl PolicyStore {
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_owned();
+        self.history.record(&next, now);
         self.policies[i] = next;
         Some(Ok(stored_id))
     }
@@ -146,12 +195,75 @@ impl PolicyStore {
     pub fn remove(&mut self, id: &str) -> Option<String> {
         let i = self.position(id)?;
         let removed = self.policies.remove(i);
-        Some(
-            removed
-                .get("id")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned(),
-        )
+        let id = removed
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        self.history.remove(&id, clock::now_unix());
+        Some(id)
+    }
+}
+
+fn p_created(policy: &Map<String, Value>) -> Option<i64> {
+    policy
+        .get("createdDateTime")
+        .and_then(Value::as_str)
+        .and_then(|t| parse_utc(t).ok())
+}
+
+/// One version of a policy: in force from `from` (Unix seconds) until the next one; `None` once
+/// deleted.
+#[derive(Debug, Clone)]
+struct Revision {
+    id: String,
+    from: i64,
+    policy: Option<Map<String, Value>>,
+}
+
+/// The versions of every policy, in the order they were recorded.
+#[derive(Debug, Clone, Default)]
+pub struct PolicyHistory {
+    revisions: Vec<Revision>,
+}
+
+impl PolicyHistory {
+    fn record(&mut self, policy: &Map<String, Value>, from: i64) {
+        let id = policy
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        self.revisions.push(Revision {
+            id,
+            from,
+            policy: Some(policy.clone()),
+        });
+    }
+
+    fn remove(&mut self, id: &str, at: i64) {
+        self.revisions.push(Revision {
+            id: id.to_owned(),
+            from: at,
+            policy: None,
+        });
+    }
+
+    fn shift(&mut self, id: &str, seconds: i64) {
+        for r in self.revisions.iter_mut().filter(|r| r.id == id) {
+            r.from -= seconds;
+        }
+    }
+
+    /// The policies as they stood at `at` (Unix seconds), in creation order.
+    pub fn at(&self, at: i64) -> Vec<&Map<String, Value>> {
+        let mut current: Vec<(&str, Option<&Map<String, Value>>)> = Vec::new();
+        for r in self.revisions.iter().filter(|r| r.from <= at) {
+            match current.iter_mut().find(|(id, _)| *id == r.id) {
+                Some(slot) => slot.1 = r.policy.as_ref(),
+                None => current.push((r.id.as_str(), r.policy.as_ref())),
+            }
+        }
+        current.into_iter().filter_map(|(_, p)| p).collect()
     }
 }

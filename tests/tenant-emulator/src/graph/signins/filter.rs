@@ -338,7 +338,7 @@ impl Parser {
 }
 
 /// `2026-10-26T00:00:00Z` (optionally with fractional seconds) to Unix seconds.
-fn parse_utc(text: &str) -> Result<i64, String> {
+pub fn parse_utc(text: &str) -> Result<i64, String> {
     let bad = || format!("'{text}' is not an ISO 8601 UTC date and time");
     let body = text.strip_suffix('Z').ok_or_else(bad)?;
     let (date, time) = body.split_once('T').ok_or_else(bad)?;

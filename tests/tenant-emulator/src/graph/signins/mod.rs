@@ -2,6 +2,7 @@
 //! `filter`), `$top`, `@odata.nextLink`, the licence and permission 403s, the switch that
 //! refuses `originalTransferMethod` in `$filter`, and a per-app token bucket.
 
+mod applied;
 mod filter;
 mod render;
 
@@ -18,6 +19,8 @@ use crate::http::{Reply, Req};
 use crate::rng::mix;
 use crate::state::State;
 use crate::throttle::retry_after_text;
+use applied::{INCLUDE_UNKNOWN_ENUM_MEMBERS, prefers_unknown_members};
+pub use filter::parse_utc;
 use filter::{Clause, EventType, Expr};
 use render::View;
 
@@ -28,6 +31,8 @@ use render::View;
 // example there.
 
 pub const READ_PERMISSIONS: &[&str] = &["AuditLog.Read.All"];
+/// Reading Conditional Access data (the applied policies of each event).
+const CA_READ_PERMISSIONS: &[&str] = &["Policy.Read.All"];
 /// UNCONFIRMED: the default page size (the documented examples stop at 1000).
 const DEFAULT_TOP: usize = 1000;
 /// UNCONFIRMED: the documented examples stop at 1000.
@@ -167,12 +172,20 @@ pub async fn list(
     let expr = effective_filter(parsed);
     let events = &state.data.signins.events;
     let seed = state.options.seed;
+    // signin-list.md: without the right to read Conditional Access data the applied policies
+    // are omitted; for apps that is Policy.Read.All (microsoft-graph-docs-contrib#8761).
+    let history = principal
+        .has_permission(CA_READ_PERMISSIONS)
+        .then(|| state.policies.lock().history());
+    let unknown_enum_members = prefers_unknown_members(req.header("prefer"));
     let view = |i: usize| {
         events.get(i).map(|event| View {
             data: &state.data,
             tenant_id: state.tenant.id,
             seed,
             event,
+            policies: history.as_ref(),
+            unknown_enum_members,
         })
     };
     let mut values = Vec::with_capacity(top.min(64));
@@ -204,11 +217,20 @@ pub async fn list(
         body.insert("@odata.nextLink".into(), json!(link));
     }
     body.insert("value".into(), Value::Array(values));
-    ctx.json(StatusCode::OK, &Value::Object(body))
+    let reply = ctx.json(StatusCode::OK, &Value::Object(body));
+    if unknown_enum_members {
+        // The evolvable-enum pattern (microsoft/api-guidelines graph/patterns/evolvable-enums.md);
+        // UNCONFIRMED that the sign-in log sends it.
+        reply.with_header("Preference-Applied", INCLUDE_UNKNOWN_ENUM_MEMBERS)
+    } else {
+        reply
+    }
 }
 
-/// Every seeded event (beta shape, newest first), for the control API.
+/// Every seeded event (beta shape, newest first, applied policies with every result), for the
+/// control API.
 pub fn seeded_signins_json(state: &State) -> Vec<Value> {
+    let history = state.policies.lock().history();
     state
         .data
         .signins
@@ -220,6 +242,8 @@ pub fn seeded_signins_json(state: &State) -> Vec<Value> {
                 tenant_id: state.tenant.id,
                 seed: state.options.seed,
                 event,
+                policies: Some(&history),
+                unknown_enum_members: true,
             }
             .render(true)
         })

@@ -5,8 +5,10 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
+use super::applied::{Subject, applied_policies};
 use super::filter::SignInFields;
 use crate::clock;
+use crate::graph::conditional_access::PolicyHistory;
 use crate::rng::{SeededRng, mix};
 use crate::seed::{SeedData, SignIn, TransferMethod};
 
@@ -31,6 +33,11 @@ pub struct View<'a> {
     pub tenant_id: uuid::Uuid,
     pub seed: u64,
     pub event: &'a SignIn,
+    /// The Conditional Access policies over time; `None` when the caller may not read
+    /// Conditional Access data (then `appliedConditionalAccessPolicies` is omitted).
+    pub policies: Option<&'a PolicyHistory>,
+    /// The request sent `Prefer: include-unknown-enum-members`.
+    pub unknown_enum_members: bool,
 }
 
 impl SignInFields for View<'_> {
@@ -64,12 +71,49 @@ impl SignInFields for View<'_> {
     }
 }
 
+impl Subject for View<'_> {
+    fn user_index(&self) -> u32 {
+        self.event.user
+    }
+
+    fn is_admin(&self) -> bool {
+        self.data.user(self.event.user).is_some_and(|u| u.is_admin)
+    }
+
+    fn browser(&self) -> bool {
+        self.event.app().browser
+    }
+
+    fn platform(&self) -> &'static str {
+        match self.data.devices.get(self.event.device as usize) {
+            Some(d) if d.os.starts_with("iOS") => "iOS",
+            Some(d) if d.os.starts_with("Android") => "android",
+            Some(_) => "windows",
+            None if self.windows() => "windows",
+            None => "macOS",
+        }
+    }
+
+    fn has_mfa(&self) -> bool {
+        self.event.failure().is_none() && self.is_admin()
+    }
+}
+
 /// "iOS 17.5.1 21F90" → "iOS 17.5.1"; "Android 14.0.0" stays.
 fn operating_system(os: &str) -> String {
     os.split(' ').take(2).collect::<Vec<_>>().join(" ")
 }
 
 impl View<'_> {
+    /// A sign-in without an Outlook partnership comes from Windows or a Mac.
+    fn windows(&self) -> bool {
+        !self
+            .event
+            .user
+            .wrapping_add(self.event.session)
+            .is_multiple_of(3)
+    }
+
     pub fn render(&self, beta: bool) -> Value {
         let e = self.event;
         let app = e.app();
@@ -96,7 +140,7 @@ impl View<'_> {
                 "trustType": "",
             }),
             None => {
-                let windows = !e.user.wrapping_add(e.session).is_multiple_of(3);
+                let windows = self.windows();
                 json!({
                     "deviceId": "",
                     "displayName": "",
@@ -173,7 +217,18 @@ impl View<'_> {
             put("riskEventTypes", json!([]));
             put("resourceDisplayName", json!(resource_name));
             put("resourceId", json!(resource_id));
-            put("appliedConditionalAccessPolicies", json!([]));
+            if let Some(history) = self.policies {
+                put(
+                    "appliedConditionalAccessPolicies",
+                    applied_policies(
+                        &history.at(e.at),
+                        self.data,
+                        self,
+                        self.unknown_enum_members,
+                        beta,
+                    ),
+                );
+            }
             if beta {
                 let mfa = ca_status == "success";
                 put(
