@@ -12,8 +12,10 @@
          with Entra's own error and the others carry on.
       2. Get-OutlookQrFleetStatus -ThrottleLimit 4: one row per tenant, every layer, the evidence.
       3. The fleet page (HTML + JSON), worst tenants first.
-      4. Hide the prompt wherever the verdict is Exposed (rows piped straight on), then a second
-         run shows the change between the two runs.
+      4. A drift baseline per tenant (Test-OutlookQrSignin -BaselinePath -UpdateBaseline).
+      5. Hide the prompt wherever the verdict is Exposed (rows piped straight on); someone turns
+         fabrikam's prompt back on. A second run shows the change between the two runs, and each
+         tenant's comparison with its baseline lists the drift (Better / Worse, from, to).
     Output files go to -OutputDirectory.
 #>
 [CmdletBinding()]
@@ -91,8 +93,19 @@ try {
     $first | Get-OutlookQrGuardReport -Path (Join-Path $OutputDirectory 'fleet.html') -Force | Out-Host
     $first | Get-OutlookQrGuardReport -Format Json -Path (Join-Path $OutputDirectory 'fleet.json') -Force | Out-Host
 
-    Write-Stage '4. Hide the prompt wherever the verdict is Exposed (the rows carry their sessions), then run again'
+    Write-Stage '4. A drift baseline per tenant (Test-OutlookQrSignin -BaselinePath ... -UpdateBaseline)'
+    $baselines = @{}
+    foreach ($s in $sessions) {
+        $baselines[$s.Organization] = Join-Path $OutputDirectory "baseline-$($s.Organization).json"
+        Remove-Item -Force -ErrorAction SilentlyContinue $baselines[$s.Organization]
+        $null = Test-OutlookQrSignin -Session $s -BaselinePath $baselines[$s.Organization] -UpdateBaseline -Confirm:$false -WarningAction SilentlyContinue
+    }
+    $baselines.Values | Sort-Object | ForEach-Object { Write-Host "  $_" }
+
+    Write-Stage '5. Hide the prompt wherever the verdict is Exposed (the rows carry their sessions); someone turns fabrikam''s back on; run again'
     $first | Where-Object Verdict -eq 'Exposed' | Disable-OutlookQrSignin -Confirm:$false -PassThru -WarningAction SilentlyContinue | Format-Table -AutoSize | Out-Host
+    $fabrikam = $sessions | Where-Object Organization -like 'fabrikam*'
+    if ($fabrikam) { $null = Enable-OutlookQrSignin -Session $fabrikam -Confirm:$false -WarningAction SilentlyContinue }
     $second = @($sessions | Get-OutlookQrFleetStatus -ThrottleLimit 4 -WarningAction SilentlyContinue)
     Write-Host 'What changed between the two runs:'
     for ($i = 0; $i -lt $first.Count; $i++) {
@@ -100,6 +113,13 @@ try {
             Write-Host ('  {0}: {1}/{2} -> {3}/{4}' -f $first[$i].Tenant, $first[$i].Verdict, $first[$i].Prompt, $second[$i].Verdict, $second[$i].Prompt)
         }
     }
+    Write-Host 'Drift since the baselines (Test-OutlookQrSignin -BaselinePath, per tenant):'
+    $drift = foreach ($s in $sessions) {
+        Test-OutlookQrSignin -Session $s -BaselinePath $baselines[$s.Organization] -WarningAction SilentlyContinue
+    }
+    foreach ($d in $drift) { Write-Host ("  {0} [{1}] {2}: '{3}' -> '{4}'" -f $d.Organization, $d.Severity, $d.What, $d.From, $d.To) }
+    $worse = @($drift | Where-Object Severity -eq 'Worse')
+    Write-Host ("{0} tenant(s) got worse since the baseline: {1}" -f @($worse.Organization | Sort-Object -Unique).Count, ((@($worse.Organization | Sort-Object -Unique)) -join ', ')) -ForegroundColor Yellow
     $sessions | Disconnect-OutlookQrGuard
 }
 finally {

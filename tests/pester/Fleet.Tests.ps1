@@ -103,8 +103,19 @@ Describe 'Get-OutlookQrFleetStatus' {
         ($Rows[0..3] | Measure-Object TransferSignins -Sum).Sum | Should -BeGreaterThan 0
     }
 
-    It 'leaves the would-be-blocked count empty with a note in this build' {
-        $Rows | ForEach-Object { $_.WouldBeBlockedUsers | Should -BeNullOrEmpty; $_.WouldBeBlockedNote | Should -Not -BeNullOrEmpty }
+    It 'counts what the report-only block would have blocked, as Get-OutlookQrBlockImpact does, and only there' {
+        $reportOnly = $Rows[2]
+        $impact = @(Get-OutlookQrBlockImpact -Session $Sessions[2] -InformationAction SilentlyContinue)
+        $impact | Should -Not -BeNullOrEmpty
+        $reportOnly.WouldBeBlockedUsers | Should -Be @($impact.UserId | Sort-Object -Unique).Count
+        $reportOnly.WouldBeBlockedNote | Should -BeLike '*would have blocked*-Enforce*'
+        foreach ($i in 0, 1, 3) {
+            $Rows[$i].WouldBeBlockedUsers | Should -BeNullOrEmpty
+            $Rows[$i].WouldBeBlockedNote | Should -BeLike 'Not applicable*'
+        }
+        # The unlicensed tenant: Conditional Access unreadable, so it is not known.
+        $Rows[4].WouldBeBlockedUsers | Should -BeNullOrEmpty
+        $Rows[4].WouldBeBlockedNote | Should -BeLike 'Not computed*'
     }
 
     It 'refuses a ThrottleLimit outside 1..64' {
@@ -171,12 +182,16 @@ Describe 'Get-OutlookQrGuardReport -FleetRow' {
 }
 
 Describe 'examples/Fleet-Demo.ps1' {
-    It 'runs a fleet of six emulated tenants from a CSV and shows the change between two runs' {
+    It 'runs a fleet of six emulated tenants from a CSV and shows the change and the drift between two runs' {
         $out = Join-Path $Work 'fleet-demo'
         $text = & (Join-Path $PSScriptRoot '../../examples/Fleet-Demo.ps1') -ModulePath $env:OQG_MODULE_PATH -EmulatorPath $env:OQG_EMULATOR_PATH -OutputDirectory $out -Users 20 -Devices 40 6>&1 | Out-String
         $text | Should -Match 'Not connected: .*litware\.onmicrosoft\.com.*AADSTS700016'
         $text | Should -Match 'contoso\.onmicrosoft\.com: Exposed/Exposed -> PromptHidden/PromptHidden'
         $text | Should -Match 'tailspin\.onmicrosoft\.com: Exposed/Exposed -> PromptHidden/PromptHidden'
+        $text | Should -Match 'fabrikam\.onmicrosoft\.com: PromptHidden/PromptHidden -> Exposed/Exposed'
+        # The drift against each tenant's baseline: only fabrikam got worse.
+        $text | Should -Match '1 tenant\(s\) got worse since the baseline: fabrikam\.onmicrosoft\.com'
+        @(Get-ChildItem (Join-Path $out 'baseline-*.json')) | Should -HaveCount 5
         (Get-Content -Raw (Join-Path $out 'fleet.json') | ConvertFrom-Json).tenants | Should -Be 5
         Test-Path (Join-Path $out 'fleet.html') | Should -BeTrue
     }

@@ -7,7 +7,7 @@ Get-OutlookQrFleetStatus は、複数の Microsoft 365 テナントを管理す�
 
 失敗したテナントが他のテナントを止めることはありません。その行の Verdict は Error (Exchange 側を読み取れなかった場合) になり、Errors に何を読み取れなかったか、その理由を層ごとに 1 文で示します (例: サインイン ログに必要な Graph のアクセス許可やライセンスがない場合。他の層は回答されます)。
 
-各行には Tenant、Organization、Verdict (Exposed、ReportOnly、BlockedWithExclusions、PromptHidden、Blocked、Unknown、Error)、Prompt、ConditionalAccess、OwaAccountTransfer、EvidenceAvailable、TransferUsers、TransferSignins、NewestTransfer、WouldBeBlockedUsers と WouldBeBlockedNote、Errors、StartedAfter と Elapsed、そして確認に使った Session が含まれます。そのため行をこのモジュールの任意のコマンドにパイプできます (Where-Object Verdict -eq Exposed | Disable-OutlookQrSignin)。ブロック対象の一覧機能を含まないビルドでは、WouldBeBlockedUsers は空で、その旨が注記されます。
+各行には Tenant、Organization、Verdict (Exposed、ReportOnly、BlockedWithExclusions、PromptHidden、Blocked、Unknown、Error)、Prompt、ConditionalAccess、OwaAccountTransfer、EvidenceAvailable、TransferUsers、TransferSignins、NewestTransfer、WouldBeBlockedUsers と WouldBeBlockedNote、Errors、StartedAfter と Elapsed、そして確認に使った Session が含まれます。そのため行をこのモジュールの任意のコマンドにパイプできます (Where-Object Verdict -eq Exposed | Disable-OutlookQrSignin)。ブロック対象の一覧機能を含まないビルドでは、認証転送のブロックがレポート専用のテナントでは、WouldBeBlockedUsers は過去 30 日にそのブロックがブロックしていたはずのユーザー数 (Get-OutlookQrBlockImpact が一覧表示するもの)、WouldBeBlockedNote はその推奨事項です。その他のテナントでは空で、理由 (レポート専用のブロックがない、または条件付きアクセスを読み取れない) が注記されます。
 
 行を Get-OutlookQrGuardReport にパイプすると、全テナントを 1 ページにまとめた HTML (または JSON) を状態の悪い順に作成します。
 

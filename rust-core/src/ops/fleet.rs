@@ -14,6 +14,7 @@ use super::evidence::{self, EvidenceSpec};
 use super::owa_account_transfer;
 use super::prompt;
 use super::session::Session;
+use super::transfer_block_impact;
 
 /// The default number of tenants checked at once (PowerShell's ForEach-Object -Parallel
 /// -ThrottleLimit default is 5; the engine's HTTP work per tenant is already concurrent).
@@ -22,9 +23,10 @@ pub const DEFAULT_THROTTLE_LIMIT: usize = 4;
 /// thousands of connections.
 pub const MAX_THROTTLE_LIMIT: usize = 64;
 
-/// Said in every row until the would-be-blocked listing (issue 15, `ops::impact`) is wired in.
-pub const WOULD_BE_BLOCKED_PENDING: &str =
-    "Not computed in this build: the would-be-blocked listing (issue #15) is not part of it.";
+/// Said when the Conditional Access layer could not be read, so whether a report-only block
+/// exists (and what it would block) is not known.
+pub const WOULD_BE_BLOCKED_UNKNOWN: &str =
+    "Not computed: the Conditional Access layer could not be read.";
 
 /// One tenant of the run. `session` is `None` when the caller no longer has it (closed).
 pub struct FleetMember {
@@ -54,7 +56,8 @@ pub struct FleetRow {
     pub transfer_signins: u64,
     /// Newest transfer sign-in (ISO 8601 UTC); empty when none.
     pub newest_transfer_utc: String,
-    /// Users an enforced block would stop; `None` until the impact listing is wired in.
+    /// Users the report-only block would have stopped in the last 30 days (Get-OutlookQrBlockImpact's
+    /// count); `None` when there is no report-only block or the listing failed (`note` says which).
     pub would_be_blocked_users: Option<u64>,
     pub would_be_blocked_note: String,
     /// What could not be read, one sentence per layer; empty when everything answered.
@@ -79,7 +82,7 @@ impl FleetRow {
             transfer_signins: 0,
             newest_transfer_utc: String::new(),
             would_be_blocked_users: None,
-            would_be_blocked_note: WOULD_BE_BLOCKED_PENDING.to_owned(),
+            would_be_blocked_note: WOULD_BE_BLOCKED_UNKNOWN.to_owned(),
             errors: vec![why],
             started_after_ms: millis(started),
             elapsed_ms: millis(elapsed),
@@ -136,6 +139,12 @@ async fn check_one(member: FleetMember, run_start: Instant) -> FleetRow {
         evidence::collect(&session, &spec),
     );
     let mut errors = Vec::new();
+    let report_only = matches!(&both, Ok(state)
+        if state.conditional_access.layer == super::conditional_access::CaLayer::ReportOnly);
+    let ca_layer = both
+        .as_ref()
+        .ok()
+        .map(|state| state.conditional_access.layer);
     let mut row = match both {
         Ok(state) => {
             if state.conditional_access.layer == super::conditional_access::CaLayer::Unknown {
@@ -188,6 +197,27 @@ async fn check_one(member: FleetMember, run_start: Instant) -> FleetRow {
                 .unwrap_or_default();
         }
         Err(e) => row.errors.push(format!("Sign-in logs: {}", e.message)),
+    }
+    // Only a report-only block has "would have blocked" results to read (issue #15 part 1).
+    if report_only {
+        match transfer_block_impact::collect(&session, &spec).await {
+            Ok((_, summary)) => {
+                row.would_be_blocked_users = Some(summary.users);
+                row.would_be_blocked_note = transfer_block_impact::recommendation(&summary);
+            }
+            Err(e) => {
+                row.would_be_blocked_note = format!("Not computed: {}", e.message);
+                row.errors
+                    .push(format!("Would-be-blocked listing: {}", e.message));
+            }
+        }
+    } else if let Some(layer) = ca_layer {
+        if layer != super::conditional_access::CaLayer::Unknown {
+            row.would_be_blocked_note = format!(
+                "Not applicable: no report-only block of authentication transfer (Conditional Access: {}).",
+                layer.as_str()
+            );
+        }
     }
     row.elapsed_ms = millis(began.elapsed());
     row
