@@ -116,10 +116,16 @@ async fn every_tenant_gets_its_row_with_the_verdict_of_its_state() {
     for (i, r) in rows.iter().enumerate() {
         if i == 2 {
             assert!(r.would_be_blocked_users.is_some_and(|n| n > 0), "{r:?}");
-            assert!(r.would_be_blocked_note.contains("would have blocked"), "{r:?}");
+            assert!(
+                r.would_be_blocked_note.contains("would have blocked"),
+                "{r:?}"
+            );
         } else {
             assert!(r.would_be_blocked_users.is_none(), "{r:?}");
-            assert!(r.would_be_blocked_note.starts_with("Not applicable"), "{r:?}");
+            assert!(
+                r.would_be_blocked_note.starts_with("Not applicable"),
+                "{r:?}"
+            );
         }
     }
     assert!(

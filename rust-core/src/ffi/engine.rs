@@ -15,9 +15,9 @@ use super::call_log::{BufferedLog, CallLog};
 use super::convert;
 use super::drift_types::{BaselineRequest, BaselineResult, DriftDifference};
 use super::error::{Error, ErrorKind};
+use super::fleet::{FleetReportRequest, FleetReportResult, FleetRequest, FleetStatusResult};
 use super::owa;
 use super::owa_types::{OwaPolicyChange, OwaPolicySet, OwaTransferPlan};
-use super::fleet::{FleetReportRequest, FleetReportResult, FleetRequest, FleetStatusResult};
 use super::types::{BlockImpactPage, BlockImpactSummary};
 use super::types::{
     BlockRequest, BuildInfo, ConnectRequest, DevicePage, DeviceQuery, EvidenceQuery, ExportRequest,

@@ -10,17 +10,17 @@ mod convert;
 mod drift_types;
 mod engine;
 mod error;
+mod fleet;
+mod log_send;
 mod owa;
 mod owa_types;
-mod log_send;
-mod fleet;
 mod types;
 
 pub use drift_types::*;
 pub use engine::{Engine, LogCallback, ProgressCallback, PromptCallback};
 pub use error::{Error, ErrorDetail, ErrorKind};
-pub use owa_types::*;
 pub use fleet::*;
+pub use owa_types::*;
 pub use types::*;
 
 use interoptopus::inventory::RustInventory;
