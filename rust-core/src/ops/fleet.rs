@@ -211,13 +211,13 @@ async fn check_one(member: FleetMember, run_start: Instant) -> FleetRow {
                     .push(format!("Would-be-blocked listing: {}", e.message));
             }
         }
-    } else if let Some(layer) = ca_layer {
-        if layer != super::conditional_access::CaLayer::Unknown {
-            row.would_be_blocked_note = format!(
-                "Not applicable: no report-only block of authentication transfer (Conditional Access: {}).",
-                layer.as_str()
-            );
-        }
+    } else if let Some(layer) = ca_layer
+        && layer != super::conditional_access::CaLayer::Unknown
+    {
+        row.would_be_blocked_note = format!(
+            "Not applicable: no report-only block of authentication transfer (Conditional Access: {}).",
+            layer.as_str()
+        );
     }
     row.elapsed_ms = millis(began.elapsed());
     row
