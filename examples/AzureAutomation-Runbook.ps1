@@ -77,7 +77,9 @@ if ($check.MobileAppEducationEnabled) {
 
 # 3. Export the connected phones.
 $stamp = Get-Date -Format 'yyyyMMdd-HHmmss'
-$csv = Join-Path ([IO.Path]::GetTempPath()) "outlook-mobile-devices-$stamp.csv"
+# The stamp names the export; the GUID part keeps two jobs in the same second (or a rerun on a
+# sandbox that kept its temp folder) from meeting the export's refusal to overwrite a file.
+$csv = Join-Path ([IO.Path]::GetTempPath()) "outlook-mobile-devices-$stamp-$([guid]::NewGuid().ToString('N').Substring(0, 8)).csv"
 $file = Export-OutlookMobileDevice -Path $csv -PassThru -Quiet
 Write-Output "Exported to $($file.FullName) ($($file.Length) bytes)."
 
