@@ -137,6 +137,13 @@ Describe 'Sessions and fleet rows from the pipeline' {
         $checks.Verdict | Should -Be @('Exposed', 'PromptHidden', 'ReportOnly', 'Blocked', 'Exposed')
     }
 
+    It 'lists the block impact once per piped session, as the other tenant cmdlets do' {
+        $once = @(Get-OutlookQrBlockImpact -Session $Sessions[2] -InformationAction SilentlyContinue)
+        $once | Should -Not -BeNullOrEmpty
+        $twice = @($Sessions[2], $Sessions[2] | Get-OutlookQrBlockImpact -InformationAction SilentlyContinue)
+        $twice | Should -HaveCount (2 * $once.Count)
+    }
+
     It 'takes the session from fleet rows by property name, and a second run shows the change' {
         $Rows | Where-Object Verdict -eq 'Exposed' | Disable-OutlookQrSignin -Confirm:$false -WarningAction SilentlyContinue | Out-Null
         $after = @($Sessions | Get-OutlookQrFleetStatus)

@@ -15,38 +15,12 @@ namespace OutlookQrGuard.Cmdlets;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "OutlookQrBlockImpact")]
 [OutputType(typeof(BlockImpact))]
-public sealed class GetOutlookQrBlockImpactCommand : SessionCmdlet
+public sealed class GetOutlookQrBlockImpactCommand : SigninWindowCmdlet
 {
-    /// <summary>Start of the window; the engine's default (30 days ago, the log retention) when omitted.</summary>
-    [Parameter]
-    public DateTime Since { get; set; }
-
-    /// <summary>End of the window; now when omitted.</summary>
-    [Parameter]
-    public DateTime Until { get; set; }
-
-    /// <summary>Only this user's sign-ins (UPN or object id).</summary>
-    [Parameter]
-    [Alias("UserId", "User")]
-    [ValidateNotNullOrEmpty]
-    public string? UserPrincipalName { get; set; }
-
-    /// <summary>Only the interactive sign-ins (the scan itself), not the app's later token refreshes.</summary>
-    [Parameter]
-    public SwitchParameter InteractiveOnly { get; set; }
-
-    protected override void EndProcessing()
+    protected override void ProcessRecord()
     {
-        DateTime? since = MyInvocation.BoundParameters.ContainsKey(nameof(Since)) ? Since.ToUniversalTime() : null;
-        DateTime? until = MyInvocation.BoundParameters.ContainsKey(nameof(Until)) ? Until.ToUniversalTime() : null;
         var session = ResolveSession();
-        var query = new EvidenceQuery
-        {
-            since_ticks = since?.Ticks,
-            until_ticks = until?.Ticks,
-            user = UserPrincipalName?.Trim(),
-            interactive_only = InteractiveOnly,
-        };
+        var query = BuildSigninWindowQuery();
         ulong listing = 0;
         var toldClientSide = false;
         const string activity = "Get-OutlookQrBlockImpact";
