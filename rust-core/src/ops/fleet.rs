@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use serde::Serialize;
 
+use super::conditional_access::CaLayer;
 use super::error::OpError;
 use super::evidence::{self, EvidenceSpec};
 use super::owa_account_transfer;
@@ -133,21 +134,19 @@ async fn check_one(member: FleetMember, run_start: Instant) -> FleetRow {
         );
     };
     let spec = EvidenceSpec::default();
-    let (both, owa, evidence) = tokio::join!(
+    let (both, owa, (evidence, impact)) = tokio::join!(
         prompt::check_both(&session),
         owa_account_transfer::check(&session),
-        evidence::collect(&session, &spec),
+        walk_signins(&session, &spec),
     );
     let mut errors = Vec::new();
-    let report_only = matches!(&both, Ok(state)
-        if state.conditional_access.layer == super::conditional_access::CaLayer::ReportOnly);
     let ca_layer = both
         .as_ref()
         .ok()
         .map(|state| state.conditional_access.layer);
     let mut row = match both {
         Ok(state) => {
-            if state.conditional_access.layer == super::conditional_access::CaLayer::Unknown {
+            if state.conditional_access.layer == CaLayer::Unknown {
                 errors.push(format!(
                     "Conditional Access: {}",
                     state.conditional_access.reason
@@ -184,7 +183,7 @@ async fn check_one(member: FleetMember, run_start: Instant) -> FleetRow {
         }
     }
     match evidence {
-        Ok((totals, _)) => {
+        Ok(totals) => {
             row.evidence_available = true;
             row.transfer_users = totals.user_count();
             row.transfer_signins = totals.signins;
@@ -199,28 +198,58 @@ async fn check_one(member: FleetMember, run_start: Instant) -> FleetRow {
         Err(e) => row.errors.push(format!("Sign-in logs: {}", e.message)),
     }
     // Only a report-only block has "would have blocked" results to read (issue #15 part 1).
-    if report_only {
-        match transfer_block_impact::collect(&session, &spec).await {
-            Ok((_, summary)) => {
-                row.would_be_blocked_users = Some(summary.users);
-                row.would_be_blocked_note = transfer_block_impact::recommendation(&summary);
-            }
-            Err(e) => {
-                row.would_be_blocked_note = format!("Not computed: {}", e.message);
-                row.errors
-                    .push(format!("Would-be-blocked listing: {}", e.message));
-            }
+    match (ca_layer, impact) {
+        (Some(CaLayer::ReportOnly), Ok(summary)) => {
+            row.would_be_blocked_users = Some(summary.users);
+            row.would_be_blocked_note = transfer_block_impact::recommendation(&summary);
         }
-    } else if let Some(layer) = ca_layer
-        && layer != super::conditional_access::CaLayer::Unknown
-    {
-        row.would_be_blocked_note = format!(
-            "Not applicable: no report-only block of authentication transfer (Conditional Access: {}).",
-            layer.as_str()
-        );
+        (Some(CaLayer::ReportOnly), Err(e)) => {
+            row.would_be_blocked_note = format!("Not computed: {}", e.message);
+            row.errors
+                .push(format!("Would-be-blocked listing: {}", e.message));
+        }
+        (Some(layer), _) if layer != CaLayer::Unknown => {
+            row.would_be_blocked_note = format!(
+                "Not applicable: no report-only block of authentication transfer (Conditional Access: {}).",
+                layer.as_str()
+            );
+        }
+        _ => {}
     }
     row.elapsed_ms = millis(began.elapsed());
     row
+}
+
+/// One walk of the transfer sign-ins for both the evidence counts and, when a report-only block
+/// exists, what it would have blocked: the impact listing sees every event the evidence listing
+/// would (same query, plus the Prefer header), so reading the pages twice only doubled a
+/// report-only tenant's sign-in-log time and its share of the log's throttling. Without a
+/// report-only block (or when the policies cannot be read) it is the plain evidence walk, and the
+/// impact is that start error.
+async fn walk_signins(
+    session: &Session,
+    spec: &EvidenceSpec,
+) -> (
+    Result<evidence::EvidenceTotals, OpError>,
+    Result<transfer_block_impact::ImpactSummary, OpError>,
+) {
+    match transfer_block_impact::ImpactListing::start(session, spec).await {
+        Ok(mut listing) => {
+            while let Some(page) = listing.next_page().await {
+                if let Err(e) = page {
+                    return (Err(e.clone()), Err(e));
+                }
+            }
+            let (_, summary, totals) = listing.finish_with_evidence();
+            (Ok(totals), Ok(summary))
+        }
+        Err(start) => (
+            evidence::collect(session, spec)
+                .await
+                .map(|(totals, _)| totals),
+            Err(start),
+        ),
+    }
 }
 
 /// Worst first: errors, then exposed, report-only, partly blocked, hidden, blocked; then name.

@@ -21,7 +21,7 @@ use std::collections::{HashMap, HashSet};
 use super::conditional_access::{is_own_policy, list_policies};
 use super::entra_access::EntraAccess;
 use super::error::OpError;
-use super::evidence::{EvidenceSpec, SigninListing, now, query};
+use super::evidence::{EvidenceSpec, EvidenceTotals, SigninListing, now, query};
 use super::log_sink::{LogLevel, log};
 use super::session::Session;
 use crate::device::UtcTimestamp;
@@ -296,6 +296,9 @@ pub struct ImpactListing {
     blocks: Vec<ReportOnlyBlock>,
     elsewhere: HashSet<String>,
     totals: ImpactTotals,
+    /// The same events counted as Get-OutlookQrSigninEvidence counts them, so a caller that
+    /// needs both answers walks the sign-in logs once.
+    evidence: EvidenceTotals,
     since: UtcTimestamp,
     until: Option<UtcTimestamp>,
     warnings: Vec<String>,
@@ -331,6 +334,7 @@ impl ImpactListing {
             blocks,
             elsewhere,
             totals: ImpactTotals::default(),
+            evidence: EvidenceTotals::default(),
             since,
             until,
             warnings,
@@ -348,6 +352,7 @@ impl ImpactListing {
                 }
                 for e in &page.events {
                     self.totals.add(e, &self.blocks, &self.elsewhere);
+                    self.evidence.add(e);
                 }
                 Some(Ok(self.totals.events_read))
             }
@@ -357,6 +362,13 @@ impl ImpactListing {
 
     pub fn pages_read(&self) -> u32 {
         self.listing.pages_read()
+    }
+
+    /// The rows, the summary and the evidence totals of the same events, once every page was read.
+    pub fn finish_with_evidence(mut self) -> (Vec<ImpactRow>, ImpactSummary, EvidenceTotals) {
+        let evidence = std::mem::take(&mut self.evidence);
+        let (rows, summary) = self.finish();
+        (rows, summary, evidence)
     }
 
     /// The rows and the summary, once every page was read.
